@@ -1,0 +1,92 @@
+// swift-tools-version: 6.1
+//
+// PGPMail: compose email, sign and/or encrypt it with OpenPGP, deliver it over SMTP.
+// Module map: Sources/<Module>; the architecture is described in docs/ARCHITECTURE.md.
+
+import PackageDescription
+
+let package = Package(
+    name: "PGPMail",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "PGPMail", targets: ["PGPMail"]),
+        .library(name: "OpenPGP", targets: ["OpenPGP"]),
+        .library(name: "Mail", targets: ["Mail"]),
+        .library(name: "SMTP", targets: ["SMTP"]),
+        .library(name: "SMTPTestServer", targets: ["SMTPTestServer"]),
+        // The executable target is `PGPMailCLI`, not `pgpmail`: on a case-insensitive file
+        // system a module `pgpmail` would collide with the library `PGPMail`.
+        .executable(name: "pgpmail", targets: ["PGPMailCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries.
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CBZip2",
+            providers: [.apt(["libbz2-dev"]), .brew(["bzip2"])]),
+        .systemLibrary(
+            name: "CArgon2", pkgConfig: "libargon2",
+            providers: [.apt(["libargon2-dev"]), .brew(["argon2"])]),
+
+        // Libraries.
+        .target(
+            name: "OpenPGP",
+            dependencies: ["COpenSSL", "CZlib", "CBZip2"]),
+        .target(
+            name: "Mail",
+            dependencies: ["OpenPGP"]),
+        .target(
+            name: "SMTP",
+            dependencies: [
+                "Mail",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "SMTPTestServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "PGPMail",
+            dependencies: ["OpenPGP", "Mail", "SMTP", "SMTPTestServer"]),
+
+        // Executables.
+        .executableTarget(
+            name: "PGPMailCLI",
+            dependencies: [
+                "PGPMail",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "SendEncrypted",
+            dependencies: ["PGPMail"],
+            path: "Samples/SendEncrypted"),
+
+        // Tests.
+        .testTarget(name: "OpenPGPTests", dependencies: ["OpenPGP"]),
+        .testTarget(name: "MailTests", dependencies: ["Mail"]),
+        .testTarget(
+            name: "SMTPTests",
+            dependencies: [
+                "SMTP", "SMTPTestServer",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]),
+        .testTarget(name: "SMTPTestServerTests", dependencies: ["SMTPTestServer"]),
+        .testTarget(name: "InteropTests", dependencies: ["PGPMail"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["PGPMail"]),
+    ]
+)

@@ -1,0 +1,12 @@
+#ifndef PGPMAIL_CZLIB_SHIM_H
+#define PGPMAIL_CZLIB_SHIM_H
+#include <zlib.h>
+
+/// `deflateInit2` and `inflateInit2` are macros; Swift sees these wrappers instead.
+static inline int pgpmail_deflateInit2(z_streamp strm, int level, int windowBits) {
+    return deflateInit2(strm, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY);
+}
+static inline int pgpmail_inflateInit2(z_streamp strm, int windowBits) {
+    return inflateInit2(strm, windowBits);
+}
+#endif

@@ -1,0 +1,1 @@
+// SMTPTestServer module.
