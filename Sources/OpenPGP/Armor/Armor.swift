@@ -1,0 +1,249 @@
+/// Optional header lines of an armored block: the PSMTP `Comment` and `VersionHeader`
+/// settings. None are written by default.
+public struct ArmorHeaders: Sendable, Hashable {
+    /// A `Comment:` line, or nil.
+    public var comment: String?
+    /// A `Version:` line, or nil.
+    public var version: String?
+    /// Whether to append the CRC-24 checksum line. RFC 9580 §6.1 makes it optional, but
+    /// GnuPG 2.2 misreads armor without it, so it is written by default.
+    public var includeChecksum: Bool
+
+    public init(comment: String? = nil, version: String? = nil, includeChecksum: Bool = true) {
+        self.comment = comment
+        self.version = version
+        self.includeChecksum = includeChecksum
+    }
+
+    var lines: [(String, String)] {
+        var lines: [(String, String)] = []
+        if let version { lines.append(("Version", version)) }
+        if let comment { lines.append(("Comment", comment)) }
+        return lines
+    }
+}
+
+/// The kinds of armored block.
+public enum ArmorType: String, Sendable, Hashable, CaseIterable {
+    case message = "PGP MESSAGE"
+    case publicKey = "PGP PUBLIC KEY BLOCK"
+    case privateKey = "PGP PRIVATE KEY BLOCK"
+    case signature = "PGP SIGNATURE"
+}
+
+/// One decoded armored block.
+public struct ArmoredBlock: Sendable, Hashable {
+    public let type: ArmorType
+    public let headers: [String: String]
+    public let data: [UInt8]
+}
+
+/// ASCII armor (RFC 9580 §6).
+public enum Armor {
+    /// Armors `data` with 64-character lines and LF line endings.
+    public static func encode(_ data: [UInt8], type: ArmorType, headers: ArmorHeaders = ArmorHeaders()) -> String {
+        var writer = ArmorWriter(type: type, headers: headers)
+        var out = writer.begin()
+        data.withUnsafeBytes { writer.write($0, into: &out) }
+        writer.finish(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Decodes every armored block in `text`, in order.
+    public static func decode(_ text: [UInt8]) throws -> [ArmoredBlock] {
+        var blocks: [ArmoredBlock] = []
+        var lines = ArmorLines(text)
+        while let line = lines.next() {
+            guard let type = try beginType(line) else { continue }
+            blocks.append(try decodeBlock(type: type, lines: &lines))
+        }
+        guard !blocks.isEmpty else { throw OpenPGPError(.malformedArmor, "no armored block found") }
+        return blocks
+    }
+
+    /// Decodes `text`: the `String` convenience.
+    public static func decode(_ text: String) throws -> [ArmoredBlock] { try decode(Array(text.utf8)) }
+
+    /// The binary content of `input`: dearmored (all blocks joined) if it is armored,
+    /// unchanged if it is already binary.
+    public static func decodeIfArmored(_ input: [UInt8]) throws -> [UInt8] {
+        guard isArmored(input) else { return input }
+        return try decode(input).flatMap(\.data)
+    }
+
+    /// Whether `input` looks like ASCII armor (binary OpenPGP always starts with a byte ≥ 0x80).
+    public static func isArmored(_ input: [UInt8]) -> Bool {
+        guard let first = input.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }), first < 0x80 else {
+            return false
+        }
+        return containsBegin(input)
+    }
+
+    private static func containsBegin(_ input: [UInt8]) -> Bool {
+        let marker = Array("-----BEGIN PGP".utf8)
+        guard input.count >= marker.count else { return false }
+        for start in 0...(input.count - marker.count) where input[start] == marker[0] {
+            if input[start..<start + marker.count].elementsEqual(marker) { return true }
+        }
+        return false
+    }
+
+    private static func beginType(_ line: ArraySlice<UInt8>) throws -> ArmorType? {
+        let text = String(decoding: line, as: UTF8.self).trimmingTrailingWhitespace
+        guard text.hasPrefix("-----BEGIN "), text.hasSuffix("-----") else { return nil }
+        let name = String(text.dropFirst(11).dropLast(5))
+        if name == "PGP SIGNED MESSAGE" { return nil }
+        guard let type = ArmorType(rawValue: name) else {
+            throw OpenPGPError(.unknownArmorType, "unknown armor block type \"\(name)\"")
+        }
+        return type
+    }
+
+    private static func decodeBlock(type: ArmorType, lines: inout ArmorLines) throws -> ArmoredBlock {
+        var headers: [String: String] = [:]
+        // Header lines until the first blank line.
+        while true {
+            guard let line = lines.next() else { throw OpenPGPError(.malformedArmor, "armor ends inside its headers") }
+            let text = String(decoding: line, as: UTF8.self).trimmingTrailingWhitespace
+            if text.isEmpty { break }
+            guard let colon = text.range(of: ": ") else {
+                // Some writers omit the blank line when there are no headers: this is body.
+                lines.pushBack(line)
+                break
+            }
+            headers[String(text[..<colon.lowerBound])] = String(text[colon.upperBound...])
+        }
+        var body: [UInt8] = []
+        let end = "-----END \(type.rawValue)-----"
+        while true {
+            guard let line = lines.next() else { throw OpenPGPError(.malformedArmor, "armor has no \(end) line") }
+            let trimmed = line.trimmingTrailingWhitespaceBytes
+            if trimmed.first == UInt8(ascii: "-") {
+                guard String(decoding: trimmed, as: UTF8.self) == end else {
+                    throw OpenPGPError(.malformedArmor, "expected \(end)")
+                }
+                break
+            }
+            if trimmed.first == UInt8(ascii: "="), trimmed.count == 5 {
+                // The CRC-24 line. RFC 9580 §6.1: a missing or wrong checksum is no reason to reject.
+                continue
+            }
+            body += trimmed
+        }
+        guard let data = Base64.decode(body) else { throw OpenPGPError(.malformedArmor, "invalid base64 in the armored \(type.rawValue)") }
+        return ArmoredBlock(type: type, headers: headers, data: data)
+    }
+}
+
+/// Streams the armored form of data written in pieces.
+struct ArmorWriter {
+    static let lineLength = 64
+    let type: ArmorType
+    let headers: ArmorHeaders
+    private var crc = CRC24()
+    /// Bytes not yet encoded (fewer than 3, or a partial line's worth).
+    private var pending: [UInt8] = []
+    private var column = 0
+
+    init(type: ArmorType, headers: ArmorHeaders) {
+        self.type = type
+        self.headers = headers
+    }
+
+    func begin() -> [UInt8] {
+        var text = "-----BEGIN \(type.rawValue)-----\n"
+        for (key, value) in headers.lines { text += "\(key): \(value.filter { $0 != "\n" && $0 != "\r" })\n" }
+        text += "\n"
+        return Array(text.utf8)
+    }
+
+    mutating func write(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        if headers.includeChecksum { crc.update(bytes) }
+        pending += bytes
+        // Encode whole 48-byte groups (one 64-character line each).
+        let whole = pending.count / 48 * 48
+        guard whole > 0 else { return }
+        pending.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < whole {
+                Base64.encode(UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + 48]), into: &out)
+                out.append(0x0A)
+                offset += 48
+            }
+        }
+        pending.removeFirst(whole)
+    }
+
+    mutating func finish(into out: inout [UInt8]) {
+        if !pending.isEmpty {
+            out += Base64.encode(pending)
+            out.append(0x0A)
+            pending.removeAll()
+        }
+        if headers.includeChecksum {
+            out.append(UInt8(ascii: "="))
+            out += Base64.encode(crc.bytes)
+            out.append(0x0A)
+        }
+        out += Array("-----END \(type.rawValue)-----\n".utf8)
+    }
+}
+
+/// The CRC-24 of RFC 9580 §6.1.
+struct CRC24 {
+    private(set) var value: UInt32 = 0xB704CE
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        for byte in bytes {
+            value ^= UInt32(byte) << 16
+            for _ in 0..<8 {
+                value <<= 1
+                if value & 0x1000000 != 0 { value ^= 0x1864CFB }
+            }
+        }
+        value &= 0xFFFFFF
+    }
+
+    var bytes: [UInt8] { [UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
+}
+
+/// Splits text into lines on LF, dropping a CR before it.
+private struct ArmorLines {
+    let text: [UInt8]
+    var position = 0
+    var pushedBack: ArraySlice<UInt8>?
+
+    init(_ text: [UInt8]) { self.text = text }
+
+    mutating func next() -> ArraySlice<UInt8>? {
+        if let line = pushedBack {
+            pushedBack = nil
+            return line
+        }
+        guard position < text.count else { return nil }
+        let start = position
+        while position < text.count, text[position] != 0x0A { position += 1 }
+        var end = position
+        if position < text.count { position += 1 }
+        if end > start, text[end - 1] == 0x0D { end -= 1 }
+        return text[start..<end]
+    }
+
+    mutating func pushBack(_ line: ArraySlice<UInt8>) { pushedBack = line }
+}
+
+extension String {
+    var trimmingTrailingWhitespace: String {
+        var result = self
+        while let last = result.last, last == " " || last == "\t" || last == "\r" { result.removeLast() }
+        return result
+    }
+}
+
+extension ArraySlice where Element == UInt8 {
+    var trimmingTrailingWhitespaceBytes: ArraySlice<UInt8> {
+        var result = self
+        while let last = result.last, last == 0x20 || last == 0x09 || last == 0x0D { result.removeLast() }
+        return result
+    }
+}

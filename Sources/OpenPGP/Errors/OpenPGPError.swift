@@ -1,0 +1,95 @@
+/// An error from the OpenPGP engine: a stable ``Code``, a human explanation, and where in
+/// the input it happened when that is known.
+public struct OpenPGPError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A stable, machine-readable error category.
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// ASCII armor could not be decoded.
+        public static let malformedArmor = Code(rawValue: "malformedArmor")
+        /// The armor header line names a block type this engine does not know.
+        public static let unknownArmorType = Code(rawValue: "unknownArmorType")
+        /// A packet or one of its fields could not be parsed.
+        public static let malformedPacket = Code(rawValue: "malformedPacket")
+        /// The input ended in the middle of a packet.
+        public static let truncatedPacket = Code(rawValue: "truncatedPacket")
+        /// A packet tag that is not defined, or not expected here.
+        public static let unexpectedPacket = Code(rawValue: "unexpectedPacket")
+        /// A packet, key or signature version that is not supported.
+        public static let unsupportedVersion = Code(rawValue: "unsupportedVersion")
+        /// An algorithm (public key, symmetric, hash, compression, curve) that is not supported.
+        public static let unsupportedAlgorithm = Code(rawValue: "unsupportedAlgorithm")
+        /// A secret key is protected and no passphrase, or a wrong one, was given.
+        public static let wrongPassphrase = Code(rawValue: "wrongPassphrase")
+        /// A protected secret key was used without a passphrase.
+        public static let passphraseRequired = Code(rawValue: "passphraseRequired")
+        /// No key that fits the operation was found (no encryption subkey, no matching PKESK).
+        public static let noSuitableKey = Code(rawValue: "noSuitableKey")
+        /// A key exists but may not be used for this operation (flags, expiry, revocation).
+        public static let keyNotUsable = Code(rawValue: "keyNotUsable")
+        /// The session key could not be recovered. Deliberately one error for every cause.
+        public static let decryptionFailed = Code(rawValue: "decryptionFailed")
+        /// Encrypted data failed its integrity check (MDC); no plaintext is released.
+        public static let integrityCheckFailed = Code(rawValue: "integrityCheckFailed")
+        /// A message uses a protection this engine refuses to read (e.g. SED without MDC).
+        public static let insecureMessage = Code(rawValue: "insecureMessage")
+        /// A signature is cryptographically invalid.
+        public static let badSignature = Code(rawValue: "badSignature")
+        /// Decompression exceeded the configured size, ratio or nesting limit.
+        public static let decompressionLimitExceeded = Code(rawValue: "decompressionLimitExceeded")
+        /// Compressed data could not be inflated.
+        public static let decompressionFailed = Code(rawValue: "decompressionFailed")
+        /// A user ID or other argument is invalid.
+        public static let invalidArgument = Code(rawValue: "invalidArgument")
+        /// The structure of a message (packet sequence) is not a valid OpenPGP message.
+        public static let malformedMessage = Code(rawValue: "malformedMessage")
+        /// The crypto library reported an unexpected failure.
+        public static let cryptoFailure = Code(rawValue: "cryptoFailure")
+    }
+
+    /// The error category.
+    public var code: Code
+    /// What went wrong, for people.
+    public var detail: String
+    /// Byte offset in the (dearmored) input where the problem was found, when known.
+    public var offset: Int?
+    /// The packet tag being processed, when known.
+    public var packetTag: UInt8?
+
+    public init(_ code: Code, _ detail: String, offset: Int? = nil, packetTag: UInt8? = nil) {
+        self.code = code
+        self.detail = detail
+        self.offset = offset
+        self.packetTag = packetTag
+    }
+
+    public var description: String {
+        var text = "OpenPGP \(code): \(detail)"
+        if let packetTag { text += " (packet tag \(packetTag))" }
+        if let offset { text += " at offset \(offset)" }
+        return text
+    }
+
+    /// The numeric error code of the PSMTP reference ("OpenPGP Errors"), for code being ported.
+    public var seedErrorCode: Int {
+        switch code {
+        case .malformedArmor: 101
+        case .unknownArmorType: 102
+        case .malformedPacket, .truncatedPacket, .malformedMessage: 105
+        case .unexpectedPacket: 107
+        case .unsupportedVersion: 108
+        case .unsupportedAlgorithm: 109
+        case .noSuitableKey: 114
+        case .badSignature: 119
+        case .invalidArgument: 121
+        case .wrongPassphrase, .passphraseRequired: 122
+        case .keyNotUsable: 128
+        case .decryptionFailed, .integrityCheckFailed: 130
+        case .decompressionFailed, .decompressionLimitExceeded: 132
+        case .insecureMessage: 146
+        default: 111
+        }
+    }
+}

@@ -1,0 +1,96 @@
+/// Checks the self-signatures of a key block and builds the validated ``Certificate``.
+extension Certificate {
+    init(block: KeyBlock) throws {
+        let primary = block.primary.publicKey
+
+        // User IDs: newest valid self-certification, and whether a valid revocation follows it.
+        var userIDs: [UserID] = block.userIDs.map { entry in
+            let isSelfIssued = { (signature: SignaturePacket) in Self.isIssued(signature, by: primary) }
+            let validCertifications = entry.signatures.filter {
+                $0.type.isCertification && isSelfIssued($0)
+                    && Self.check($0, by: primary) { $0.update(primary.hashPrefix); $0.update(Self.userIDHashPrefix(entry.raw)) }
+            }
+            let newest = Self.newest(validCertifications)
+            let revoked = entry.signatures.contains {
+                $0.type == .certificationRevocation && isSelfIssued($0)
+                    && ($0.creationTime ?? 0) >= (newest?.creationTime ?? 0)
+                    && Self.check($0, by: primary) { $0.update(primary.hashPrefix); $0.update(Self.userIDHashPrefix(entry.raw)) }
+            }
+            return UserID(
+                value: String(decoding: entry.raw, as: UTF8.self), raw: entry.raw, signatures: entry.signatures,
+                selfSignature: newest, isRevoked: revoked)
+        }
+        // Primary user ID first: marked primary, then newest; unbound ones last.
+        let order = userIDs.enumerated().sorted { a, b in
+            let ka = (a.element.isBound && !a.element.isRevoked ? 0 : 1, a.element.isMarkedPrimary ? 0 : 1)
+            let kb = (b.element.isBound && !b.element.isRevoked ? 0 : 1, b.element.isMarkedPrimary ? 0 : 1)
+            if ka != kb { return ka < kb }
+            if ka.1 == 0 {
+                return (a.element.selfSignature?.creationTime ?? 0) > (b.element.selfSignature?.creationTime ?? 0)
+            }
+            return a.offset < b.offset
+        }
+        userIDs = order.map(\.element)
+
+        // Primary key: direct-key signatures and revocations.
+        let directSignatures = block.primary.signatures.filter {
+            $0.type == .directKey && Self.isIssued($0, by: primary) && Self.check($0, by: primary) { $0.update(primary.hashPrefix) }
+        }
+        let primaryRevocation = block.primary.signatures.first {
+            $0.type == .keyRevocation && Self.isIssued($0, by: primary) && Self.check($0, by: primary) { $0.update(primary.hashPrefix) }
+        }
+        let primarySelfSignature = userIDs.first(where: { $0.isBound && !$0.isRevoked })?.selfSignature ?? Self.newest(directSignatures)
+        primaryKey = KeyComponent(
+            packet: primary, signatures: block.primary.signatures, selfSignature: primarySelfSignature,
+            revocation: primaryRevocation, isPrimary: true)
+        self.userIDs = userIDs
+
+        // Subkeys: newest valid binding (with a valid back-signature for signing subkeys).
+        subkeys = block.subkeys.map { entry in
+            let subkey = entry.publicKey
+            let feedBinding = { (context: HashContext) in
+                context.update(primary.hashPrefix)
+                context.update(subkey.hashPrefix)
+            }
+            let bindings = entry.signatures.filter { signature in
+                guard signature.type == .subkeyBinding, Self.isIssued(signature, by: primary),
+                    Self.check(signature, by: primary, feed: feedBinding)
+                else { return false }
+                guard signature.keyFlags?.contains(.sign) == true else { return true }
+                return signature.embeddedSignatures.contains {
+                    $0.type == .primaryKeyBinding && Self.check($0, by: subkey, feed: feedBinding)
+                }
+            }
+            let revocation = entry.signatures.first {
+                $0.type == .subkeyRevocation && Self.isIssued($0, by: primary) && Self.check($0, by: primary, feed: feedBinding)
+            }
+            return KeyComponent(
+                packet: subkey, signatures: entry.signatures, selfSignature: Self.newest(bindings), revocation: revocation,
+                isPrimary: false)
+        }
+    }
+
+    /// `0xB4 || length || user ID`, as hashed in certifications.
+    static func userIDHashPrefix(_ raw: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [0xB4]
+        out.appendUInt32(UInt32(raw.count))
+        return out + raw
+    }
+
+    private static func isIssued(_ signature: SignaturePacket, by key: PublicKeyPacket) -> Bool {
+        if let fingerprint = signature.issuerFingerprint { return fingerprint == key.fingerprint }
+        if let keyID = signature.issuerKeyID { return keyID == key.keyID }
+        return true  // no issuer given: the cryptographic check decides
+    }
+
+    /// Whether `signature` is a valid signature by `key` over what `feed` hashes, made after
+    /// the key was created. Signatures this engine cannot check count as invalid.
+    private static func check(_ signature: SignaturePacket, by key: PublicKeyPacket, feed: (HashContext) -> Void) -> Bool {
+        guard let created = signature.creationTime, created >= key.creationTime else { return false }
+        return (try? signature.verify(by: key, feed: feed)) ?? false
+    }
+
+    private static func newest(_ signatures: [SignaturePacket]) -> SignaturePacket? {
+        signatures.max { ($0.creationTime ?? 0) < ($1.creationTime ?? 0) }
+    }
+}

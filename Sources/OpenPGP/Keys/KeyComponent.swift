@@ -1,0 +1,64 @@
+import Foundation
+
+/// One key of a certificate — the primary key or a subkey — with what its valid
+/// self-signatures say about it.
+public struct KeyComponent: Sendable, Hashable {
+    let packet: PublicKeyPacket
+    /// Every signature that came with this component (bindings, revocations), for export.
+    let signatures: [SignaturePacket]
+    /// The valid self-signature in force: newest binding (subkeys), or the primary user ID's
+    /// newest certification or direct-key signature (primary).
+    let selfSignature: SignaturePacket?
+    /// A valid revocation of this component, if any.
+    let revocation: SignaturePacket?
+
+    /// Whether this is the primary key.
+    public let isPrimary: Bool
+
+    /// The key fingerprint.
+    public var fingerprint: Fingerprint { packet.fingerprint }
+    /// The key ID (last 8 bytes of a v4 fingerprint).
+    public var keyID: KeyID { packet.keyID }
+    /// The key's version (4).
+    public var version: Int { Int(packet.version) }
+    /// The public-key algorithm.
+    public var algorithm: PublicKeyAlgorithm { packet.algorithm }
+    /// Key size in bits (modulus or curve size).
+    public var bitLength: Int { packet.bitLength }
+    /// The curve, for elliptic-curve keys.
+    public var curve: Curve? { packet.curve }
+    /// The algorithm-specific public parameters.
+    public var parameters: PublicKeyParameters { packet.parameters }
+    /// When the key was created.
+    public var creationDate: Date { Date(timeIntervalSince1970: TimeInterval(packet.creationTime)) }
+
+    /// When the key expires, from its self-signature; nil if it does not.
+    public var expirationDate: Date? {
+        guard let seconds = selfSignature?.keyExpirationSeconds, seconds > 0 else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(packet.creationTime) + TimeInterval(seconds))
+    }
+
+    /// What the key may be used for: the self-signature's key flags, or, without them,
+    /// what the algorithm can do.
+    public var flags: KeyFlags {
+        if let flags = selfSignature?.keyFlags { return flags }
+        switch packet.algorithm {
+        case .rsaEncryptOrSign: return isPrimary ? [.certify, .sign, .encrypt] : [.sign, .encrypt]
+        case .rsaEncryptOnly, .elgamalEncryptOnly, .ecdh, .x25519, .x448: return .encrypt
+        default: return isPrimary ? [.certify, .sign] : [.sign]
+        }
+    }
+
+    /// Whether a valid revocation signature exists for this key.
+    public var isRevoked: Bool { revocation != nil }
+
+    /// Whether a valid self-signature binds this key (so it may be used at all).
+    public var isBound: Bool { selfSignature != nil }
+
+    /// Whether this key may be used at `date`: bound, not revoked, created and not expired.
+    public func isUsable(at date: Date) -> Bool {
+        guard isBound, !isRevoked, creationDate.timeIntervalSince1970 <= date.timeIntervalSince1970 + 60 else { return false }
+        if let expirationDate, expirationDate <= date { return false }
+        return true
+    }
+}

@@ -1,0 +1,104 @@
+/// A string-to-key specifier (RFC 9580 §3.7): how a passphrase becomes a symmetric key.
+public struct S2K: Sendable, Hashable {
+    /// The S2K variant.
+    public enum Kind: UInt8, Sendable, Hashable {
+        case simple = 0
+        case salted = 1
+        case iteratedAndSalted = 3
+        /// GnuPG's "no secret here" marker (secret part stored elsewhere or exported without).
+        case gnuDummy = 101
+    }
+
+    public let kind: Kind
+    public let hashAlgorithm: HashAlgorithm
+    public let salt: [UInt8]
+    /// The one-byte coded iteration count (iterated and salted only).
+    public let codedCount: UInt8
+
+    /// The defaults used when protecting keys: SHA-256, random salt, 32 MiB hashed.
+    public static func iteratedAndSalted(hash: HashAlgorithm = .sha256, codedCount: UInt8 = 0xF0) -> S2K {
+        S2K(kind: .iteratedAndSalted, hashAlgorithm: hash, salt: secureRandomBytes(8), codedCount: codedCount)
+    }
+
+    init(kind: Kind, hashAlgorithm: HashAlgorithm, salt: [UInt8], codedCount: UInt8) {
+        self.kind = kind
+        self.hashAlgorithm = hashAlgorithm
+        self.salt = salt
+        self.codedCount = codedCount
+    }
+
+    /// The number of bytes hashed for the iterated variant.
+    public var byteCount: Int { (16 + Int(codedCount & 15)) << (Int(codedCount >> 4) + 6) }
+
+    init(reading reader: inout ByteReader) throws {
+        let type = try reader.readByte("the S2K type")
+        switch type {
+        case 0:
+            self.init(kind: .simple, hashAlgorithm: HashAlgorithm(rawValue: try reader.readByte("the S2K hash")), salt: [], codedCount: 0)
+        case 1:
+            let hash = HashAlgorithm(rawValue: try reader.readByte("the S2K hash"))
+            self.init(kind: .salted, hashAlgorithm: hash, salt: try reader.readBytes(8, "the S2K salt"), codedCount: 0)
+        case 3:
+            let hash = HashAlgorithm(rawValue: try reader.readByte("the S2K hash"))
+            let salt = try reader.readBytes(8, "the S2K salt")
+            self.init(kind: .iteratedAndSalted, hashAlgorithm: hash, salt: salt, codedCount: try reader.readByte("the S2K count"))
+        case 101:
+            let hash = HashAlgorithm(rawValue: try reader.readByte("the S2K hash"))
+            let marker = try reader.readBytes(3, "the GNU S2K marker")
+            guard marker == Array("GNU".utf8) else { throw reader.malformed("unknown private S2K extension") }
+            let mode = try reader.readByte("the GNU S2K mode")
+            guard mode == 1 else {
+                throw OpenPGPError(.unsupportedAlgorithm, "GnuPG S2K mode \(mode) (smartcard stub) is not supported", offset: reader.absoluteOffset)
+            }
+            self.init(kind: .gnuDummy, hashAlgorithm: hash, salt: [], codedCount: 0)
+        default:
+            throw OpenPGPError(.unsupportedAlgorithm, "S2K type \(type) is not supported", offset: reader.absoluteOffset, packetTag: reader.packetTag)
+        }
+    }
+
+    var serialized: [UInt8] {
+        switch kind {
+        case .simple: [0, hashAlgorithm.rawValue]
+        case .salted: [1, hashAlgorithm.rawValue] + salt
+        case .iteratedAndSalted: [3, hashAlgorithm.rawValue] + salt + [codedCount]
+        case .gnuDummy: [101, hashAlgorithm.rawValue] + Array("GNU".utf8) + [1]
+        }
+    }
+
+    /// Derives a `keySize`-byte key from `passphrase`.
+    func deriveKey(passphrase: SecureBytes, keySize: Int) throws -> SecureBytes {
+        guard kind != .gnuDummy else {
+            throw OpenPGPError(.noSuitableKey, "the secret key material is not present (GnuPG stub)")
+        }
+        guard let digestSize = hashAlgorithm.digestSize else {
+            throw OpenPGPError(.unsupportedAlgorithm, "S2K hash algorithm \(hashAlgorithm) is not supported")
+        }
+        let contexts = try (0..<((keySize + digestSize - 1) / digestSize)).map { _ in try HashContext(hashAlgorithm) }
+        passphrase.withUnsafeBytes { pass in
+            let unit = salt.count + pass.count
+            let total = kind == .iteratedAndSalted ? max(byteCount, unit) : unit
+            // Hash in large blocks of whole (salt || passphrase) repetitions: far fewer calls.
+            let repetitions = max(1, min(total, 1 << 16) / max(unit, 1))
+            var material: [UInt8] = []
+            material.reserveCapacity(unit * repetitions)
+            for _ in 0..<repetitions { material += salt; material += pass }
+            defer { wipe(&material) }
+            for (index, context) in contexts.enumerated() {
+                // Each further context is preloaded with one more zero byte.
+                for _ in 0..<index { context.update(byte: 0) }
+                material.withUnsafeBytes { chunk in
+                    var remaining = total
+                    while chunk.count > 0, remaining >= chunk.count {
+                        context.update(chunk)
+                        remaining -= chunk.count
+                    }
+                    if remaining > 0 { context.update(UnsafeRawBufferPointer(rebasing: chunk[0..<remaining])) }
+                }
+            }
+        }
+        var key: [UInt8] = []
+        for context in contexts { key += context.finalize() }
+        defer { wipe(&key) }
+        return SecureBytes(key.prefix(keySize))
+    }
+}

@@ -1,0 +1,88 @@
+/// Encrypting and recovering session keys for PKESK packets, per algorithm.
+enum SessionKeyCrypto {
+    /// The algorithm-specific fields of a v3 PKESK for `key`.
+    static func encrypt(sessionKey: SecureBytes, cipher: SymmetricAlgorithm, to key: PublicKeyPacket) throws -> [UInt8] {
+        switch key.parameters {
+        case .ecdh(.curve25519, let point, let kdfHash, let kdfCipher):
+            guard point.count == 33, point[0] == 0x40 else {
+                throw OpenPGPError(.malformedPacket, "key \(key.fingerprint) has a malformed Curve25519 point")
+            }
+            let ephemeral = X25519.generateSecret()
+            let ephemeralPublic = try X25519.publicKey(secret: ephemeral)
+            let shared = try X25519.sharedSecret(secret: ephemeral, peerPublicKey: Array(point.dropFirst()))
+            let kek = try ecdhKEK(shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher)
+            var message = encodeSessionKey(sessionKey, cipher: cipher)
+            defer { wipe(&message) }
+            // PKCS#5 padding to a multiple of 8 (RFC 6637 §8).
+            let padding = 8 - message.count % 8
+            message += [UInt8](repeating: UInt8(padding), count: padding)
+            let wrapped = try AESKeyWrap.wrap(SecureBytes(message), kek: kek)
+            var fields: [UInt8] = []
+            fields.appendMPI([0x40] + ephemeralPublic)
+            fields.append(UInt8(wrapped.count))
+            return fields + wrapped
+        default:
+            throw OpenPGPError(.unsupportedAlgorithm, "encrypting to \(key.algorithm) keys\(key.curve.map { " on \($0)" } ?? "") is not supported yet")
+        }
+    }
+
+    /// Recovers `(cipher, session key)` from PKESK fields. Every failure is the same
+    /// `decryptionFailed` error, so the result is no padding or key-wrap oracle.
+    static func decrypt(fields: [UInt8], with secret: SecretParameters, key: PublicKeyPacket) throws -> (SymmetricAlgorithm, SecureBytes) {
+        let failure = OpenPGPError(.decryptionFailed, "the session key could not be decrypted")
+        switch (secret, key.parameters) {
+        case (.curve25519(let scalar), .ecdh(.curve25519, _, let kdfHash, let kdfCipher)):
+            var reader = ByteReader(fields)
+            guard let ephemeral = try? reader.readMPI(), ephemeral.count == 33, ephemeral[0] == 0x40,
+                let length = try? reader.readByte(), let wrapped = try? reader.readBytes(Int(length)), reader.isAtEnd
+            else { throw failure }
+            guard let shared = try? X25519.sharedSecret(secret: scalar, peerPublicKey: Array(ephemeral.dropFirst())),
+                let kek = try? ecdhKEK(shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher),
+                let unwrapped = try? AESKeyWrap.unwrap(wrapped, kek: kek)
+            else { throw failure }
+            var padded = unwrapped.bytes
+            defer { wipe(&padded) }
+            guard let last = padded.last, last >= 1, last <= 8, Int(last) < padded.count,
+                padded.suffix(Int(last)).allSatisfy({ $0 == last })
+            else { throw failure }
+            padded.removeLast(Int(last))
+            return try decodeSessionKey(padded, failure: failure)
+        default:
+            throw OpenPGPError(.unsupportedAlgorithm, "decrypting with \(key.algorithm) keys\(key.curve.map { " on \($0)" } ?? "") is not supported yet")
+        }
+    }
+
+    /// `cipher || key || checksum`, the plaintext of v3 PKESK session keys.
+    static func encodeSessionKey(_ sessionKey: SecureBytes, cipher: SymmetricAlgorithm) -> [UInt8] {
+        sessionKey.withUnsafeBytes { key in [cipher.rawValue] + Array(key) + secretChecksum(key) }
+    }
+
+    static func decodeSessionKey(_ bytes: [UInt8], failure: OpenPGPError) throws -> (SymmetricAlgorithm, SecureBytes) {
+        guard bytes.count >= 3 else { throw failure }
+        let cipher = SymmetricAlgorithm(rawValue: bytes[0])
+        let key = bytes[1..<(bytes.count - 2)]
+        guard let size = cipher.keySize, key.count == size, secretChecksum(key) == Array(bytes.suffix(2)) else { throw failure }
+        return (cipher, SecureBytes(key))
+    }
+
+    /// The RFC 6637 §7 KDF: one hash over a counter, the shared point and the parameters.
+    private static func ecdhKEK(shared: SecureBytes, key: PublicKeyPacket, kdfHash: HashAlgorithm, kdfCipher: SymmetricAlgorithm) throws -> SecureBytes {
+        guard let curve = key.curve else { throw OpenPGPError(.malformedPacket, "ECDH key without a curve") }
+        guard let kekSize = kdfCipher.keySize, [SymmetricAlgorithm.aes128, .aes192, .aes256].contains(kdfCipher) else {
+            throw OpenPGPError(.unsupportedAlgorithm, "ECDH key-wrap cipher \(kdfCipher) is not supported")
+        }
+        var parameters: [UInt8] = [UInt8(curve.oid.count)] + curve.oid + [key.algorithm.rawValue, 3, 1, kdfHash.rawValue, kdfCipher.rawValue]
+        parameters += Array("Anonymous Sender    ".utf8)
+        parameters += key.fingerprint.bytes
+        let context = try HashContext(kdfHash)
+        context.update([0, 0, 0, 1] as [UInt8])
+        shared.withUnsafeBytes { context.update($0) }
+        context.update(parameters)
+        var digest = context.finalize()
+        defer { wipe(&digest) }
+        guard digest.count >= kekSize else {
+            throw OpenPGPError(.unsupportedAlgorithm, "ECDH KDF hash \(kdfHash) is too short for \(kdfCipher)")
+        }
+        return SecureBytes(digest.prefix(kekSize))
+    }
+}

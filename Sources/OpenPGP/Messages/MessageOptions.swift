@@ -1,0 +1,43 @@
+import Foundation
+
+/// How messages are written: the PSMTP `EncryptingAlgorithm`, `SigningAlgorithm`,
+/// `CompressionMethod` and `CompressionLevel` settings, and armoring.
+public struct MessageOptions: Sendable, Hashable {
+    /// The cipher for the message (default AES-128, as in PSMTP).
+    public var cipher: SymmetricAlgorithm
+    /// The signature hash (default SHA-256).
+    public var hash: HashAlgorithm
+    /// The compression method (default ZIP).
+    public var compression: CompressionAlgorithm
+    /// The compression level, 0–9 (default 6).
+    public var compressionLevel: Int
+    /// Whether to ASCII-armor the output (default true).
+    public var armor: Bool
+    /// `Comment:`/`Version:` armor headers (PSMTP `Comment`, `VersionHeader`); none by default.
+    public var armorHeaders: ArmorHeaders
+    /// How the literal data is marked.
+    public var literalFormat: LiteralFormat
+    /// The file name stored in the literal data packet (empty by default).
+    public var fileName: String
+    /// The date stored in the literal data packet (none by default).
+    public var literalDate: Date?
+    /// The signature creation time; now when nil.
+    public var signatureDate: Date?
+
+    public init(
+        cipher: SymmetricAlgorithm = .aes128, hash: HashAlgorithm = .sha256, compression: CompressionAlgorithm = .zip,
+        compressionLevel: Int = 6, armor: Bool = true, armorHeaders: ArmorHeaders = ArmorHeaders(),
+        literalFormat: LiteralFormat = .binary, fileName: String = "", literalDate: Date? = nil, signatureDate: Date? = nil
+    ) {
+        self.cipher = cipher
+        self.hash = hash
+        self.compression = compression
+        self.compressionLevel = compressionLevel
+        self.armor = armor
+        self.armorHeaders = armorHeaders
+        self.literalFormat = literalFormat
+        self.fileName = fileName
+        self.literalDate = literalDate
+        self.signatureDate = signatureDate
+    }
+}

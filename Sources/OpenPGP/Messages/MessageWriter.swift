@@ -1,0 +1,110 @@
+import Foundation
+
+/// Writes an OpenPGP message — signed, compressed, encrypted and armored as asked — from data
+/// given in pieces, in bounded memory: `write` as often as needed, then `finish` once.
+///
+/// The pipeline is literal data → one-pass signatures → compression → SEIPD → armor, each
+/// stage streaming into the next with partial body lengths.
+public final class MessageWriter {
+    /// Receives OPS, literal and signature packets: compression, encryption or the output.
+    private let container: WriterStage
+    private let literal: LiteralDataStage
+    private let signers: [(SigningKey, HashContext)]
+    private let signatureTime: UInt32
+    private let options: MessageOptions
+    private var finished = false
+
+    /// Starts a message.
+    ///
+    /// - Parameters:
+    ///   - recipients: certificates to encrypt to; none gives a signed-only message.
+    ///   - signers: keys to sign with (unlocked); none gives an unsigned message.
+    ///   - options: algorithms and formatting.
+    ///   - output: receives the message bytes as they are produced.
+    public init(
+        recipients: [Certificate], signers: [SecretKey] = [], options: MessageOptions = MessageOptions(),
+        output: @escaping (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        guard !recipients.isEmpty || !signers.isEmpty else {
+            throw OpenPGPError(.invalidArgument, "a message needs at least one recipient or one signer")
+        }
+        self.options = options
+        let now = options.signatureDate ?? Date()
+        signatureTime = UInt32(clamping: Int64(now.timeIntervalSince1970))
+
+        let signingKeys = try signers.map { try $0.signingKey(at: now) }
+        let recipientKeys = try recipients.map { certificate -> [KeyComponent] in
+            let usable = certificate.encryptionKeys(at: now)
+            let forCommunication = usable.filter { $0.flags.contains(.encryptCommunications) }
+            guard !usable.isEmpty else {
+                throw OpenPGPError(.keyNotUsable, "certificate \(certificate.fingerprint) has no usable encryption key")
+            }
+            return forCommunication.isEmpty ? usable : forCommunication
+        }.flatMap { $0 }
+
+        let armor = options.armor ? ArmorWriter(type: .message, headers: options.armorHeaders) : nil
+        let sink = try OutputStage(armor: armor, output: output)
+
+        var container: WriterStage = sink
+        if !recipientKeys.isEmpty {
+            guard let keySize = options.cipher.keySize, options.cipher.isSupported else {
+                throw OpenPGPError(.unsupportedAlgorithm, "symmetric algorithm \(options.cipher) is not supported")
+            }
+            let sessionKey = SecureBytes.random(count: keySize)
+            for key in recipientKeys {
+                let fields = try SessionKeyCrypto.encrypt(sessionKey: sessionKey, cipher: options.cipher, to: key.packet)
+                try sink.write(PacketFraming.packet(tag: .publicKeyEncryptedSessionKey, body: [3] + key.keyID.bytes + [key.algorithm.rawValue] + fields))
+            }
+            container = try SEIPDv1Stage(algorithm: options.cipher, sessionKey: sessionKey, next: sink)
+        }
+        if options.compression != .uncompressed {
+            container = try DeflateStage(algorithm: options.compression, level: options.compressionLevel, next: container)
+        }
+        self.container = container
+
+        let signatureType: SignatureType = options.literalFormat == .binary ? .binary : .text
+        guard signatureType == .binary || signingKeys.isEmpty else {
+            throw OpenPGPError(.invalidArgument, "text-mode signatures are not supported yet; sign binary literal data")
+        }
+        var hashed: [(SigningKey, HashContext)] = []
+        for (index, key) in signingKeys.enumerated() {
+            let last = index == signingKeys.count - 1
+            // One-pass signature packet (version 3); the last one written is "not nested".
+            let ops: [UInt8] = [3, signatureType.rawValue, options.hash.rawValue, key.publicKey.algorithm.rawValue] + key.publicKey.keyID.bytes + [last ? 1 : 0]
+            try container.write(PacketFraming.packet(tag: .onePassSignature, body: ops))
+            hashed.append((key, try HashContext(options.hash)))
+        }
+        self.signers = hashed
+        literal = try LiteralDataStage(
+            format: options.literalFormat, fileName: options.fileName, date: options.literalDate,
+            hashes: hashed.map(\.1), next: container)
+    }
+
+    /// Adds message data.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        precondition(!finished, "MessageWriter.write after finish")
+        try literal.write(bytes)
+    }
+
+    /// Adds message data.
+    public func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    /// Completes the message: closes the literal data, appends the signatures (in reverse
+    /// order of their one-pass packets) and flushes every stage.
+    public func finish() throws {
+        precondition(!finished, "MessageWriter.finish called twice")
+        finished = true
+        try literal.finish()
+        for (key, context) in signers.reversed() {
+            let template = SignaturePacket(
+                type: options.literalFormat == .binary ? .binary : .text, publicKeyAlgorithm: key.publicKey.algorithm,
+                hashAlgorithm: options.hash,
+                hashedSubpackets: [.creationTime(signatureTime), .issuer(key.publicKey.fingerprint)],
+                unhashedSubpackets: [.issuerKeyID(key.publicKey.keyID)], hashPrefix: [], signatureValues: [])
+            try container.write(try key.finish(template: template, context: context).serialized)
+        }
+        try container.finish()
+    }
+}

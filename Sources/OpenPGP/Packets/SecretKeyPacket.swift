@@ -1,0 +1,140 @@
+/// How the secret part of a secret key packet is stored (RFC 9580 §5.5.3).
+enum SecretKeyProtection: Sendable, Hashable {
+    case unprotected
+    /// Usage 254 (SHA-1 integrity check) or 255 (legacy two-byte checksum), CFB-encrypted.
+    case encrypted(usage: UInt8, cipher: SymmetricAlgorithm, s2k: S2K, iv: [UInt8])
+}
+
+/// A secret key or subkey packet: the public key, and its secret part either still encrypted
+/// or decoded.
+struct SecretKeyPacket: Sendable {
+    let publicKey: PublicKeyPacket
+    let protection: SecretKeyProtection
+    /// The encrypted secret part, when protected (not secret without the passphrase).
+    let encryptedData: [UInt8]
+    /// The decoded secret, when unprotected or unlocked.
+    let parameters: SecretParameters?
+    /// Where the packet started, for error messages.
+    let offset: Int
+
+    init(publicKey: PublicKeyPacket, parameters: SecretParameters) {
+        self.publicKey = publicKey
+        self.protection = .unprotected
+        self.encryptedData = []
+        self.parameters = parameters
+        self.offset = 0
+    }
+
+    private init(publicKey: PublicKeyPacket, protection: SecretKeyProtection, encryptedData: [UInt8], parameters: SecretParameters?, offset: Int) {
+        self.publicKey = publicKey
+        self.protection = protection
+        self.encryptedData = encryptedData
+        self.parameters = parameters
+        self.offset = offset
+    }
+
+    init(body: [UInt8], offset: Int, tag: PacketTag) throws {
+        var reader = ByteReader(body, baseOffset: offset, packetTag: tag.rawValue)
+        let publicKey = try PublicKeyPacket(reading: &reader)
+        self.publicKey = publicKey
+        self.offset = offset
+        let usage = try reader.readByte("the S2K usage")
+        switch usage {
+        case 0:
+            var cleartext = reader.readRest()
+            defer { wipe(&cleartext) }
+            guard cleartext.count >= 2 else { throw reader.truncated("the secret key material") }
+            let material = Array(cleartext.dropLast(2))
+            guard secretChecksum(material) == Array(cleartext.suffix(2)) else {
+                throw OpenPGPError(.malformedPacket, "the checksum of an unprotected secret key is wrong", offset: offset, packetTag: tag.rawValue)
+            }
+            protection = .unprotected
+            encryptedData = []
+            parameters = try SecretParameters.parse(material, for: publicKey, offset: offset)
+        case 254, 255:
+            let cipher = SymmetricAlgorithm(rawValue: try reader.readByte("the protection cipher"))
+            let s2k = try S2K(reading: &reader)
+            if s2k.kind == .gnuDummy {
+                protection = .encrypted(usage: usage, cipher: cipher, s2k: s2k, iv: [])
+                encryptedData = reader.readRest()
+                parameters = nil
+                return
+            }
+            guard let blockSize = cipher.blockSize else {
+                throw OpenPGPError(.unsupportedAlgorithm, "secret key protected with unknown cipher \(cipher.rawValue)", offset: offset, packetTag: tag.rawValue)
+            }
+            let iv = try reader.readBytes(blockSize, "the protection IV")
+            protection = .encrypted(usage: usage, cipher: cipher, s2k: s2k, iv: iv)
+            encryptedData = reader.readRest()
+            parameters = nil
+        default:
+            throw OpenPGPError(.unsupportedAlgorithm, "secret key protection (S2K usage \(usage)) is not supported yet", offset: offset, packetTag: tag.rawValue)
+        }
+    }
+
+    var isLocked: Bool { parameters == nil }
+
+    /// Whether the secret part exists at all (GnuPG stubs have none).
+    var hasSecretMaterial: Bool {
+        if case .encrypted(_, _, let s2k, _) = protection, s2k.kind == .gnuDummy { return false }
+        return true
+    }
+
+    /// Decrypts the secret part; a wrong passphrase gives `wrongPassphrase`.
+    func unlocked(passphrase: SecureBytes) throws -> SecretKeyPacket {
+        guard case .encrypted(let usage, let cipher, let s2k, let iv) = protection, parameters == nil else { return self }
+        guard let keySize = cipher.keySize else {
+            throw OpenPGPError(.unsupportedAlgorithm, "protection cipher \(cipher) is not supported")
+        }
+        let key = try s2k.deriveKey(passphrase: passphrase, keySize: keySize)
+        var cleartext = try CFBCipher(cipher, key: key, iv: iv, encrypting: false).update(encryptedData)
+        defer { wipe(&cleartext) }
+        let wrong = OpenPGPError(.wrongPassphrase, "the passphrase for key \(publicKey.fingerprint) is wrong")
+        let material: [UInt8]
+        if usage == 254 {
+            guard cleartext.count > 20 else { throw wrong }
+            material = Array(cleartext.dropLast(20))
+            let check = try HashContext.digest(.sha1, material)
+            guard SecureBytes(check) == SecureBytes(cleartext.suffix(20)) else { throw wrong }
+        } else {
+            guard cleartext.count > 2 else { throw wrong }
+            material = Array(cleartext.dropLast(2))
+            guard secretChecksum(material) == Array(cleartext.suffix(2)) else { throw wrong }
+        }
+        var owned = material
+        defer { wipe(&owned) }
+        let parameters: SecretParameters
+        do {
+            parameters = try SecretParameters.parse(owned, for: publicKey, offset: offset)
+        } catch let error as OpenPGPError where error.code == .malformedPacket || error.code == .truncatedPacket {
+            // With the legacy checksum a wrong passphrase can pass the check by chance.
+            throw wrong
+        }
+        return SecretKeyPacket(publicKey: publicKey, protection: protection, encryptedData: encryptedData, parameters: parameters, offset: offset)
+    }
+
+    /// The packet body; with a passphrase the secret is protected (AES-256, iterated and
+    /// salted SHA-256 S2K, SHA-1 check), without it is stored in the clear.
+    func serializedBody(passphrase: SecureBytes?) throws -> [UInt8] {
+        guard let parameters else {
+            // Still locked (or a stub): write it back exactly as it came.
+            guard case .encrypted(let usage, let cipher, let s2k, let iv) = protection else {
+                throw OpenPGPError(.invalidArgument, "secret key has no secret part")
+            }
+            return publicKey.body + [usage, cipher.rawValue] + s2k.serialized + iv + encryptedData
+        }
+        var cleartext = parameters.serialized()
+        defer { wipe(&cleartext) }
+        guard let passphrase else {
+            return publicKey.body + [0] + cleartext + secretChecksum(cleartext)
+        }
+        let cipher = SymmetricAlgorithm.aes256
+        let s2k = S2K.iteratedAndSalted()
+        let iv = secureRandomBytes(16)
+        let key = try s2k.deriveKey(passphrase: passphrase, keySize: 32)
+        var plain = cleartext + (try HashContext.digest(.sha1, cleartext))
+        defer { wipe(&plain) }
+        let encrypted = try CFBCipher(cipher, key: key, iv: iv, encrypting: true).update(plain)
+        return publicKey.body + [254, cipher.rawValue] + s2k.serialized + iv + encrypted
+    }
+}

@@ -1,0 +1,181 @@
+/// The type of a signature (RFC 9580 §5.2.1).
+public struct SignatureType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let binary = SignatureType(rawValue: 0x00)
+    public static let text = SignatureType(rawValue: 0x01)
+    public static let standalone = SignatureType(rawValue: 0x02)
+    public static let genericCertification = SignatureType(rawValue: 0x10)
+    public static let personaCertification = SignatureType(rawValue: 0x11)
+    public static let casualCertification = SignatureType(rawValue: 0x12)
+    public static let positiveCertification = SignatureType(rawValue: 0x13)
+    public static let subkeyBinding = SignatureType(rawValue: 0x18)
+    public static let primaryKeyBinding = SignatureType(rawValue: 0x19)
+    public static let directKey = SignatureType(rawValue: 0x1F)
+    public static let keyRevocation = SignatureType(rawValue: 0x20)
+    public static let subkeyRevocation = SignatureType(rawValue: 0x28)
+    public static let certificationRevocation = SignatureType(rawValue: 0x30)
+    public static let timestamp = SignatureType(rawValue: 0x40)
+    public static let thirdPartyConfirmation = SignatureType(rawValue: 0x50)
+
+    /// Whether this is one of the four user ID certification types.
+    public var isCertification: Bool { (0x10...0x13).contains(rawValue) }
+
+    public var description: String { "0x" + [rawValue].hexString }
+}
+
+/// A version 4 signature packet.
+struct SignaturePacket: Sendable, Hashable {
+    let version: UInt8
+    let type: SignatureType
+    let publicKeyAlgorithm: PublicKeyAlgorithm
+    let hashAlgorithm: HashAlgorithm
+    /// The hashed subpacket area exactly as serialised: it is part of the signed data.
+    let hashedArea: [UInt8]
+    let hashedSubpackets: [Subpacket]
+    let unhashedSubpackets: [Subpacket]
+    /// The left 16 bits of the signed hash.
+    let hashPrefix: [UInt8]
+    /// The algorithm-specific signature values (MPIs), in order.
+    let signatureValues: [[UInt8]]
+
+    init(
+        type: SignatureType, publicKeyAlgorithm: PublicKeyAlgorithm, hashAlgorithm: HashAlgorithm,
+        hashedSubpackets: [Subpacket], unhashedSubpackets: [Subpacket], hashPrefix: [UInt8], signatureValues: [[UInt8]]
+    ) {
+        self.version = 4
+        self.type = type
+        self.publicKeyAlgorithm = publicKeyAlgorithm
+        self.hashAlgorithm = hashAlgorithm
+        self.hashedSubpackets = hashedSubpackets
+        self.hashedArea = hashedSubpackets.flatMap(\.serialized)
+        self.unhashedSubpackets = unhashedSubpackets
+        self.hashPrefix = hashPrefix
+        self.signatureValues = signatureValues
+    }
+
+    init(body: [UInt8], offset: Int) throws {
+        var reader = ByteReader(body, baseOffset: offset, packetTag: PacketTag.signature.rawValue)
+        version = try reader.readByte("the signature version")
+        guard version == 4 else {
+            throw OpenPGPError(.unsupportedVersion, "version \(version) signatures are not supported", offset: offset, packetTag: PacketTag.signature.rawValue)
+        }
+        type = SignatureType(rawValue: try reader.readByte("the signature type"))
+        publicKeyAlgorithm = PublicKeyAlgorithm(rawValue: try reader.readByte("the signature algorithm"))
+        hashAlgorithm = HashAlgorithm(rawValue: try reader.readByte("the hash algorithm"))
+        let hashedLength = Int(try reader.readUInt16("the hashed subpacket length"))
+        let hashedOffset = reader.absoluteOffset
+        hashedArea = try reader.readBytes(hashedLength, "the hashed subpackets")
+        hashedSubpackets = try Subpacket.parseArea(hashedArea, baseOffset: hashedOffset)
+        let unhashedLength = Int(try reader.readUInt16("the unhashed subpacket length"))
+        let unhashedOffset = reader.absoluteOffset
+        unhashedSubpackets = try Subpacket.parseArea(try reader.readBytes(unhashedLength, "the unhashed subpackets"), baseOffset: unhashedOffset)
+        hashPrefix = try reader.readBytes(2, "the hash prefix")
+        var values: [[UInt8]] = []
+        switch publicKeyAlgorithm {
+        case .rsaEncryptOrSign, .rsaSignOnly:
+            values = [try reader.readMPI("an RSA signature")]
+        case .dsa, .ecdsa, .eddsaLegacy:
+            values = [try reader.readMPI("signature r"), try reader.readMPI("signature s")]
+        default:
+            values = [reader.readRest()]
+        }
+        signatureValues = values
+    }
+
+    var serialized: [UInt8] {
+        var body = signedTrailerPrefix
+        let unhashed = unhashedSubpackets.flatMap(\.serialized)
+        body.appendUInt16(UInt16(unhashed.count))
+        body += unhashed
+        body += hashPrefix
+        switch publicKeyAlgorithm {
+        case .rsaEncryptOrSign, .rsaSignOnly, .dsa, .ecdsa, .eddsaLegacy:
+            for value in signatureValues { body.appendMPI(value) }
+        default:
+            for value in signatureValues { body += value }
+        }
+        return PacketFraming.packet(tag: .signature, body: body)
+    }
+
+    /// Version, type, algorithms and the hashed area: the part of the packet that is signed.
+    var signedTrailerPrefix: [UInt8] {
+        var out: [UInt8] = [version, type.rawValue, publicKeyAlgorithm.rawValue, hashAlgorithm.rawValue]
+        out.appendUInt16(UInt16(hashedArea.count))
+        return out + hashedArea
+    }
+
+    /// What is hashed after the signed data (RFC 9580 §5.2.4).
+    var hashTrailer: [UInt8] {
+        let prefix = signedTrailerPrefix
+        var out = prefix
+        out += [0x04, 0xFF]
+        out.appendUInt32(UInt32(prefix.count))
+        return out
+    }
+
+    // MARK: Subpacket accessors (hashed area unless noted)
+
+    private func hashed(_ kind: Subpacket.Kind) -> Subpacket? {
+        hashedSubpackets.last { $0.kind == kind }
+    }
+
+    var creationTime: UInt32? {
+        guard let body = hashed(.signatureCreationTime)?.body, body.count == 4 else { return nil }
+        return UInt32(body[0]) << 24 | UInt32(body[1]) << 16 | UInt32(body[2]) << 8 | UInt32(body[3])
+    }
+
+    /// Seconds after creation when the signature expires; nil or 0 means never.
+    var signatureExpirationSeconds: UInt32? { uint32(.signatureExpirationTime) }
+
+    /// Seconds after key creation when the key expires; nil or 0 means never.
+    var keyExpirationSeconds: UInt32? { uint32(.keyExpirationTime) }
+
+    private func uint32(_ kind: Subpacket.Kind) -> UInt32? {
+        guard let body = hashed(kind)?.body, body.count == 4 else { return nil }
+        return UInt32(body[0]) << 24 | UInt32(body[1]) << 16 | UInt32(body[2]) << 8 | UInt32(body[3])
+    }
+
+    var keyFlags: KeyFlags? { hashed(.keyFlags).map { KeyFlags(subpacketBody: $0.body) } }
+
+    var isPrimaryUserID: Bool { hashed(.primaryUserID)?.body.first.map { $0 != 0 } ?? false }
+
+    var preferredSymmetricAlgorithms: [SymmetricAlgorithm] {
+        hashed(.preferredSymmetricAlgorithms)?.body.map(SymmetricAlgorithm.init(rawValue:)) ?? []
+    }
+
+    var preferredHashAlgorithms: [HashAlgorithm] {
+        hashed(.preferredHashAlgorithms)?.body.map(HashAlgorithm.init(rawValue:)) ?? []
+    }
+
+    var preferredCompressionAlgorithms: [CompressionAlgorithm] {
+        hashed(.preferredCompressionAlgorithms)?.body.map(CompressionAlgorithm.init(rawValue:)) ?? []
+    }
+
+    /// The issuer fingerprint from either area (the unhashed one is a hint only).
+    var issuerFingerprint: Fingerprint? {
+        let subpacket = hashed(.issuerFingerprint) ?? unhashedSubpackets.last { $0.kind == .issuerFingerprint }
+        guard let body = subpacket?.body, body.count == 21 || body.count == 33 else { return nil }
+        return Fingerprint(bytes: Array(body.dropFirst()))
+    }
+
+    /// The issuer key ID, from either area, or derived from the issuer fingerprint.
+    var issuerKeyID: KeyID? {
+        let subpacket = hashed(.issuerKeyID) ?? unhashedSubpackets.last { $0.kind == .issuerKeyID }
+        if let body = subpacket?.body, body.count == 8 { return KeyID(bytes: body) }
+        return issuerFingerprint?.keyID
+    }
+
+    /// Embedded signatures (primary key binding back-signatures), from either area.
+    var embeddedSignatures: [SignaturePacket] {
+        (hashedSubpackets + unhashedSubpackets).filter { $0.kind == .embeddedSignature }.compactMap {
+            try? SignaturePacket(body: $0.body, offset: 0)
+        }
+    }
+
+    /// A critical subpacket this engine does not understand: the signature must be ignored.
+    var hasUnknownCriticalSubpacket: Bool {
+        hashedSubpackets.contains { $0.isCritical && !$0.kind.isKnown }
+    }
+}

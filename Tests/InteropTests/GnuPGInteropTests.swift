@@ -1,0 +1,62 @@
+import Foundation
+import OpenPGP
+import Testing
+
+/// Our messages and keys read by GnuPG, and GnuPG's read by us.
+@Suite("GnuPG interop (Ed25519 + Curve25519)", .enabled(if: ExternalTool.shouldRun("gpg")))
+struct GnuPGInteropTests {
+    let plaintext = Array("Grüße from PGPMail\nsecond line\n".utf8)
+
+    @Test func gpgDecryptsAndVerifiesOurMessage() throws {
+        let gpg = try GnuPG()
+        let sender = try SecretKey.generate(userID: "Sender <sender@example.org>")
+        let recipient = try SecretKey.generate(userID: "Recipient <recipient@example.org>")
+        try gpg.importKey(sender.certificate.armored())
+        try gpg.importKey(try recipient.armored())
+        let message = try OpenPGPMessage.encrypt(plaintext, for: [recipient.certificate], signedBy: [sender])
+        let result = try gpg.run(["--decrypt"], input: message)
+        #expect(result.stdout == plaintext)
+        #expect(result.stderr.contains("[GNUPG:] DECRYPTION_OKAY"))
+        #expect(result.stderr.contains("[GNUPG:] GOODMDC"))
+        #expect(result.stderr.contains("[GNUPG:] VALIDSIG \(sender.fingerprint.hex)"))
+    }
+
+    @Test func gpgImportsOurProtectedSecretKey() throws {
+        let gpg = try GnuPG()
+        let key = try SecretKey.generate(userID: "Protected <protected@example.org>")
+        try gpg.importKey(try key.armored(passphrase: "s3cret pass"), passphrase: "s3cret pass")
+        // Signing proves gpg decrypted the secret with our S2K parameters.
+        let signed = try gpg.run(["--local-user", key.fingerprint.hex, "--sign"], input: plaintext, passphrase: "s3cret pass")
+        let result = try OpenPGPMessage.decrypt(signed.stdout, using: [], verifyingWith: [key.certificate])
+        #expect(result.data == plaintext)
+        #expect(result.signatures.map(\.status) == [.good])
+    }
+
+    @Test func weDecryptAndVerifyGnuPGMessages() throws {
+        let gpg = try GnuPG()
+        try gpg.run(["--passphrase", "", "--pinentry-mode", "loopback", "--quick-generate-key", "Peer <peer@example.org>", "ed25519", "sign", "never"])
+        let listing = try gpg.run(["--with-colons", "--list-keys", "peer@example.org"]).stdoutText
+        let fingerprint = try #require(listing.split(separator: "\n").first { $0.hasPrefix("fpr:") }?.split(separator: ":", omittingEmptySubsequences: false)[9])
+        try gpg.run(["--passphrase", "", "--pinentry-mode", "loopback", "--quick-add-key", String(fingerprint), "cv25519", "encr", "never"])
+        try gpg.run(["--passphrase", "peer pass", "--pinentry-mode", "loopback", "--passwd", String(fingerprint)])
+        let exportedSecret = try gpg.run(["--armor", "--export-secret-keys", String(fingerprint)], passphrase: "peer pass").stdoutText
+        let exportedPublic = try gpg.run(["--armor", "--export", String(fingerprint)]).stdoutText
+
+        let certificate = try Certificate(armored: exportedPublic)
+        #expect(certificate.fingerprint.hex == String(fingerprint))
+        #expect(certificate.primaryUserID?.email == "peer@example.org")
+        #expect(certificate.encryptionKeys().count == 1)
+        let secretKey = try SecretKey(armored: exportedSecret, passphrase: "peer pass")
+
+        for compression in ["0", "1", "2"] {
+            let encrypted = try gpg.run(
+                ["--encrypt", "--sign", "--recipient", String(fingerprint), "--compress-algo", compression, "--cipher-algo", "AES"],
+                input: plaintext, passphrase: "peer pass")
+            let result = try OpenPGPMessage.decrypt(encrypted.stdout, using: [secretKey], verifyingWith: [certificate])
+            #expect(result.data == plaintext)
+            #expect(result.symmetricAlgorithm == .aes128)
+            #expect(result.signatures.map(\.status) == [.good])
+        }
+        #expect(throws: OpenPGPError.self) { try SecretKey(armored: exportedSecret, passphrase: "wrong") }
+    }
+}
