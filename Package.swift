@@ -77,7 +77,7 @@ let package = Package(
             path: "Samples/SendEncrypted"),
 
         // Tests.
-        .testTarget(name: "OpenPGPTests", dependencies: ["OpenPGP"]),
+        .testTarget(name: "OpenPGPTests", dependencies: ["OpenPGP"], exclude: ["Resources"]),
         .testTarget(name: "MailTests", dependencies: ["Mail"]),
         .testTarget(
             name: "SMTPTests",

@@ -42,7 +42,7 @@ struct KeyBlock: Sendable {
                 guard !blocks.isEmpty else { throw orphan(packet) }
                 let signature: SignaturePacket
                 do {
-                    signature = try SignaturePacket(body: packet.body, offset: packet.offset)
+                    signature = try SignaturePacket(body: packet.body, offset: packet.bodyOffset)
                 } catch let error as OpenPGPError where error.code == .unsupportedVersion || error.code == .unsupportedAlgorithm {
                     continue  // e.g. a v3 or v5 signature from another implementation: ignore it
                 }
@@ -68,10 +68,10 @@ struct KeyBlock: Sendable {
 
     private static func makeComponent(_ packet: RawPacket) throws -> Component {
         if packet.tag == .secretKey || packet.tag == .secretSubkey {
-            let secret = try SecretKeyPacket(body: packet.body, offset: packet.offset, tag: packet.tag)
+            let secret = try SecretKeyPacket(body: packet.body, offset: packet.bodyOffset, tag: packet.tag)
             return Component(publicKey: secret.publicKey, secret: secret)
         }
-        var reader = ByteReader(packet.body, baseOffset: packet.offset, packetTag: packet.tag.rawValue)
+        var reader = ByteReader(packet.body, baseOffset: packet.bodyOffset, packetTag: packet.tag.rawValue)
         let publicKey = try PublicKeyPacket(reading: &reader)
         guard reader.isAtEnd else { throw reader.malformed("trailing bytes after the public key") }
         return Component(publicKey: publicKey, secret: nil)

@@ -58,15 +58,15 @@ struct MessageReader {
             case .symmetricallyEncryptedData:
                 throw OpenPGPError(.insecureMessage, "the message uses encryption without integrity protection (SED); it is refused", offset: packet.offset, packetTag: packet.tag.rawValue)
             case .compressedData:
-                guard state.literal == nil, state.compression == nil else { throw unexpected(packet) }
-                let (algorithm, inner) = try Decompression.inflate(packet.body, limits: limits, offset: packet.offset)
-                state.compression = algorithm
+                guard state.literal == nil else { throw unexpected(packet) }
+                let (algorithm, inner) = try Decompression.inflate(packet.body, limits: limits, offset: packet.bodyOffset)
+                state.compression = state.compression ?? algorithm
                 try readSequence(try PacketFraming.parse(inner), depth: depth + 1, state: &state)
             case .onePassSignature:
                 guard state.literal == nil else { throw unexpected(packet) }
                 state.onePassCount += 1
             case .signature:
-                state.signatures.append(try SignaturePacket(body: packet.body, offset: packet.offset))
+                state.signatures.append(try SignaturePacket(body: packet.body, offset: packet.bodyOffset))
             case .literalData:
                 guard state.literal == nil else { throw unexpected(packet) }
                 state.literal = try parseLiteral(packet)
@@ -84,7 +84,7 @@ struct MessageReader {
     }
 
     private func parseLiteral(_ packet: RawPacket) throws -> Literal {
-        var reader = ByteReader(packet.body, baseOffset: packet.offset, packetTag: packet.tag.rawValue)
+        var reader = ByteReader(packet.body, baseOffset: packet.bodyOffset, packetTag: packet.tag.rawValue)
         let formatByte = try reader.readByte("the literal data format")
         let format = LiteralFormat(rawValue: formatByte) ?? .binary
         let nameLength = Int(try reader.readByte("the file name length"))
@@ -131,7 +131,7 @@ struct MessageReader {
         var sawMatchingKey = false
         var lastError: OpenPGPError?
         for packet in packets where packet.tag == .publicKeyEncryptedSessionKey {
-            var reader = ByteReader(packet.body, baseOffset: packet.offset, packetTag: packet.tag.rawValue)
+            var reader = ByteReader(packet.body, baseOffset: packet.bodyOffset, packetTag: packet.tag.rawValue)
             let version = try reader.readByte("the PKESK version")
             guard version == 3 else { continue }
             let keyID = KeyID(bytes: try reader.readBytes(8, "the recipient key ID"))

@@ -54,6 +54,9 @@ struct RawPacket: Sendable, Hashable {
     let body: [UInt8]
     /// Offset of the packet header in the input.
     let offset: Int
+    /// Offset of the first body byte in the input (body offsets are exact only without
+    /// partial lengths).
+    let bodyOffset: Int
     /// Whether the body was sent in partial-length chunks (allowed only for data packets).
     let usedPartialLengths: Bool
 
@@ -84,15 +87,18 @@ enum PacketFraming {
             reader.packetTag = tag.rawValue
             var body: [UInt8] = []
             var partial = false
+            var bodyOffset: Int?
             while true {
-                switch try readNewFormatLength(&reader) {
+                let length = try readNewFormatLength(&reader)
+                bodyOffset = bodyOffset ?? reader.absoluteOffset
+                switch length {
                 case .definite(let length):
                     body += try reader.readBytes(length, "the body of a \(tag) packet")
                     reader.packetTag = nil
                     if partial && !tag.allowsPartialLengths {
                         throw OpenPGPError(.malformedPacket, "\(tag) packets may not use partial lengths", offset: start, packetTag: tag.rawValue)
                     }
-                    return RawPacket(tag: tag, body: body, offset: start, usedPartialLengths: partial)
+                    return RawPacket(tag: tag, body: body, offset: start, bodyOffset: bodyOffset ?? start, usedPartialLengths: partial)
                 case .partial(let length):
                     if !partial && length < 512 {
                         throw OpenPGPError(.malformedPacket, "the first partial body chunk must be at least 512 bytes", offset: start, packetTag: tag.rawValue)
@@ -104,12 +110,18 @@ enum PacketFraming {
         } else {
             let tag = PacketTag(rawValue: (first >> 2) & 0x0F)
             reader.packetTag = tag.rawValue
+            let lengthType = first & 0x03
+            let length: Int? = switch lengthType {
+            case 0: Int(try reader.readByte("a length"))
+            case 1: Int(try reader.readUInt16("a length"))
+            case 2: Int(try reader.readUInt32("a length"))
+            default: nil
+            }
+            let bodyOffset = reader.absoluteOffset
             let body: [UInt8]
-            switch first & 0x03 {
-            case 0: body = try reader.readBytes(Int(try reader.readByte("a length")), "the body of a \(tag) packet")
-            case 1: body = try reader.readBytes(Int(try reader.readUInt16("a length")), "the body of a \(tag) packet")
-            case 2: body = try reader.readBytes(Int(try reader.readUInt32("a length")), "the body of a \(tag) packet")
-            default:
+            if let length {
+                body = try reader.readBytes(length, "the body of a \(tag) packet")
+            } else {
                 // Indeterminate length: the packet runs to the end of the input.
                 guard tag.allowsPartialLengths else {
                     throw OpenPGPError(.malformedPacket, "\(tag) packets may not have an indeterminate length", offset: start, packetTag: tag.rawValue)
@@ -117,7 +129,7 @@ enum PacketFraming {
                 body = reader.readRest()
             }
             reader.packetTag = nil
-            return RawPacket(tag: tag, body: body, offset: start, usedPartialLengths: false)
+            return RawPacket(tag: tag, body: body, offset: start, bodyOffset: bodyOffset, usedPartialLengths: false)
         }
     }
 

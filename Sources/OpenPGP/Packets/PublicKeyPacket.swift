@@ -36,9 +36,10 @@ struct PublicKeyPacket: Sendable, Hashable {
     /// Parses a packet body; `reader` is left after the public part (secret keys continue there).
     init(reading reader: inout ByteReader) throws {
         let start = reader.position
+        let versionOffset = reader.absoluteOffset
         version = try reader.readByte("the key version")
         guard version == 4 else {
-            throw OpenPGPError(.unsupportedVersion, "version \(version) keys are not supported", offset: reader.absoluteOffset, packetTag: reader.packetTag)
+            throw OpenPGPError(.unsupportedVersion, "version \(version) keys are not supported yet", offset: versionOffset, packetTag: reader.packetTag)
         }
         creationTime = try reader.readUInt32("the key creation time")
         algorithm = PublicKeyAlgorithm(rawValue: try reader.readByte("the key algorithm"))
