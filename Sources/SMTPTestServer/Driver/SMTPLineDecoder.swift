@@ -39,3 +39,17 @@ struct SMTPLineDecoder: NIOSingleStepByteToMessageDecoder {
         return InboundLine(rest, isComplete: false, moreInputBuffered: false)
     }
 }
+
+extension SMTPLineDecoder {
+    /// Frames `reads` as if each arrived in one socket read, followed by end of input; the
+    /// decoder's behaviour without a channel, for tests.
+    func frames(of reads: [[UInt8]]) throws -> [InboundLine] {
+        let processor = NIOSingleStepByteToMessageProcessor(self)
+        var lines: [InboundLine] = []
+        for read in reads {
+            try processor.process(buffer: ByteBuffer(bytes: read)) { lines.append($0) }
+        }
+        try processor.finishProcessing(seenEOF: true) { lines.append($0) }
+        return lines
+    }
+}

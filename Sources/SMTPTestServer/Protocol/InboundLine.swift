@@ -22,3 +22,18 @@ enum ASCII {
     static let lf = UInt8(ascii: "\n")
     static let dot = UInt8(ascii: ".")
 }
+
+extension InboundLine {
+    /// A line made from text, as the decoder would frame it (for scripted input and tests).
+    init(_ text: String, isComplete: Bool = true, moreInputBuffered: Bool = false) {
+        self.init(ByteBuffer(string: text), isComplete: isComplete, moreInputBuffered: moreInputBuffered)
+    }
+
+    /// A line made from octets (for scripted input and tests).
+    init(octets: [UInt8], isComplete: Bool = true, moreInputBuffered: Bool = false) {
+        self.init(ByteBuffer(bytes: octets), isComplete: isComplete, moreInputBuffered: moreInputBuffered)
+    }
+
+    /// The octets of the piece.
+    var octets: [UInt8] { Array(bytes.readableBytesView) }
+}
