@@ -5,7 +5,7 @@ import Testing
 @Suite("State machine: session and command sequence")
 struct StateMachineSessionTests {
     @Test func greetsWithHostnameAndText() {
-        let harness = StateMachineHarness(.init(hostname: "mx.test", greeting: "ESMTP ready"))
+        let harness = StateMachineHarness(.init(hostname: "mx.test", greeting: "ready"))
         #expect(harness.greeting == .send(Reply(code: 220, "mx.test ESMTP ready"), .keepOpen))
     }
 
@@ -144,6 +144,7 @@ struct StateMachineSessionTests {
 
     @Test func whenEHLOIsUnsupportedClientsFallBackToHELO() throws {
         var harness = StateMachineHarness(.init(supportsEHLO: false))
+        #expect(harness.greeting == .send(Reply(code: 220, "pgpmail.test SMTP PGPMail test server"), .keepOpen))
         #expect(harness.command("EHLO client.test") == ["502 EHLO not supported; use HELO"])
         #expect(harness.command("HELO client.test") == ["250 pgpmail.test"])
         #expect(harness.command("MAIL FROM:<a@example.org> BODY=8BITMIME") == [

@@ -19,6 +19,7 @@ extension SMTPTestServer {
         /// `DATA`.
         case data
         /// The terminating `.` line of the content arrived; the reply accepts or rejects `message`.
+        /// Not asked for content over `Configuration.maximumMessageSize`, which gets `552`.
         case endOfData(ReceivedMessage)
         /// `RSET`.
         case rset

@@ -71,7 +71,9 @@ struct SMTPServerStateMachine {
         var octets: Int
     }
 
-    /// RFC 5321 4.5.3.1.4 allows 512; the brief of this server allows text-line length.
+    /// The longest command line accepted, CRLF included. RFC 5321 4.5.3.1.4 sets 512 octets;
+    /// this server allows the text-line limit of 1000 (long parameter lists pass) and answers
+    /// longer lines with `500`.
     static let maximumCommandLength = 1000
 
     let configuration: SMTPTestServer.Configuration
@@ -114,7 +116,8 @@ struct SMTPServerStateMachine {
     mutating func connected() -> Action {
         precondition(isIdle, "connected() called twice")
         state = .awaitingHello
-        let greeting = Reply(code: 220, "\(configuration.hostname) \(configuration.greeting)")
+        let protocolName = capabilities.supportsEHLO ? "ESMTP" : "SMTP"
+        let greeting = Reply(code: 220, "\(configuration.hostname) \(protocolName) \(configuration.greeting)")
         switch configuration.responder?(.greeting, context)?.kind {
         case nil:
             return .send(greeting, .keepOpen)

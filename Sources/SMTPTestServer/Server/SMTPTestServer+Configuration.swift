@@ -7,7 +7,8 @@ extension SMTPTestServer {
         public var host: String
         /// The port to listen on; `0` picks a free one (see `SMTPTestServer.port`).
         public var port: Int
-        /// The greeting text after the host name: `220 <hostname> <greeting>`.
+        /// The greeting text: the server greets with `220 <hostname> ESMTP <greeting>`
+        /// (`SMTP` instead of `ESMTP` when `supportsEHLO` is false).
         public var greeting: String
         /// Whether `EHLO` is understood. When `false` it gets `502`, clients must fall back to
         /// `HELO`, and no extension (nor ESMTP parameter, nor enhanced status code) is offered.
@@ -32,6 +33,8 @@ extension SMTPTestServer {
         /// `EXPN` answers `502`.
         public var mailingLists: [String: [Mailbox]]
         /// Overrides the default answer to chosen commands, to script failures; see `Response`.
+        /// It is called on the server's event loop threads, concurrently for different
+        /// connections, so it must be quick and thread-safe.
         public var responder: Responder?
 
         /// Creates a configuration; every argument has a default.
@@ -39,7 +42,7 @@ extension SMTPTestServer {
             hostname: String = "pgpmail.test",
             host: String = "127.0.0.1",
             port: Int = 0,
-            greeting: String = "ESMTP PGPMail test server",
+            greeting: String = "PGPMail test server",
             supportsEHLO: Bool = true,
             extensions: [String] = ["PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES", "SMTPUTF8"],
             maximumMessageSize: Int? = 52_428_800,

@@ -83,15 +83,15 @@ public final class SMTPTestServer: Sendable {
     }
 
     /// Starts a server, runs `body` with it and shuts it down, whether `body` returns or throws.
-    public static func withRunning<Result>(
+    public static func withRunning<Value>(
         configuration: Configuration = Configuration(),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "SMTPTestServer", factory: { _ in SwiftLogNoOpLogHandler() }),
         isolation: isolated (any Actor)? = #isolation,
-        _ body: (SMTPTestServer) async throws -> Result
-    ) async throws -> Result {
+        _ body: (SMTPTestServer) async throws -> Value
+    ) async throws -> Value {
         let server = try await start(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
-        let result: Result
+        let result: Value
         do {
             result = try await body(server)
         } catch {
