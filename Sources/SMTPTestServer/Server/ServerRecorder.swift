@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// What a running server has seen, shared by its connections (on any event loop) and the
@@ -44,13 +45,13 @@ final class ServerRecorder: Sendable {
         }
     }
 
-    private let state = LockedBox(State())
+    private let state = NIOLockedValueBox(State())
 
     // MARK: Connections
 
     /// Registers a new connection and returns its number, or `nil` once shut down.
     func openConnection(_ channel: any Channel) -> Int? {
-        state.withLock { state in
+        state.withLockedValue { state in
             guard !state.isShutDown else { return nil }
             state.transcripts.append(Transcript(connectionNumber: state.transcripts.count + 1))
             let number = state.transcripts.count
@@ -61,24 +62,24 @@ final class ServerRecorder: Sendable {
     }
 
     func closeConnection(_ number: Int) {
-        _ = state.withLock { $0.openChannels.removeValue(forKey: number) }
+        _ = state.withLockedValue { $0.openChannels.removeValue(forKey: number) }
     }
 
     func append(_ lines: [Transcript.Line], toConnection number: Int) {
-        state.withLock { $0.transcripts[number - 1].lines.append(contentsOf: lines) }
+        state.withLockedValue { $0.transcripts[number - 1].lines.append(contentsOf: lines) }
     }
 
-    var transcripts: [Transcript] { state.withLock { $0.transcripts } }
-    var connectionCount: Int { state.withLock { $0.transcripts.count } }
-    var openConnectionCount: Int { state.withLock { $0.openChannels.count } }
-    var maximumConcurrentConnections: Int { state.withLock { $0.maximumConcurrentConnections } }
+    var transcripts: [Transcript] { state.withLockedValue { $0.transcripts } }
+    var connectionCount: Int { state.withLockedValue { $0.transcripts.count } }
+    var openConnectionCount: Int { state.withLockedValue { $0.openChannels.count } }
+    var maximumConcurrentConnections: Int { state.withLockedValue { $0.maximumConcurrentConnections } }
 
     // MARK: Messages
 
-    var messages: [ReceivedMessage] { state.withLock { $0.messages } }
+    var messages: [ReceivedMessage] { state.withLockedValue { $0.messages } }
 
     func record(_ message: ReceivedMessage) {
-        let ready = state.withLock { state in
+        let ready = state.withLockedValue { state in
             state.messages.append(message)
             var ready: [(Waiter, [ReceivedMessage])] = []
             var waiting: [Waiter] = []
@@ -101,13 +102,13 @@ final class ServerRecorder: Sendable {
     /// Waits until `request` can be answered, failing with `SMTPTestServerError` on timeout or
     /// shutdown, and with `CancellationError` when the task is cancelled.
     func wait(for request: WaitRequest, timeout: Duration) async throws -> [ReceivedMessage] {
-        let id = state.withLock { state in
+        let id = state.withLockedValue { state in
             defer { state.nextWaiterID += 1 }
             return state.nextWaiterID
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let immediate: Result<[ReceivedMessage], any Error>? = state.withLock { state in
+                let immediate: Result<[ReceivedMessage], any Error>? = state.withLockedValue { state in
                     if let result = state.satisfy(request) { return .success(result) }
                     if state.isShutDown { return .failure(Self.error(.shutDown, request, state)) }
                     if Task.isCancelled { return .failure(CancellationError()) }
@@ -127,7 +128,7 @@ final class ServerRecorder: Sendable {
 
     /// Removes waiter `id`, if still waiting, and fails it with the error `makeError` gives.
     private func failWaiter(_ id: Int, _ makeError: (State) -> any Error) {
-        let failed: (Waiter, any Error)? = state.withLock { state in
+        let failed: (Waiter, any Error)? = state.withLockedValue { state in
             guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
             return (state.waiters.remove(at: index), makeError(state))
         }
@@ -150,7 +151,7 @@ final class ServerRecorder: Sendable {
 
     /// Refuses further connections, fails every waiter and returns the open connections.
     func shutDown() -> [any Channel] {
-        let (channels, waiters) = state.withLock { state in
+        let (channels, waiters) = state.withLockedValue { state in
             state.isShutDown = true
             defer { state.waiters.removeAll() }
             return (Array(state.openChannels.values), state.waiters.map { ($0, Self.error(.shutDown, $0.request, state)) })
