@@ -79,26 +79,30 @@ enum Base64 {
 
         /// Appends the encoding of `input` to `out`.
         mutating func encode(_ input: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-            var index = 0
             let count = input.count
-            // Complete a group started by a previous call.
-            while pendingCount > 0 && pendingCount < 3 && index < count {
-                if pendingCount == 1 {
-                    pending.1 = input[index]
-                } else {
-                    emit(pending.0, pending.1, input[index], into: &out)
+            out.reserveCapacity(out.count + count / 3 * 4 + count / 57 * 2 + 8)
+            Base64.alphabet.withUnsafeBufferPointer { table in
+                var index = 0
+                // Complete a group started by a previous call.
+                while pendingCount > 0 && index < count {
+                    if pendingCount == 1 {
+                        pending.1 = input[index]
+                        pendingCount = 2
+                    } else {
+                        emit(pending.0, pending.1, input[index], table: table, into: &out)
+                        pendingCount = 0
+                    }
+                    index += 1
                 }
-                pendingCount = (pendingCount + 1) % 3
-                index += 1
-            }
-            while count - index >= 3 {
-                emit(input[index], input[index + 1], input[index + 2], into: &out)
-                index += 3
-            }
-            while index < count {
-                if pendingCount == 0 { pending.0 = input[index] } else { pending.1 = input[index] }
-                pendingCount += 1
-                index += 1
+                while count - index >= 3 {
+                    emit(input[index], input[index + 1], input[index + 2], table: table, into: &out)
+                    index += 3
+                }
+                while index < count {
+                    if pendingCount == 0 { pending.0 = input[index] } else { pending.1 = input[index] }
+                    pendingCount += 1
+                    index += 1
+                }
             }
         }
 
@@ -132,12 +136,14 @@ enum Base64 {
         }
 
         @inline(__always)
-        private mutating func emit(_ b0: UInt8, _ b1: UInt8, _ b2: UInt8, into out: inout [UInt8]) {
+        private mutating func emit(
+            _ b0: UInt8, _ b1: UInt8, _ b2: UInt8, table: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]
+        ) {
             breakLineIfFull(&out)
-            out.append(Base64.alphabet[Int(b0 >> 2)])
-            out.append(Base64.alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)])
-            out.append(Base64.alphabet[Int((b1 & 0x0F) << 2 | b2 >> 6)])
-            out.append(Base64.alphabet[Int(b2 & 0x3F)])
+            out.append(table[Int(b0 >> 2)])
+            out.append(table[Int((b0 & 0x03) << 4 | b1 >> 4)])
+            out.append(table[Int((b1 & 0x0F) << 2 | b2 >> 6)])
+            out.append(table[Int(b2 & 0x3F)])
             column += 4
         }
     }

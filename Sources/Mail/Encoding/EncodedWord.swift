@@ -2,6 +2,8 @@
 enum EncodedWord {
     /// The longest encoded-word RFC 2047 allows.
     static let maxLength = 75
+    /// The longest line that may carry encoded-words (RFC 2047 §2).
+    static let maxLineLength = 76
     /// Length of `=?UTF-8?X?` plus `?=`.
     static let overhead = 12
     /// A budget that always fits at least one Unicode scalar (12 Q characters).

@@ -40,9 +40,10 @@ enum QuotedPrintable {
     private static func encodeLine(_ line: ArraySlice<UInt8>, binary: Bool, into out: inout [UInt8]) {
         var column = 0
         let startsWithFrom = !binary && line.starts(with: "From ".utf8)
+        let lastIndex = line.endIndex - 1
         for index in line.indices {
             let byte = line[index]
-            let isLast = index == line.index(before: line.endIndex)
+            let isLast = index == lastIndex
             let literal: Bool
             switch byte {
             case ASCII.space, ASCII.tab: literal = !isLast

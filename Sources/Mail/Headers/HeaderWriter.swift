@@ -20,16 +20,16 @@ struct HeaderWriter {
         lineLength = output.count
     }
 
-    /// Octets still free on the current line.
-    var remaining: Int { maxLineLength - lineLength }
-
     /// Appends `token` after `separator` (whitespace), folding before the separator when the
-    /// token would overflow the line and fits better on a new one.
-    mutating func append(_ token: some Collection<UInt8>, separator: some Collection<UInt8> = CollectionOfOne(ASCII.space)) {
+    /// token would overflow the line (or `limit`, if lower) and fits better on a new one.
+    mutating func append(
+        _ token: some Collection<UInt8>, separator: some Collection<UInt8> = CollectionOfOne(ASCII.space), limit: Int? = nil
+    ) {
+        let lineLimit = min(limit ?? maxLineLength, maxLineLength)
         let needed = separator.count + token.count
-        let overflows = lineLength + needed > maxLineLength
+        let overflows = lineLength + needed > lineLimit
         // Fold if possible and useful: never right after the name unless the token then fits.
-        if overflows && !separator.isEmpty && !token.isEmpty && (hasToken || needed <= maxLineLength) {
+        if overflows && !separator.isEmpty && !token.isEmpty && (hasToken || needed <= lineLimit) {
             newLine()
         }
         output.append(contentsOf: separator)
@@ -69,15 +69,17 @@ struct HeaderWriter {
     }
 
     /// Appends `text` as a sequence of encoded-words separated by single spaces, sizing each
-    /// word to the room left on its line.
+    /// word to the room left on its line. Lines that receive encoded-words end by column 76
+    /// (RFC 2047 §2) even when the folding width is larger.
     mutating func appendEncodedWords(_ text: some StringProtocol, leading: [UInt8] = [ASCII.space]) {
+        let limit = min(maxLineLength, EncodedWord.maxLineLength)
         var encoder = EncodedWord.Encoder(text)
         var separator = leading
         while !encoder.isFinished {
-            var budget = remaining - separator.count
-            if budget < EncodedWord.minimumBudget { budget = maxLineLength - separator.count }
+            var budget = limit - lineLength - separator.count
+            if budget < EncodedWord.minimumBudget { budget = limit - separator.count }
             guard let word = encoder.next(maxLength: budget) else { break }
-            append(word, separator: separator)
+            append(word, separator: separator, limit: limit)
             separator = [ASCII.space]
         }
     }
