@@ -79,7 +79,7 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "OpenPGPTests", dependencies: ["OpenPGP"], exclude: ["Resources"]),
-        .testTarget(name: "MailTests", dependencies: ["Mail"]),
+        .testTarget(name: "MailTests", dependencies: ["Mail", "OpenPGP"]),
         .testTarget(
             name: "SMTPTests",
             dependencies: [

@@ -10,6 +10,9 @@ public struct CompressionAlgorithm: RawRepresentable, Hashable, Sendable, Custom
     public static let zlib = CompressionAlgorithm(rawValue: 2)
     public static let bzip2 = CompressionAlgorithm(rawValue: 3)
 
+    /// Whether this engine can write and read this method.
+    public var isSupported: Bool { [.uncompressed, .zip, .zlib].contains(self) }
+
     public var description: String {
         switch self {
         case .uncompressed: "uncompressed"

@@ -23,6 +23,16 @@ public struct ArmorHeaders: Sendable, Hashable {
     }
 }
 
+/// The line ending of armored output.
+public enum ArmorLineEnding: Sendable, Hashable {
+    /// `\n`, usual in files.
+    case lf
+    /// `\r\n`, as MIME bodies (PGP/MIME) need.
+    case crlf
+
+    var bytes: [UInt8] { self == .lf ? [0x0A] : [0x0D, 0x0A] }
+}
+
 /// The kinds of armored block.
 public enum ArmorType: String, Sendable, Hashable, CaseIterable {
     case message = "PGP MESSAGE"
@@ -40,9 +50,11 @@ public struct ArmoredBlock: Sendable, Hashable {
 
 /// ASCII armor (RFC 9580 §6).
 public enum Armor {
-    /// Armors `data` with 64-character lines and LF line endings.
-    public static func encode(_ data: [UInt8], type: ArmorType, headers: ArmorHeaders = ArmorHeaders()) -> String {
-        var writer = ArmorWriter(type: type, headers: headers)
+    /// Armors `data` with 64-character lines.
+    public static func encode(
+        _ data: [UInt8], type: ArmorType, headers: ArmorHeaders = ArmorHeaders(), lineEnding: ArmorLineEnding = .lf
+    ) -> String {
+        var writer = ArmorWriter(type: type, headers: headers, lineEnding: lineEnding)
         var out = writer.begin()
         data.withUnsafeBytes { writer.write($0, into: &out) }
         writer.finish(into: &out)
@@ -140,21 +152,24 @@ struct ArmorWriter {
     static let lineLength = 64
     let type: ArmorType
     let headers: ArmorHeaders
+    private let newline: [UInt8]
     private var crc = CRC24()
     /// Bytes not yet encoded (fewer than 3, or a partial line's worth).
     private var pending: [UInt8] = []
     private var column = 0
 
-    init(type: ArmorType, headers: ArmorHeaders) {
+    init(type: ArmorType, headers: ArmorHeaders, lineEnding: ArmorLineEnding = .lf) {
         self.type = type
         self.headers = headers
+        self.newline = lineEnding.bytes
     }
 
     func begin() -> [UInt8] {
-        var text = "-----BEGIN \(type.rawValue)-----\n"
-        for (key, value) in headers.lines { text += "\(key): \(value.filter { $0 != "\n" && $0 != "\r" })\n" }
-        text += "\n"
-        return Array(text.utf8)
+        var out = Array("-----BEGIN \(type.rawValue)-----".utf8) + newline
+        for (key, value) in headers.lines {
+            out += Array("\(key): \(value.filter { $0 != "\n" && $0 != "\r" })".utf8) + newline
+        }
+        return out + newline
     }
 
     mutating func write(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
@@ -167,7 +182,7 @@ struct ArmorWriter {
             var offset = 0
             while offset < whole {
                 Base64.encode(UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + 48]), into: &out)
-                out.append(0x0A)
+                out += newline
                 offset += 48
             }
         }
@@ -177,15 +192,15 @@ struct ArmorWriter {
     mutating func finish(into out: inout [UInt8]) {
         if !pending.isEmpty {
             out += Base64.encode(pending)
-            out.append(0x0A)
+            out += newline
             pending.removeAll()
         }
         if headers.includeChecksum {
             out.append(UInt8(ascii: "="))
             out += Base64.encode(crc.bytes)
-            out.append(0x0A)
+            out += newline
         }
-        out += Array("-----END \(type.rawValue)-----\n".utf8)
+        out += Array("-----END \(type.rawValue)-----".utf8) + newline
     }
 }
 

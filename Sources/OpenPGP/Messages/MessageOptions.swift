@@ -15,6 +15,8 @@ public struct MessageOptions: Sendable, Hashable {
     public var armor: Bool
     /// `Comment:`/`Version:` armor headers (PSMTP `Comment`, `VersionHeader`); none by default.
     public var armorHeaders: ArmorHeaders
+    /// The line ending of armored output (LF by default; PGP/MIME uses CRLF).
+    public var armorLineEnding: ArmorLineEnding
     /// How the literal data is marked.
     public var literalFormat: LiteralFormat
     /// The file name stored in the literal data packet (empty by default).
@@ -27,6 +29,7 @@ public struct MessageOptions: Sendable, Hashable {
     public init(
         cipher: SymmetricAlgorithm = .aes128, hash: HashAlgorithm = .sha256, compression: CompressionAlgorithm = .zip,
         compressionLevel: Int = 6, armor: Bool = true, armorHeaders: ArmorHeaders = ArmorHeaders(),
+        armorLineEnding: ArmorLineEnding = .lf,
         literalFormat: LiteralFormat = .binary, fileName: String = "", literalDate: Date? = nil, signatureDate: Date? = nil
     ) {
         self.cipher = cipher
@@ -35,6 +38,7 @@ public struct MessageOptions: Sendable, Hashable {
         self.compressionLevel = compressionLevel
         self.armor = armor
         self.armorHeaders = armorHeaders
+        self.armorLineEnding = armorLineEnding
         self.literalFormat = literalFormat
         self.fileName = fileName
         self.literalDate = literalDate

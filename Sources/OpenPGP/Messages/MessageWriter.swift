@@ -25,31 +25,16 @@ public final class MessageWriter {
         recipients: [Certificate], signers: [SecretKey] = [], options: MessageOptions = MessageOptions(),
         output: @escaping (UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        guard !recipients.isEmpty || !signers.isEmpty else {
-            throw OpenPGPError(.invalidArgument, "a message needs at least one recipient or one signer")
-        }
         self.options = options
         let now = options.signatureDate ?? Date()
         signatureTime = UInt32(clamping: Int64(now.timeIntervalSince1970))
+        let (signingKeys, recipientKeys) = try Self.selectKeys(recipients: recipients, signers: signers, options: options, at: now)
 
-        let signingKeys = try signers.map { try $0.signingKey(at: now) }
-        let recipientKeys = try recipients.map { certificate -> [KeyComponent] in
-            let usable = certificate.encryptionKeys(at: now)
-            let forCommunication = usable.filter { $0.flags.contains(.encryptCommunications) }
-            guard !usable.isEmpty else {
-                throw OpenPGPError(.keyNotUsable, "certificate \(certificate.fingerprint) has no usable encryption key")
-            }
-            return forCommunication.isEmpty ? usable : forCommunication
-        }.flatMap { $0 }
-
-        let armor = options.armor ? ArmorWriter(type: .message, headers: options.armorHeaders) : nil
+        let armor = options.armor ? ArmorWriter(type: .message, headers: options.armorHeaders, lineEnding: options.armorLineEnding) : nil
         let sink = try OutputStage(armor: armor, output: output)
 
         var container: WriterStage = sink
-        if !recipientKeys.isEmpty {
-            guard let keySize = options.cipher.keySize, options.cipher.isSupported else {
-                throw OpenPGPError(.unsupportedAlgorithm, "symmetric algorithm \(options.cipher) is not supported")
-            }
+        if let keySize = options.cipher.keySize, !recipientKeys.isEmpty {
             let sessionKey = SecureBytes.random(count: keySize)
             for key in recipientKeys {
                 let fields = try SessionKeyCrypto.encrypt(sessionKey: sessionKey, cipher: options.cipher, to: key.packet)
@@ -63,9 +48,6 @@ public final class MessageWriter {
         self.container = container
 
         let signatureType: SignatureType = options.literalFormat == .binary ? .binary : .text
-        guard signatureType == .binary || signingKeys.isEmpty else {
-            throw OpenPGPError(.invalidArgument, "text-mode signatures are not supported yet; sign binary literal data")
-        }
         var hashed: [(SigningKey, HashContext)] = []
         for (index, key) in signingKeys.enumerated() {
             let last = index == signingKeys.count - 1
@@ -78,6 +60,46 @@ public final class MessageWriter {
         literal = try LiteralDataStage(
             format: options.literalFormat, fileName: options.fileName, date: options.literalDate,
             hashes: hashed.map(\.1), next: container)
+    }
+
+    /// Checks, without writing anything, that a message with these keys and options can be
+    /// written now: the same errors `init` would throw.
+    public static func validate(recipients: [Certificate], signers: [SecretKey], options: MessageOptions = MessageOptions()) throws {
+        _ = try selectKeys(recipients: recipients, signers: signers, options: options, at: options.signatureDate ?? Date())
+    }
+
+    /// The signing keys and the recipient (sub)keys to use, or why there are none.
+    private static func selectKeys(
+        recipients: [Certificate], signers: [SecretKey], options: MessageOptions, at date: Date
+    ) throws -> ([SigningKey], [KeyComponent]) {
+        guard !recipients.isEmpty || !signers.isEmpty else {
+            throw OpenPGPError(.invalidArgument, "a message needs at least one recipient or one signer")
+        }
+        if !recipients.isEmpty, options.cipher.keySize == nil || !options.cipher.isSupported {
+            throw OpenPGPError(.unsupportedAlgorithm, "symmetric algorithm \(options.cipher) is not supported")
+        }
+        guard options.compression.isSupported else {
+            throw OpenPGPError(.unsupportedAlgorithm, "compression algorithm \(options.compression) is not supported")
+        }
+        guard (0...9).contains(options.compressionLevel) else {
+            throw OpenPGPError(.invalidArgument, "compression level must be 0–9, got \(options.compressionLevel)")
+        }
+        guard options.hash.isSupported || signers.isEmpty else {
+            throw OpenPGPError(.unsupportedAlgorithm, "hash algorithm \(options.hash) is not supported")
+        }
+        guard signers.isEmpty || options.literalFormat == .binary else {
+            throw OpenPGPError(.invalidArgument, "text-mode signatures are not supported yet; sign binary literal data")
+        }
+        let signingKeys = try signers.map { try $0.signingKey(at: date) }
+        let recipientKeys = try recipients.flatMap { certificate -> [KeyComponent] in
+            let usable = certificate.encryptionKeys(at: date)
+            guard !usable.isEmpty else {
+                throw OpenPGPError(.keyNotUsable, "certificate \(certificate.fingerprint) has no usable encryption key")
+            }
+            let forCommunication = usable.filter { $0.flags.contains(.encryptCommunications) }
+            return forCommunication.isEmpty ? usable : forCommunication
+        }
+        return (signingKeys, recipientKeys)
     }
 
     /// Adds message data.

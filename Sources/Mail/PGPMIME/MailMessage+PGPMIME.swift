@@ -1,0 +1,95 @@
+import Foundation
+import OpenPGP
+
+/// OpenPGP protection of whole messages as PGP/MIME (RFC 3156).
+extension MailMessage {
+    /// A copy whose body is signed by `signer` and encrypted for `recipients` in one pass
+    /// (RFC 3156 §6.2): `multipart/encrypted; protocol="application/pgp-encrypted"`.
+    ///
+    /// The encrypted entity is the message's MIME body (text, HTML, attachments); the
+    /// top-level headers stay readable, as transport needs them. Keys are checked now, so a
+    /// signer without a usable signing key or a recipient without an encryption key throws
+    /// here; encryption itself runs while the message is rendered, streaming attachments
+    /// through the OpenPGP writer. Each render yields a fresh ciphertext.
+    ///
+    /// - Parameters:
+    ///   - signer: an unlocked secret key.
+    ///   - recipients: every certificate that must be able to read the message (add the
+    ///     sender's own to keep a readable copy).
+    ///   - options: the PSMTP `EncryptingAlgorithm`, `SigningAlgorithm`, `CompressionMethod`…
+    public func signedAndEncrypted(
+        by signer: SecretKey, for recipients: [Certificate], options: MessageOptions = MessageOptions()
+    ) throws -> MailMessage {
+        try pgpEncrypted(signers: [signer], recipients: recipients, options: options)
+    }
+
+    /// A copy whose body is encrypted (not signed) for `recipients` as PGP/MIME.
+    public func encrypted(for recipients: [Certificate], options: MessageOptions = MessageOptions()) throws -> MailMessage {
+        try pgpEncrypted(signers: [], recipients: recipients, options: options)
+    }
+
+    private func pgpEncrypted(signers: [SecretKey], recipients: [Certificate], options: MessageOptions) throws -> MailMessage {
+        guard !recipients.isEmpty else {
+            throw MailError(.invalidParameter, "PGP/MIME encryption needs at least one recipient certificate")
+        }
+        var options = options
+        options.armor = true
+        options.armorLineEnding = .crlf
+        try MessageWriter.validate(recipients: recipients, signers: signers, options: options)
+
+        let inner = try mimeTree()
+        let frozenOptions = options
+        let ciphertext = MIMEBodyStream {
+            try EncryptingByteSource(inner: inner, recipients: recipients, signers: signers, options: frozenOptions)
+        }
+        let versionPart = try MIMEPart.preEncoded(
+            Array("Version: 1\r\n".utf8), contentType: ContentType("application/pgp-encrypted"), transferEncoding: .sevenBit
+        ).withDescription("PGP/MIME version identification")
+        let encryptedPart = try MIMEPart.stream(
+            ciphertext, contentType: ContentType("application/octet-stream", parameters: ["name": "encrypted.asc"]),
+            transferEncoding: .sevenBit
+        )
+        .withDescription("OpenPGP encrypted message")
+        .withDisposition(ContentDisposition(.inline, filename: "encrypted.asc"))
+        let body = try MIMEPart.multipart(
+            "encrypted", parameters: [try MIMEParameter("protocol", "application/pgp-encrypted")],
+            parts: [versionPart, encryptedPart])
+        return withMIMEBody(body)
+    }
+}
+
+/// Pulls the inner entity from its renderer, pushes it through the OpenPGP writer and hands
+/// out the armored ciphertext as it appears: one pass, bounded memory.
+private struct EncryptingByteSource: MIMEByteSource {
+    private var renderer: MIMERenderer
+    private let writer: MessageWriter
+    private let output: OutputBuffer
+    private var finished = false
+
+    init(inner: MIMEPart, recipients: [Certificate], signers: [SecretKey], options: MessageOptions) throws {
+        renderer = MIMERenderer(part: inner)
+        let output = OutputBuffer()
+        self.output = output
+        writer = try MessageWriter(recipients: recipients, signers: signers, options: options) { output.bytes += $0 }
+    }
+
+    mutating func nextChunk() throws -> [UInt8]? {
+        while output.bytes.isEmpty && !finished {
+            if let chunk = try renderer.nextChunk() {
+                try writer.write(chunk)
+            } else {
+                try writer.finish()
+                finished = true
+            }
+        }
+        guard !output.bytes.isEmpty else { return nil }
+        defer { output.bytes.removeAll(keepingCapacity: true) }
+        return output.bytes
+    }
+}
+
+/// Where the writer's output collects between two pulls (a class: the writer's output
+/// closure and the source both reach it).
+private final class OutputBuffer {
+    var bytes: [UInt8] = []
+}

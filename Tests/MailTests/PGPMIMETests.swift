@@ -1,0 +1,77 @@
+import Foundation
+import OpenPGP
+import Testing
+
+@testable import Mail
+
+@Suite("PGP/MIME (RFC 3156)")
+struct PGPMIMETests {
+    static let sender = try! SecretKey.generate(userID: "Sender <sender@example.org>")
+    static let recipient = try! SecretKey.generate(userID: "Recipient <recipient@example.org>")
+
+    private func message() throws -> MailMessage {
+        try MailMessage(
+            from: "Sender <sender@example.org>", to: "Recipient <recipient@example.org>", subject: "Quarterly numbers",
+            body: "Hello,\nthe numbers are attached.\n"
+        ).addingAttachment(Attachment(filename: "numbers.csv", data: Array("q,value\n1,42\n2,43\n".utf8)))
+    }
+
+    @Test func signedAndEncryptedRoundTrips() throws {
+        let original = try message()
+        let protected = try original.signedAndEncrypted(by: Self.sender, for: [Self.recipient.certificate])
+        let wire = try protected.renderedBytes()
+        Support.expectWellFormedLines(wire)
+
+        let outer = try MIMEEntity.parse(wire)
+        #expect(outer.contentType.mimeType == "multipart/encrypted")
+        #expect(outer.contentType[parameter: "protocol"] == "application/pgp-encrypted")
+        #expect(outer.header("Subject") == "Quarterly numbers")
+        #expect(outer.children.map(\.contentType.mimeType) == ["application/pgp-encrypted", "application/octet-stream"])
+        #expect(try outer.children[0].decodedText().contains("Version: 1"))
+        #expect(!Support.string(wire).contains("the numbers are attached"))
+
+        let decrypted = try PGPMIME.decrypt(wire, using: [Self.recipient], verifyingWith: [Self.sender.certificate])
+        #expect(decrypted.openPGP.signatures.map(\.status) == [.good])
+        #expect(decrypted.openPGP.signatures.first?.signerFingerprint == Self.sender.fingerprint)
+        #expect(decrypted.inner.contentType.mimeType == "multipart/mixed")
+        #expect(try decrypted.inner.children[0].decodedText() == "Hello,\nthe numbers are attached.\n")
+        #expect(decrypted.inner.children[1].filename == "numbers.csv")
+        #expect(try decrypted.inner.children[1].decodedBody() == Array("q,value\n1,42\n2,43\n".utf8))
+        // The inner entity is exactly the original body as it would have been sent in the clear.
+        #expect(Array(decrypted.openPGP.data) == (try original.mimeTree().renderedBytes()))
+    }
+
+    @Test func streamsALargeFileAttachment() async throws {
+        let directory = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("blob.bin")
+        let blob = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        try Data(blob).write(to: file)
+        let protected = try message().addingAttachment(try Attachment(fileURL: file))
+            .encrypted(for: [Self.recipient.certificate], options: MessageOptions(compression: .uncompressed))
+        var chunks = 0
+        var wire: [UInt8] = []
+        for try await chunk in try protected.chunks() {
+            chunks += 1
+            wire += chunk
+        }
+        #expect(chunks > 10)
+        let decrypted = try PGPMIME.decrypt(wire, using: [Self.recipient])
+        #expect(decrypted.openPGP.signatures.isEmpty)
+        #expect(try decrypted.inner.children[2].decodedBody() == blob)
+    }
+
+    @Test func keysAreCheckedWhenProtecting() throws {
+        let expired = try SecretKey.generate(
+            userID: "Old <old@example.org>", creationDate: Date(timeIntervalSinceNow: -864_000), validity: .seconds(86_400))
+        #expect(throws: OpenPGPError.self) { try message().signedAndEncrypted(by: Self.sender, for: [expired.certificate]) }
+        #expect(throws: OpenPGPError.self) { try message().signedAndEncrypted(by: expired, for: [Self.recipient.certificate]) }
+        #expect(throws: MailError.self) { try message().signedAndEncrypted(by: Self.sender, for: []) }
+    }
+
+    @Test func readingRejectsWhatIsNotPGPMIME() throws {
+        #expect(throws: MailError.self) { try PGPMIME.decrypt(try message().renderedBytes(), using: [Self.recipient]) }
+        let wire = try message().encrypted(for: [Self.sender.certificate]).renderedBytes()
+        #expect(throws: OpenPGPError.self) { try PGPMIME.decrypt(wire, using: [Self.recipient]) }
+    }
+}
