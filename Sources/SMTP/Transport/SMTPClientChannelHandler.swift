@@ -40,11 +40,21 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
     private var writabilityWaiter: Waiter<Void>?
     private var failure: SMTPError?
     private var context: ChannelHandlerContext?
+    private let eventLoop: any EventLoop
 
+    /// Creates a handler for a channel of `eventLoop`.
+    ///
+    /// - Parameters:
+    ///   - eventLoop: The channel's event loop; requests made after the handler left the
+    ///     pipeline are answered on it.
+    ///   - parser: The reply parser (with its limits).
+    ///   - maximumBufferedReplies: How many unread replies are tolerated.
     init(
+        eventLoop: any EventLoop,
         parser: SMTPReplyParser = SMTPReplyParser(),
         maximumBufferedReplies: Int = SMTPClientChannelHandler.defaultMaximumBufferedReplies
     ) {
+        self.eventLoop = eventLoop
         self.parser = parser
         self.maximumBufferedReplies = maximumBufferedReplies
     }
@@ -60,14 +70,11 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
     ///
     /// - Parameter timeout: How long to wait for it; `nil` waits until the channel closes.
     func nextReply(timeout: TimeAmount?) -> EventLoopFuture<SMTPReply> {
-        guard let context = self.context else {
-            preconditionFailure("SMTPClientChannelHandler used before it was added to a pipeline")
-        }
         if !self.replies.isEmpty {
-            return context.eventLoop.makeSucceededFuture(self.replies.removeFirst())
+            return self.eventLoop.makeSucceededFuture(self.replies.removeFirst())
         }
-        if let failure = self.failure {
-            return context.eventLoop.makeFailedFuture(failure)
+        guard let context = self.context, self.failure == nil else {
+            return self.eventLoop.makeFailedFuture(self.currentFailure)
         }
         guard self.replyWaiter == nil else {
             return context.eventLoop.makeFailedFuture(
@@ -88,11 +95,8 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
     ///
     /// - Parameter timeout: How long the channel may stay unwritable.
     func waitForWritability(timeout: TimeAmount?) -> EventLoopFuture<Void> {
-        guard let context = self.context else {
-            preconditionFailure("SMTPClientChannelHandler used before it was added to a pipeline")
-        }
-        if let failure = self.failure {
-            return context.eventLoop.makeFailedFuture(failure)
+        guard let context = self.context, self.failure == nil else {
+            return self.eventLoop.makeFailedFuture(self.currentFailure)
         }
         if context.channel.isWritable {
             return context.eventLoop.makeSucceededVoidFuture()
@@ -165,6 +169,12 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     // MARK: - Internals
+
+    /// The recorded failure, or "closed" for a handler that is not (or no longer) in a
+    /// pipeline.
+    private var currentFailure: SMTPError {
+        self.failure ?? SMTPError(.connectionClosed, "the connection is closed")
+    }
 
     private func received(_ reply: SMTPReply) {
         if let waiter = self.replyWaiter {

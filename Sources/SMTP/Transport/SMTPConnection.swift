@@ -37,7 +37,8 @@ final class SMTPConnection: Sendable {
                 .connectTimeout(TimeAmount(connectTimeout))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(SMTPClientChannelHandler())
+                        try channel.pipeline.syncOperations.addHandler(
+                            SMTPClientChannelHandler(eventLoop: channel.eventLoop))
                     }
                 }
                 .connect(host: host, port: port)
