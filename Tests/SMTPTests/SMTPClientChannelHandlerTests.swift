@@ -15,8 +15,13 @@ struct SMTPClientChannelHandlerTests {
 
     private let loop = EmbeddedEventLoop()
 
-    private func makeHandler(maximumBufferedReplies: Int = SMTPClientChannelHandler.defaultMaximumBufferedReplies) -> SMTPClientChannelHandler {
-        SMTPClientChannelHandler(eventLoop: self.loop, maximumBufferedReplies: maximumBufferedReplies)
+    private func makeHandler(
+        maximumBufferedReplies: Int = SMTPClientChannelHandler.defaultMaximumBufferedReplies,
+        maximumBufferedBytes: Int = SMTPClientChannelHandler.defaultMaximumBufferedBytes
+    ) -> SMTPClientChannelHandler {
+        SMTPClientChannelHandler(
+            eventLoop: self.loop, maximumBufferedReplies: maximumBufferedReplies,
+            maximumBufferedBytes: maximumBufferedBytes)
     }
 
     private func makeChannel(_ handler: SMTPClientChannelHandler) throws -> EmbeddedChannel {
@@ -142,5 +147,18 @@ struct SMTPClientChannelHandlerTests {
             #expect(try poll(handler.nextReply(timeout: nil))?.get().code == 250)
         }
         #expect(errorCode(poll(handler.nextReply(timeout: nil))) == .protocolViolation)
+    }
+
+    @Test func unreadReplyBytesAreBounded() throws {
+        let handler = makeHandler(maximumBufferedBytes: 100)
+        let channel = try makeChannel(handler)
+        try channel.writeInbound(ByteBuffer(string: "250 " + String(repeating: "a", count: 80) + "\r\n"))
+        #expect(channel.isActive)
+        // Reading frees the budget.
+        #expect(try poll(handler.nextReply(timeout: nil))?.get().code == 250)
+        try channel.writeInbound(ByteBuffer(string: "250 " + String(repeating: "b", count: 80) + "\r\n"))
+        #expect(channel.isActive)
+        try channel.writeInbound(ByteBuffer(string: "250 " + String(repeating: "c", count: 80) + "\r\n"))
+        #expect(!channel.isActive)
     }
 }

@@ -331,6 +331,17 @@ struct SMTPSessionTests {
         await server.stop()
     }
 
+    @Test func eventStreamsFinishWhenTheSessionGoesAway() async throws {
+        let server = try await ScriptedSMTPServer.start(ScriptedSMTPServer.standard())
+        var session: SMTPSession? = SMTPSession(configuration: sessionConfiguration(port: server.port))
+        let recorder = EventRecorder(try #require(session).events())
+        try await session?.connect()
+        session = nil
+        await recorder.finished()
+        #expect(recorder.trail.contains("C: EHLO client.test"))
+        await server.stop()
+    }
+
     @Test func heloFallbackAgainstAnOldServer() async throws {
         let server = try await ScriptedSMTPServer.start { input in
             if case .line(let line) = input, line.hasPrefix("EHLO") {

@@ -84,7 +84,7 @@ extension SMTPSession {
     ///   - envelope: The sender and recipients.
     ///   - body: The message content in chunks of bytes.
     /// - Returns: The accepted and refused recipients and the server's final reply.
-    /// - Throws: ``SMTPError`` as ``send(envelope:body:)-(_,[UInt8])`` does, plus the
+    /// - Throws: ``SMTPError`` as `send(envelope:body:)` does, plus the
     ///   mid-content failures above.
     public func send<Content: AsyncSequence>(
         envelope: SMTPEnvelope, body: sending Content

@@ -3,7 +3,7 @@ import NIOCore
 import NIOPosix
 
 /// One connection to an SMTP server and the operations of the PSMTP class on it:
-/// ``connect()``, ``send(envelope:body:)-(_,[UInt8])``, ``verify(_:)``, ``expand(_:)``,
+/// ``connect()``, `send(envelope:body:)`, ``verify(_:)``, ``expand(_:)``,
 /// ``sendCommand(_:)``, ``noop()``, ``reset()`` and ``disconnect()``.
 ///
 /// ```swift

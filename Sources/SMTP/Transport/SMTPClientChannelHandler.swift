@@ -17,6 +17,10 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
     /// Far above what pipelining needs (one reply per command in a group).
     static let defaultMaximumBufferedReplies = 10_000
 
+    /// How many octets of reply text may wait unread (the parser bounds a single reply to
+    /// about 4 MiB; this bounds them all).
+    static let defaultMaximumBufferedBytes = 8 * 1024 * 1024
+
     private struct Waiter<Value: Sendable> {
         var promise: EventLoopPromise<Value>
         var timeout: Scheduled<Void>?
@@ -34,8 +38,10 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
 
     private var parser: SMTPReplyParser
     private let maximumBufferedReplies: Int
+    private let maximumBufferedBytes: Int
     private var cumulationBuffer: ByteBuffer?
     private var replies = CircularBuffer<SMTPReply>()
+    private var bufferedBytes = 0
     private var replyWaiter: Waiter<SMTPReply>?
     private var writabilityWaiter: Waiter<Void>?
     private var failure: SMTPError?
@@ -49,14 +55,17 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
     ///     pipeline are answered on it.
     ///   - parser: The reply parser (with its limits).
     ///   - maximumBufferedReplies: How many unread replies are tolerated.
+    ///   - maximumBufferedBytes: How many octets of unread reply text are tolerated.
     init(
         eventLoop: any EventLoop,
         parser: SMTPReplyParser = SMTPReplyParser(),
-        maximumBufferedReplies: Int = SMTPClientChannelHandler.defaultMaximumBufferedReplies
+        maximumBufferedReplies: Int = SMTPClientChannelHandler.defaultMaximumBufferedReplies,
+        maximumBufferedBytes: Int = SMTPClientChannelHandler.defaultMaximumBufferedBytes
     ) {
         self.eventLoop = eventLoop
         self.parser = parser
         self.maximumBufferedReplies = maximumBufferedReplies
+        self.maximumBufferedBytes = maximumBufferedBytes
     }
 
     /// Whether bytes or replies were received that nobody has asked for yet.
@@ -70,8 +79,8 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
     ///
     /// - Parameter timeout: How long to wait for it; `nil` waits until the channel closes.
     func nextReply(timeout: TimeAmount?) -> EventLoopFuture<SMTPReply> {
-        if !self.replies.isEmpty {
-            return self.eventLoop.makeSucceededFuture(self.replies.removeFirst())
+        if let reply = self.takeBufferedReply() {
+            return self.eventLoop.makeSucceededFuture(reply)
         }
         guard let context = self.context, self.failure == nil else {
             return self.eventLoop.makeFailedFuture(self.currentFailure)
@@ -87,7 +96,12 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
 
     /// A reply that already arrived, without waiting.
     func takeBufferedReply() -> SMTPReply? {
-        self.replies.isEmpty ? nil : self.replies.removeFirst()
+        guard !self.replies.isEmpty else {
+            return nil
+        }
+        let reply = self.replies.removeFirst()
+        self.bufferedBytes -= Self.size(of: reply)
+        return reply
     }
 
     /// Completes when the channel can take more writes, or fails when it closed or the
@@ -135,8 +149,8 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
         do throws(SMTPError) {
             while let reply = try self.parser.parse(&incoming) {
                 self.received(reply)
-                if self.replies.count > self.maximumBufferedReplies {
-                    throw SMTPError(.protocolViolation, "the server sent more than \(self.maximumBufferedReplies) unread replies")
+                if self.replies.count > self.maximumBufferedReplies || self.bufferedBytes > self.maximumBufferedBytes {
+                    throw SMTPError(.protocolViolation, "the server sent too many unread replies")
                 }
             }
         } catch {
@@ -182,7 +196,12 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
             waiter.succeed(reply)
         } else {
             self.replies.append(reply)
+            self.bufferedBytes += Self.size(of: reply)
         }
+    }
+
+    private static func size(of reply: SMTPReply) -> Int {
+        reply.lines.reduce(0) { $0 + $1.utf8.count + 6 }
     }
 
     /// Records the first failure and fails whoever waits. Replies already received stay
