@@ -1,0 +1,65 @@
+/// The SMTP envelope of one message: who it is from (the reverse path, where bounces go)
+/// and who it goes to, with optional ESMTP parameters. It is independent of the message's
+/// `From:`/`To:` headers; `Bcc` recipients appear only here.
+public struct SMTPEnvelope: Hashable, Sendable {
+    /// One forward path with its `RCPT TO` parameters.
+    public struct Recipient: Hashable, Sendable, ExpressibleByStringLiteral {
+        /// The mailbox, without angle brackets, for example `"bob@example.org"`.
+        public var address: String
+        /// ESMTP parameters for this recipient's `RCPT TO` (for example DSN `NOTIFY=`).
+        public var parameters: [SMTPParameter]
+
+        /// Creates a recipient.
+        ///
+        /// - Parameters:
+        ///   - address: The mailbox, without angle brackets.
+        ///   - parameters: ESMTP parameters for `RCPT TO`.
+        public init(_ address: String, parameters: [SMTPParameter] = []) {
+            self.address = address
+            self.parameters = parameters
+        }
+
+        /// Creates a recipient without parameters from a literal address.
+        ///
+        /// - Parameter value: The mailbox, without angle brackets.
+        public init(stringLiteral value: String) {
+            self.init(value)
+        }
+    }
+
+    /// The reverse path, without angle brackets; empty for the null sender `<>`.
+    public var reversePath: String
+    /// ESMTP parameters for `MAIL FROM` (for example `SIZE=`, `BODY=8BITMIME`).
+    public var mailParameters: [SMTPParameter]
+    /// The recipients, in the order `RCPT TO` is sent.
+    public var recipients: [Recipient]
+
+    /// Creates an envelope.
+    ///
+    /// - Parameters:
+    ///   - reversePath: The sender mailbox without angle brackets (`""` for `<>`).
+    ///   - recipients: The recipients.
+    ///   - mailParameters: ESMTP parameters for `MAIL FROM`.
+    public init(reversePath: String, recipients: [Recipient], mailParameters: [SMTPParameter] = []) {
+        self.reversePath = reversePath
+        self.recipients = recipients
+        self.mailParameters = mailParameters
+    }
+
+    /// Creates an envelope from plain addresses.
+    ///
+    /// - Parameters:
+    ///   - from: The sender mailbox without angle brackets (`""` for `<>`).
+    ///   - to: The recipient mailboxes.
+    ///   - mailParameters: ESMTP parameters for `MAIL FROM`.
+    ///   - recipientParameters: ESMTP parameters sent with every `RCPT TO`.
+    public init(
+        from: String, to: [String], mailParameters: [SMTPParameter] = [],
+        recipientParameters: [SMTPParameter] = []
+    ) {
+        self.init(
+            reversePath: from,
+            recipients: to.map { Recipient($0, parameters: recipientParameters) },
+            mailParameters: mailParameters)
+    }
+}

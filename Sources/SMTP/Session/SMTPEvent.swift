@@ -1,0 +1,34 @@
+/// Something that happened on an ``SMTPSession``, delivered through
+/// ``SMTPSession/events(bufferingNewest:)``.
+public enum SMTPEvent: Sendable {
+    /// The state of the connection.
+    public enum ConnectionStatus: Hashable, Sendable {
+        /// The TCP connection to the server is up.
+        case connected
+        /// The connection is closed.
+        case disconnected
+    }
+
+    /// Who sent a line of the protocol trail.
+    public enum Direction: Hashable, Sendable {
+        /// A command line sent by the client.
+        case clientToServer
+        /// A reply line sent by the server.
+        case serverToClient
+    }
+
+    /// The connection came up or went away; the description says why.
+    case connectionStatus(ConnectionStatus, description: String)
+    /// One line of the dialogue (commands and replies, never message content), without
+    /// its line ending.
+    case protocolTrail(Direction, line: String)
+    /// The server accepted `DATA` and the message content starts to go out.
+    case transferStarted
+    /// Message content is being sent: octets handed to the connection so far.
+    case transferProgress(bytesSent: Int)
+    /// All message content, including the terminating dot, has been handed to the
+    /// connection.
+    case transferEnded(bytesSent: Int)
+    /// An operation failed.
+    case error(SMTPError)
+}

@@ -1,0 +1,94 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension SMTPSession {
+    /// How an ``SMTPSession`` connects and speaks to its server.
+    ///
+    /// Transport security, authentication and proxies are added as further properties of
+    /// this type; the defaults keep the behaviour of a plain connection.
+    public struct Configuration: Sendable {
+        /// The server's host name or address (the PSMTP class's `MailServer`).
+        public var host: String
+        /// The server's port (`MailPort`); 25 by default.
+        public var port: Int
+        /// The argument of `EHLO`/`HELO` (the seed's `Hello` setting): this machine's fully
+        /// qualified domain name or an address literal such as `[192.0.2.1]`. Defaults to
+        /// ``defaultLocalHostname``.
+        public var localHostname: String
+        /// Whether to open the session with `EHLO` and use ESMTP extensions (the seed's
+        /// `AllowExtensions`). When a server answers `EHLO` with `5xx` the session falls
+        /// back to `HELO`; when `false`, `HELO` is sent straight away and no extension
+        /// (such as pipelining) is used.
+        public var useExtensions: Bool
+        /// The limit for opening the TCP connection (name resolution and handshake); the
+        /// seed's `ConnectionTimeout`.
+        public var connectTimeout: Duration
+        /// The inactivity limit for every wait for the server (the seed's `Timeout`): a
+        /// reply, or room to write message data. When it expires the operation fails with
+        /// ``SMTPError/Code/timeout`` and the connection is closed.
+        public var commandTimeout: Duration
+        /// How long ``SMTPSession/disconnect()`` waits for the reply to `QUIT` before it
+        /// closes the connection anyway.
+        public var disconnectTimeout: Duration
+        /// Whether a message is abandoned (with `RSET`) when the server refuses some of its
+        /// recipients (the seed's `StopOnToErrors`/`StopOnCcErrors`/`StopOnBccErrors`; the
+        /// envelope does not know which header a recipient came from). When `false`, the
+        /// message goes to the accepted recipients and the refused ones are listed in the
+        /// ``SMTPDeliveryResult``. A message whose recipients are all refused always fails.
+        public var stopOnRecipientErrors: Bool
+        /// Whether to send `RSET` before `MAIL FROM` (the seed's `SendRSET`), so that
+        /// leftovers of an earlier transaction or of raw commands cannot affect the
+        /// message. It is skipped when the previous command was `EHLO`, `HELO` or `RSET`,
+        /// which leave the server without a transaction. With pipelining it costs no
+        /// round trip.
+        public var sendRSETBeforeTransaction: Bool
+
+        /// Creates a configuration with default settings.
+        ///
+        /// - Parameters:
+        ///   - host: The server's host name or address.
+        ///   - port: The server's port.
+        public init(host: String, port: Int = 25) {
+            self.host = host
+            self.port = port
+            self.localHostname = Self.defaultLocalHostname
+            self.useExtensions = true
+            self.connectTimeout = .seconds(30)
+            self.commandTimeout = .seconds(60)
+            self.disconnectTimeout = .seconds(5)
+            self.stopOnRecipientErrors = true
+            self.sendRSETBeforeTransaction = true
+        }
+
+        /// This machine's host name, or `localhost` if it has none that is a valid domain.
+        public static var defaultLocalHostname: String {
+            var buffer = [CChar](repeating: 0, count: 256)
+            guard gethostname(&buffer, buffer.count - 1) == 0 else {
+                return "localhost"
+            }
+            let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+            let isDomain =
+                !bytes.isEmpty
+                && bytes.allSatisfy { byte in
+                    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                        || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                        || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                        || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+                }
+            return isDomain ? String(decoding: bytes, as: UTF8.self) : "localhost"
+        }
+
+        var stateMachineConfiguration: SMTPClientStateMachine.Configuration {
+            SMTPClientStateMachine.Configuration(
+                localHostname: self.localHostname,
+                useExtensions: self.useExtensions,
+                stopOnRecipientErrors: self.stopOnRecipientErrors,
+                sendRSETBeforeTransaction: self.sendRSETBeforeTransaction)
+        }
+    }
+}

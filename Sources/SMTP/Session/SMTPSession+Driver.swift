@@ -1,0 +1,247 @@
+import NIOCore
+
+// The driver: performs the state machine's actions on the connection.
+extension SMTPSession {
+    typealias Action = SMTPClientStateMachine.Action
+    typealias Outcome = SMTPClientStateMachine.Outcome
+
+    /// Writes the message content after `354`; returns the number of octets written.
+    typealias BodyWriter = (SMTPConnection) async throws(SMTPError) -> Int
+
+    /// The size of the slices an in-memory message is written in; a progress event follows
+    /// each slice.
+    static let dataSliceSize = 64 * 1024
+
+    /// Marks the session busy after checking it can start an operation. Callers reset
+    /// `isBusy` when the operation ends.
+    func beginOperation() throws(SMTPError) {
+        if self.isShutDown {
+            throw SMTPError(.sessionShutDown, "the session has been shut down")
+        }
+        if self.isBusy {
+            throw SMTPError(.busy, "another operation is in progress on this session")
+        }
+        if Task.isCancelled {
+            throw SMTPError(.cancelled, "the task was cancelled before the operation started")
+        }
+        self.isBusy = true
+    }
+
+    /// Runs one request on the open session: starts it on the state machine, then performs
+    /// actions until it succeeds or fails.
+    func perform(
+        _ start: (inout SMTPClientStateMachine) -> Action,
+        body: BodyWriter? = nil
+    ) async throws(SMTPError) -> Outcome {
+        try self.beginOperation()
+        defer { self.isBusy = false }
+        guard let connection = self.connection, self.machine.isReady else {
+            throw SMTPError(.notConnected, "the session is not connected")
+        }
+        return try await self.run(start(&self.machine), on: connection, body: body)
+    }
+
+    /// Performs `action` and those that follow until the request completes.
+    func run(
+        _ action: Action, on connection: SMTPConnection, body: BodyWriter? = nil,
+        replyTimeout: Duration? = nil
+    ) async throws(SMTPError) -> Outcome {
+        let replyTimeout = replyTimeout ?? self.configuration.commandTimeout
+        var action = action
+        while true {
+            switch action {
+            case .sendCommands(let commands):
+                var buffer = ByteBuffer()
+                do {
+                    for command in commands {
+                        try command.encode(into: &buffer)
+                    }
+                } catch {
+                    action = self.machine.close(failing: error)
+                    continue
+                }
+                connection.write(buffer)
+                for command in commands {
+                    self.trail(.clientToServer, command.trailLine)
+                }
+                action = await self.readReply(from: connection, timeout: replyTimeout)
+
+            case .readReply:
+                action = await self.readReply(from: connection, timeout: replyTimeout)
+
+            case .sendDataTerminator:
+                connection.write(ByteBuffer(string: ".\r\n"))
+                self.trail(.clientToServer, ".")
+                action = await self.readReply(from: connection, timeout: replyTimeout)
+
+            case .streamBody:
+                guard let body else {
+                    action = self.machine.dataBodyFailed(
+                        SMTPError(.protocolViolation, "the server accepted DATA outside a transaction"))
+                    continue
+                }
+                self.publish(.transferStarted)
+                do {
+                    let byteCount = try await body(connection)
+                    self.publish(.transferEnded(bytesSent: byteCount))
+                    action = self.machine.dataBodyFinished(byteCount: byteCount)
+                } catch {
+                    action = self.machine.dataBodyFailed(await Self.attachingBufferedReply(to: error, from: connection))
+                }
+
+            case .succeed(let outcome, let closeConnection):
+                if closeConnection {
+                    await self.close(connection, reason: "Disconnected from \(self.serverName)")
+                }
+                return outcome
+
+            case .fail(let error, let closeConnection):
+                if closeConnection {
+                    await self.close(connection, reason: "Connection closed: \(error.message)")
+                }
+                self.logger.debug("SMTP operation failed", metadata: ["smtp.error": "\(error)"])
+                self.publish(.error(error))
+                throw error
+
+            case .none:
+                action = self.machine.close(
+                    failing: SMTPError(.protocolViolation, "the protocol state machine stopped unexpectedly"))
+            }
+        }
+    }
+
+    /// Reads the next reply and feeds it to the state machine (or the failure to read it).
+    private func readReply(from connection: SMTPConnection, timeout: Duration) async -> Action {
+        let reply: SMTPReply
+        do {
+            reply = try await connection.nextReply(timeout: timeout)
+        } catch {
+            let action = self.machine.errorCaught(error)
+            if case .none = action {
+                return .fail(error, closeConnection: true)
+            }
+            return action
+        }
+        guard self.connection === connection else {
+            // The session was shut down while waiting.
+            return self.machine.close(failing: SMTPError(.sessionShutDown, "the session has been shut down"))
+        }
+        self.lastReply = reply
+        for line in reply.wireLines {
+            self.trail(.serverToClient, line)
+        }
+        return self.machine.replyReceived(reply)
+    }
+
+    /// When writing data failed because the server closed the connection, the reason may
+    /// be in a reply it sent first; attach that reply to the error.
+    private static func attachingBufferedReply(to error: SMTPError, from connection: SMTPConnection) async -> SMTPError {
+        guard error.reply == nil, error.code == .connectionClosed, let reply = await connection.bufferedReply() else {
+            return error
+        }
+        var error = error
+        error.reply = reply
+        return error
+    }
+
+    var serverName: String {
+        "\(self.configuration.host):\(self.configuration.port)"
+    }
+
+    // MARK: - Connection lifecycle
+
+    /// Starts using a freshly opened connection.
+    func adopt(_ connection: SMTPConnection) {
+        self.connectionGeneration += 1
+        let generation = self.connectionGeneration
+        self.connection = connection
+        self.machine = SMTPClientStateMachine(configuration: self.configuration.stateMachineConfiguration)
+        connection.channel.closeFuture.whenComplete { [weak self] _ in
+            guard let self else {
+                return
+            }
+            Task {
+                await self.connectionDidClose(generation: generation)
+            }
+        }
+        self.publish(.connectionStatus(.connected, description: "Connected to \(self.serverName)"))
+    }
+
+    /// The channel closed by itself while no operation was running (an operation notices
+    /// and handles a closed connection itself).
+    private func connectionDidClose(generation: Int) {
+        guard generation == self.connectionGeneration, !self.isBusy, self.connection != nil else {
+            return
+        }
+        self.connection = nil
+        self.machine.enterClosed()
+        self.logger.debug("SMTP server closed the connection")
+        self.publish(.connectionStatus(.disconnected, description: "The server closed the connection"))
+    }
+
+    /// Closes `connection` if it is still the session's connection.
+    func close(_ connection: SMTPConnection, reason: String) async {
+        guard self.connection === connection else {
+            return
+        }
+        self.connection = nil
+        if self.machine.isConnectionOpen {
+            self.machine.enterClosed()
+        }
+        await connection.close()
+        self.logger.debug("SMTP connection closed", metadata: ["smtp.reason": "\(reason)"])
+        self.publish(.connectionStatus(.disconnected, description: reason))
+    }
+
+    // MARK: - Message content
+
+    /// Writes an encoded in-memory message in slices, waiting for writability between them.
+    func writeEncodedMessage(_ message: ByteBuffer, to connection: SMTPConnection) async throws(SMTPError) -> Int {
+        var remaining = message
+        var sent = 0
+        while remaining.readableBytes > 0 {
+            let slice = remaining.readSlice(length: min(Self.dataSliceSize, remaining.readableBytes))!
+            try await connection.writeData(slice, timeout: self.configuration.commandTimeout)
+            sent += slice.readableBytes
+            self.publish(.transferProgress(bytesSent: sent))
+        }
+        return sent
+    }
+
+    /// Encodes and writes streamed content chunk by chunk, waiting for writability after
+    /// each chunk so that memory use stays bounded by the chunk size.
+    func writeStreamedMessage<Content: AsyncSequence>(
+        _ content: Content, to connection: SMTPConnection
+    ) async throws(SMTPError) -> Int where Content.Element: Sequence<UInt8> {
+        var encoder = SMTPDataEncoder()
+        var sent = 0
+        do {
+            for try await chunk in content {
+                if Task.isCancelled {
+                    throw SMTPError(.cancelled, "the operation was cancelled while sending message data")
+                }
+                var output = ByteBuffer()
+                try encoder.encode(chunk, into: &output)
+                guard output.readableBytes > 0 else {
+                    continue
+                }
+                sent += output.readableBytes
+                try await connection.writeData(output, timeout: self.configuration.commandTimeout)
+                self.publish(.transferProgress(bytesSent: sent))
+            }
+        } catch let error as SMTPError {
+            throw error
+        } catch is CancellationError {
+            throw SMTPError(.cancelled, "the message content source was cancelled")
+        } catch {
+            throw SMTPError(
+                .contentSourceFailed, "the message content source failed: \(error)", underlyingError: error)
+        }
+        var output = ByteBuffer()
+        encoder.finish(into: &output)
+        sent += output.readableBytes
+        try await connection.writeData(output, timeout: self.configuration.commandTimeout)
+        self.publish(.transferProgress(bytesSent: sent))
+        return sent
+    }
+}

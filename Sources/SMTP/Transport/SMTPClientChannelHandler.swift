@@ -1,0 +1,235 @@
+import NIOCore
+
+/// The channel handler under an ``SMTPSession``: it decodes the server's bytes into replies,
+/// keeps them in arrival order, and hands them out one at a time on request; it also lets
+/// the session wait until the channel is writable again (back-pressure for message data).
+///
+/// Every waiting call has an inactivity timeout; when it expires the handler records a
+/// ``SMTPError/Code/timeout`` failure and closes the channel. Once the channel failed or
+/// closed, replies that arrived before still come out in order, then every call fails with
+/// the recorded error.
+///
+/// The handler lives on its channel's event loop and must only be used there.
+final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
+    /// How many complete replies may wait unread before the server is considered hostile.
+    /// Far above what pipelining needs (one reply per command in a group).
+    static let defaultMaximumBufferedReplies = 10_000
+
+    /// How many octets of reply text may wait unread (the parser bounds a single reply to
+    /// about 4 MiB; this bounds them all).
+    static let defaultMaximumBufferedBytes = 8 * 1024 * 1024
+
+    private struct Waiter<Value: Sendable> {
+        var promise: EventLoopPromise<Value>
+        var timeout: Scheduled<Void>?
+
+        func succeed(_ value: Value) {
+            self.timeout?.cancel()
+            self.promise.succeed(value)
+        }
+
+        func fail(_ error: SMTPError) {
+            self.timeout?.cancel()
+            self.promise.fail(error)
+        }
+    }
+
+    private var parser: SMTPReplyParser
+    private let maximumBufferedReplies: Int
+    private let maximumBufferedBytes: Int
+    private var cumulationBuffer: ByteBuffer?
+    private var replies = CircularBuffer<SMTPReply>()
+    private var bufferedBytes = 0
+    private var replyWaiter: Waiter<SMTPReply>?
+    private var writabilityWaiter: Waiter<Void>?
+    private var failure: SMTPError?
+    private var context: ChannelHandlerContext?
+    private let eventLoop: any EventLoop
+
+    /// Creates a handler for a channel of `eventLoop`.
+    ///
+    /// - Parameters:
+    ///   - eventLoop: The channel's event loop; requests made after the handler left the
+    ///     pipeline are answered on it.
+    ///   - parser: The reply parser (with its limits).
+    ///   - maximumBufferedReplies: How many unread replies are tolerated.
+    ///   - maximumBufferedBytes: How many octets of unread reply text are tolerated.
+    init(
+        eventLoop: any EventLoop,
+        parser: SMTPReplyParser = SMTPReplyParser(),
+        maximumBufferedReplies: Int = SMTPClientChannelHandler.defaultMaximumBufferedReplies,
+        maximumBufferedBytes: Int = SMTPClientChannelHandler.defaultMaximumBufferedBytes
+    ) {
+        self.eventLoop = eventLoop
+        self.parser = parser
+        self.maximumBufferedReplies = maximumBufferedReplies
+        self.maximumBufferedBytes = maximumBufferedBytes
+    }
+
+    /// Whether bytes or replies were received that nobody has asked for yet.
+    var hasUnreadInput: Bool {
+        !self.replies.isEmpty || (self.cumulationBuffer?.readableBytes ?? 0) > 0 || self.parser.isInsideReply
+    }
+
+    // MARK: - Requests from the session
+
+    /// The next reply: one that already arrived, or the next to arrive.
+    ///
+    /// - Parameter timeout: How long to wait for it; `nil` waits until the channel closes.
+    func nextReply(timeout: TimeAmount?) -> EventLoopFuture<SMTPReply> {
+        if let reply = self.takeBufferedReply() {
+            return self.eventLoop.makeSucceededFuture(reply)
+        }
+        guard let context = self.context, self.failure == nil else {
+            return self.eventLoop.makeFailedFuture(self.currentFailure)
+        }
+        guard self.replyWaiter == nil else {
+            return context.eventLoop.makeFailedFuture(
+                SMTPError(.busy, "a reply is already being waited for"))
+        }
+        let promise = context.eventLoop.makePromise(of: SMTPReply.self)
+        self.replyWaiter = Waiter(promise: promise, timeout: self.scheduleTimeout(timeout, context: context, "a reply"))
+        return promise.futureResult
+    }
+
+    /// A reply that already arrived, without waiting.
+    func takeBufferedReply() -> SMTPReply? {
+        guard !self.replies.isEmpty else {
+            return nil
+        }
+        let reply = self.replies.removeFirst()
+        self.bufferedBytes -= Self.size(of: reply)
+        return reply
+    }
+
+    /// Completes when the channel can take more writes, or fails when it closed or the
+    /// timeout expired first.
+    ///
+    /// - Parameter timeout: How long the channel may stay unwritable.
+    func waitForWritability(timeout: TimeAmount?) -> EventLoopFuture<Void> {
+        guard let context = self.context, self.failure == nil else {
+            return self.eventLoop.makeFailedFuture(self.currentFailure)
+        }
+        if context.channel.isWritable {
+            return context.eventLoop.makeSucceededVoidFuture()
+        }
+        guard self.writabilityWaiter == nil else {
+            return context.eventLoop.makeFailedFuture(
+                SMTPError(.busy, "writability is already being waited for"))
+        }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        self.writabilityWaiter = Waiter(
+            promise: promise, timeout: self.scheduleTimeout(timeout, context: context, "the server to read data"))
+        return promise.futureResult
+    }
+
+    // MARK: - Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.fail(SMTPError(.connectionClosed, "the connection handler was removed"))
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = self.unwrapInboundIn(data)
+        guard self.failure == nil else {
+            return
+        }
+        if var buffer = self.cumulationBuffer {
+            self.cumulationBuffer = nil
+            buffer.writeBuffer(&incoming)
+            incoming = buffer
+        }
+        do throws(SMTPError) {
+            while let reply = try self.parser.parse(&incoming) {
+                self.received(reply)
+                if self.replies.count > self.maximumBufferedReplies || self.bufferedBytes > self.maximumBufferedBytes {
+                    throw SMTPError(.protocolViolation, "the server sent too many unread replies")
+                }
+            }
+        } catch {
+            self.fail(error)
+            context.close(promise: nil)
+            return
+        }
+        if incoming.readableBytes > 0 {
+            incoming.discardReadBytes()
+            self.cumulationBuffer = incoming
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, let waiter = self.writabilityWaiter {
+            self.writabilityWaiter = nil
+            waiter.succeed(())
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.fail(SMTPError(.connectionClosed, "the server closed the connection"))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        self.fail(SMTPError(.connectionClosed, "connection error: \(error)"))
+        context.close(promise: nil)
+    }
+
+    // MARK: - Internals
+
+    /// The recorded failure, or "closed" for a handler that is not (or no longer) in a
+    /// pipeline.
+    private var currentFailure: SMTPError {
+        self.failure ?? SMTPError(.connectionClosed, "the connection is closed")
+    }
+
+    private func received(_ reply: SMTPReply) {
+        if let waiter = self.replyWaiter {
+            self.replyWaiter = nil
+            waiter.succeed(reply)
+        } else {
+            self.replies.append(reply)
+            self.bufferedBytes += Self.size(of: reply)
+        }
+    }
+
+    private static func size(of reply: SMTPReply) -> Int {
+        reply.lines.reduce(0) { $0 + $1.utf8.count + 6 }
+    }
+
+    /// Records the first failure and fails whoever waits. Replies already received stay
+    /// available.
+    private func fail(_ error: SMTPError) {
+        if self.failure == nil {
+            self.failure = error
+        }
+        let failure = self.failure ?? error
+        if let waiter = self.replyWaiter {
+            self.replyWaiter = nil
+            waiter.fail(failure)
+        }
+        if let waiter = self.writabilityWaiter {
+            self.writabilityWaiter = nil
+            waiter.fail(failure)
+        }
+    }
+
+    private func scheduleTimeout(
+        _ timeout: TimeAmount?, context: ChannelHandlerContext, _ what: String
+    ) -> Scheduled<Void>? {
+        guard let timeout else {
+            return nil
+        }
+        return context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+            self.fail(SMTPError(.timeout, "timed out after \(Duration(timeout)) waiting for \(what)"))
+            self.context?.close(promise: nil)
+        }
+    }
+}

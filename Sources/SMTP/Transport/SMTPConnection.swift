@@ -1,0 +1,129 @@
+import NIOCore
+import NIOPosix
+
+/// One TCP connection to an SMTP server: the NIO channel and its
+/// ``SMTPClientChannelHandler``, behind async methods the session calls.
+///
+/// This is the seam where transport layers go: TLS handlers and proxy handshakes are added
+/// to this channel's pipeline in front of the SMTP handler.
+final class SMTPConnection: Sendable {
+    /// The channel.
+    let channel: any Channel
+    private let handler: NIOLoopBound<SMTPClientChannelHandler>
+
+    private init(channel: any Channel, handler: NIOLoopBound<SMTPClientChannelHandler>) {
+        self.channel = channel
+        self.handler = handler
+    }
+
+    /// Opens a TCP connection.
+    ///
+    /// - Parameters:
+    ///   - host: The server's name or address.
+    ///   - port: The server's port.
+    ///   - group: The event loop group to run the channel on.
+    ///   - connectTimeout: The limit for name resolution and the TCP handshake.
+    /// - Throws: ``SMTPError/Code/timeout``, ``SMTPError/Code/connectionFailed`` or
+    ///   ``SMTPError/Code/cancelled``.
+    static func connect(
+        host: String, port: Int, group: any EventLoopGroup, connectTimeout: Duration
+    ) async throws(SMTPError) -> SMTPConnection {
+        guard let bootstrap = ClientBootstrap(validatingGroup: group) else {
+            throw SMTPError(.connectionFailed, "the event loop group cannot run POSIX sockets")
+        }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap
+                .connectTimeout(TimeAmount(connectTimeout))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            SMTPClientChannelHandler(eventLoop: channel.eventLoop))
+                    }
+                }
+                .connect(host: host, port: port)
+                .get()
+        } catch ChannelError.connectTimeout {
+            throw SMTPError(.timeout, "connecting to \(host):\(port) timed out after \(connectTimeout)")
+        } catch {
+            if Task.isCancelled {
+                throw SMTPError(.cancelled, "connecting to \(host):\(port) was cancelled")
+            }
+            throw SMTPError(.connectionFailed, "cannot connect to \(host):\(port): \(error)")
+        }
+        do {
+            let handler = try await channel.eventLoop.submit {
+                NIOLoopBound(
+                    try channel.pipeline.syncOperations.handler(type: SMTPClientChannelHandler.self),
+                    eventLoop: channel.eventLoop)
+            }.get()
+            return SMTPConnection(channel: channel, handler: handler)
+        } catch {
+            channel.close(promise: nil)
+            throw SMTPError(.connectionClosed, "the connection closed while it was set up: \(error)")
+        }
+    }
+
+    /// Writes bytes (one or more command lines) and flushes them.
+    func write(_ buffer: ByteBuffer) {
+        self.channel.writeAndFlush(buffer, promise: nil)
+    }
+
+    /// Writes and flushes message data, then waits (up to `timeout`) while the channel is
+    /// not writable, so that a slow reader slows the writer down instead of letting data
+    /// pile up in memory.
+    func writeData(_ buffer: ByteBuffer, timeout: Duration) async throws(SMTPError) {
+        self.channel.writeAndFlush(buffer, promise: nil)
+        if self.channel.isActive, self.channel.isWritable {
+            return
+        }
+        let handler = self.handler
+        let timeAmount = TimeAmount(timeout)
+        try await self.wait(
+            for: self.channel.eventLoop.flatSubmit { handler.value.waitForWritability(timeout: timeAmount) })
+    }
+
+    /// Waits up to `timeout` for the next reply.
+    func nextReply(timeout: Duration) async throws(SMTPError) -> SMTPReply {
+        let handler = self.handler
+        let timeAmount = TimeAmount(timeout)
+        return try await self.wait(
+            for: self.channel.eventLoop.flatSubmit { handler.value.nextReply(timeout: timeAmount) })
+    }
+
+    /// A reply that already arrived and was not read yet, if any.
+    func bufferedReply() async -> SMTPReply? {
+        let handler = self.handler
+        return try? await self.channel.eventLoop.submit { handler.value.takeBufferedReply() }.get()
+    }
+
+    /// Closes the channel; returns when it is closed.
+    func close() async {
+        do {
+            try await self.channel.close()
+        } catch {
+            // Already closed: nothing left to do.
+        }
+    }
+
+    /// Waits for `future`; cancelling the task closes the connection, whose protocol state
+    /// is unknown from then on.
+    private func wait<Value: Sendable>(for future: EventLoopFuture<Value>) async throws(SMTPError) -> Value {
+        let channel = self.channel
+        do {
+            return try await withTaskCancellationHandler {
+                try await future.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+        } catch {
+            if Task.isCancelled {
+                throw SMTPError(.cancelled, "the operation was cancelled")
+            }
+            if let error = error as? SMTPError {
+                throw error
+            }
+            throw SMTPError(.connectionClosed, "connection error: \(error)")
+        }
+    }
+}
