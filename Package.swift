@@ -49,6 +49,7 @@ let package = Package(
             name: "SMTP",
             dependencies: [
                 "Mail",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -84,7 +85,10 @@ let package = Package(
             name: "SMTPTests",
             dependencies: [
                 "SMTP", "SMTPTestServer",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(name: "SMTPTestServerTests", dependencies: ["SMTPTestServer"]),
         .testTarget(name: "InteropTests", dependencies: ["PGPMail"]),
