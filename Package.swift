@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(
             name: "SMTPTests",
             dependencies: [
-                "SMTP", "SMTPTestServer",
+                "Mail", "SMTP", "SMTPTestServer",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -13,6 +13,7 @@ import NIOPosix
 ///   - body: The work to do with the connected session.
 /// - Returns: What `body` returns.
 /// - Throws: The ``SMTPError`` of ``SMTPSession/connect()``, or what `body` throws.
+@discardableResult
 public func withSMTPSession<Value>(
     configuration: SMTPSession.Configuration,
     eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,

@@ -1,0 +1,95 @@
+import Foundation
+import Mail
+import SMTP
+import SMTPTestServer
+import Testing
+
+/// `SMTPSession.send(_: MailMessage)` end to end against the package's own server.
+@Suite("Sending MailMessage values")
+struct MailMessageDeliveryTests {
+    private func message() throws -> MailMessage {
+        try MailMessage(
+            from: "Sender <sender@example.org>", to: "a@example.org, B <b@example.org>", subject: "Report",
+            body: "Line one\n.leading dot\nlast line"
+        )
+        .withCc([MailAddress("c@example.org")])
+        .withBcc([MailAddress("hidden@example.org"), MailAddress("a@example.org")])
+        .addingAttachment(Attachment(filename: "data.bin", data: Array(0...255)))
+    }
+
+    @Test func deliversTheRenderedBytesAndTheEnvelope() async throws {
+        try await SMTPTestServer.withRunning { server in
+            let session = SMTPSession(configuration: sessionConfiguration(port: server.port))
+            let events = EventRecorder(session.events())
+            let message = try message()
+            let result = try await session.send(message)  // connects on its own
+            try await session.disconnect()
+            await session.shutdown()
+            await events.finished()
+
+            let received = try await server.nextMessage()
+            #expect(received.mailFrom == "sender@example.org")
+            #expect(received.recipients == ["a@example.org", "b@example.org", "c@example.org", "hidden@example.org"])
+            #expect(received.data == (try message.renderedBytes()))
+            #expect(!received.text.contains("hidden@example.org"))
+            #expect(!received.hadBareLineEndings)
+            #expect(!received.hadOverlongLines)
+            #expect(result.acceptedRecipients.count == 4)
+            #expect(events.trail.contains("C: MAIL FROM:<sender@example.org>"))
+            #expect(events.trail.contains { $0.hasPrefix("S: 250") })
+            #expect(events.recorded.contains { if case .transferEnded = $0 { true } else { false } })
+        }
+    }
+
+    @Test func refusedRecipientIsReportedAndNothingIsSent() async throws {
+        var configuration = SMTPTestServer.Configuration()
+        configuration.responder = { command, _ in
+            if case .rcpt(let to, _) = command, to == "b@example.org" { return .reply(550, "5.1.1 No such user") }
+            return nil
+        }
+        try await SMTPTestServer.withRunning(configuration: configuration) { server in
+            try await withSMTPSession(configuration: sessionConfiguration(port: server.port)) { session in
+                let error = await smtpError { try await session.send(try message()) }
+                #expect(error?.code == .recipientRefused)
+                #expect(error?.refusedRecipients.map(\.recipient) == ["b@example.org"])
+                #expect(error?.refusedRecipients.first?.reply.code == 550)
+            }
+            #expect(server.receivedMessages.isEmpty)
+        }
+    }
+
+    @Test func droppedConnectionMidDataIsATypedError() async throws {
+        var configuration = SMTPTestServer.Configuration()
+        configuration.responder = { command, _ in
+            if case .data = command { return .dropDuringData(afterOctets: 100) }
+            return nil
+        }
+        try await SMTPTestServer.withRunning(configuration: configuration) { server in
+            let session = SMTPSession(configuration: sessionConfiguration(port: server.port))
+            let error = await smtpError { try await session.send(try message()) }
+            #expect(error?.code == .connectionClosed)
+            #expect(await !session.isConnected)
+            await session.shutdown()
+            #expect(server.receivedMessages.isEmpty)
+        }
+    }
+
+    @Test func nonASCIIAddressNeedsSMTPUTF8() async throws {
+        let message = try MailMessage(from: "sender@example.org", to: "josé@example.org", subject: "Olá", body: "hi")
+        var withoutUTF8 = SMTPTestServer.Configuration()
+        withoutUTF8.extensions = ["PIPELINING"]
+        try await SMTPTestServer.withRunning(configuration: withoutUTF8) { server in
+            try await withSMTPSession(configuration: sessionConfiguration(port: server.port)) { session in
+                #expect(await smtpError { try await session.send(message) }?.code == .invalidInput)
+            }
+        }
+        try await SMTPTestServer.withRunning { server in
+            try await withSMTPSession(configuration: sessionConfiguration(port: server.port)) { session in
+                try await session.send(message)
+            }
+            let received = try await server.nextMessage()
+            #expect(received.mailParameters.contains(keyword: "SMTPUTF8"))
+            #expect(received.recipients == ["josé@example.org"])
+        }
+    }
+}
