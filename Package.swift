@@ -91,7 +91,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(name: "SMTPTestServerTests", dependencies: ["SMTPTestServer"]),
-        .testTarget(name: "InteropTests", dependencies: ["PGPMail"]),
+        .testTarget(name: "InteropTests", dependencies: ["PGPMail", "PGPMailCLI"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PGPMail"]),
     ]
 )
