@@ -59,4 +59,25 @@ struct GnuPGInteropTests {
         }
         #expect(throws: OpenPGPError.self) { try SecretKey(armored: exportedSecret, passphrase: "wrong") }
     }
+
+    static let ciphers: [SymmetricAlgorithm] = [.aes128, .aes192, .aes256, .camellia128, .camellia256, .cast5, .tripleDES, .blowfish]
+    static let options: [(CompressionAlgorithm, HashAlgorithm)] = [(.zip, .sha256), (.zlib, .sha512), (.uncompressed, .sha384)]
+
+    @Test(arguments: ciphers)
+    func gpgReadsEveryCipherWeWrite(cipher: SymmetricAlgorithm) throws {
+        let gpg = try GnuPG()
+        let sender = try SecretKey.generate(userID: "Sender <sender@example.org>")
+        let recipient = try SecretKey.generate(userID: "Recipient <recipient@example.org>")
+        try gpg.importKey(sender.certificate.armored())
+        try gpg.importKey(try recipient.armored())
+        for (compression, hash) in Self.options {
+            let options = MessageOptions(cipher: cipher, hash: hash, compression: compression)
+            let message = try OpenPGPMessage.encrypt(plaintext, for: [recipient.certificate], signedBy: [sender], options: options)
+            let result = try gpg.run(["--decrypt"], input: message)
+            #expect(result.stdout == plaintext)
+            #expect(result.stderr.contains("[GNUPG:] DECRYPTION_INFO 2 \(cipher.rawValue)"))
+            #expect(result.stderr.contains("[GNUPG:] VALIDSIG \(sender.fingerprint.hex)"))
+            #expect(result.stderr.contains(" \(hash.rawValue) 00 \(sender.fingerprint.hex)"))
+        }
+    }
 }

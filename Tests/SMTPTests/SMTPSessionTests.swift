@@ -192,7 +192,11 @@ struct SMTPSessionTests {
         #expect(await smtpError { try await session.verify("bob") }?.code == .busy)
         #expect(await smtpError { try await session.disconnect() }?.code == .busy)
         #expect(await smtpError { try await session.connect() }?.code == .busy)
-        // Only the first NOOP went out.
+        // Only the first NOOP went out (wait for it to arrive: the trail event is written
+        // when the client sends, which can be before the server has read it).
+        for _ in 0..<500 where !server.receivedLines.contains("NOOP") {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         #expect(server.receivedLines.filter { $0 == "NOOP" }.count == 1)
 
         first.cancel()
