@@ -80,4 +80,20 @@ struct GnuPGInteropTests {
             #expect(result.stderr.contains(" \(hash.rawValue) 00 \(sender.fingerprint.hex)"))
         }
     }
+
+    @Test func passphraseEncryptionBothWays() throws {
+        let gpg = try GnuPG()
+        // gpg -c: SKESK whose S2K-derived key is the session key itself.
+        let symmetric = try gpg.run(["--symmetric", "--cipher-algo", "AES256"], input: plaintext, passphrase: "shared secret")
+        let ours = try OpenPGPMessage.decrypt(symmetric.stdout, using: [], passphrases: ["shared secret"])
+        #expect(ours.data == plaintext)
+        #expect(ours.symmetricAlgorithm == .aes256)
+        #expect(throws: OpenPGPError.self) { try OpenPGPMessage.decrypt(symmetric.stdout, using: [], passphrases: ["nope"]) }
+
+        // Ours: SKESK carrying an encrypted session key.
+        let message = try OpenPGPMessage.encrypt(plaintext, for: [], passphrases: ["shared secret"])
+        let result = try gpg.run(["--decrypt"], input: message, passphrase: "shared secret")
+        #expect(result.stdout == plaintext)
+        #expect(result.stderr.contains("[GNUPG:] DECRYPTION_OKAY"))
+    }
 }

@@ -1,9 +1,7 @@
 import Foundation
 
-/// The result of reading a message: its data and what was found out about it.
-public struct DecryptedMessage: Sendable {
-    /// The literal data.
-    public let data: [UInt8]
+/// What reading a message found out, apart from the data itself.
+public struct MessageReadReport: Sendable {
     /// How the literal data was marked.
     public let literalFormat: LiteralFormat
     /// The file name stored with the literal data.
@@ -12,8 +10,11 @@ public struct DecryptedMessage: Sendable {
     public let literalDate: Date?
     /// The cipher, when the message was encrypted.
     public let symmetricAlgorithm: SymmetricAlgorithm?
-    /// The key (primary or subkey) whose secret decrypted the session key.
+    /// The key (primary or subkey) whose secret decrypted the session key; nil when a
+    /// passphrase did, or the message was not encrypted.
     public let decryptionKey: Fingerprint?
+    /// Whether a passphrase (SKESK) rather than a key decrypted the message.
+    public let decryptedWithPassphrase: Bool
     /// The compression method, when the message was compressed.
     public let compression: CompressionAlgorithm?
     /// One entry per signature found, in message order.
@@ -24,6 +25,31 @@ public struct DecryptedMessage: Sendable {
 
     /// Whether at least one signature is good.
     public var hasGoodSignature: Bool { signatures.contains { $0.status == .good } }
+}
+
+/// The result of reading a message in memory: its data and the ``MessageReadReport``.
+public struct DecryptedMessage: Sendable {
+    /// The literal data.
+    public let data: [UInt8]
+    /// Everything else that was found out.
+    public let report: MessageReadReport
+
+    /// The signatures found (``MessageReadReport/signatures``).
+    public var signatures: [SignatureVerification] { report.signatures }
+    /// The cipher, when encrypted (``MessageReadReport/symmetricAlgorithm``).
+    public var symmetricAlgorithm: SymmetricAlgorithm? { report.symmetricAlgorithm }
+    /// The compression method, when compressed (``MessageReadReport/compression``).
+    public var compression: CompressionAlgorithm? { report.compression }
+    /// The key that decrypted the session key (``MessageReadReport/decryptionKey``).
+    public var decryptionKey: Fingerprint? { report.decryptionKey }
+    /// How the literal data was marked (``MessageReadReport/literalFormat``).
+    public var literalFormat: LiteralFormat { report.literalFormat }
+    /// The stored file name (``MessageReadReport/fileName``).
+    public var fileName: String { report.fileName }
+    /// Whether the message was encrypted.
+    public var wasEncrypted: Bool { report.wasEncrypted }
+    /// Whether at least one signature is good.
+    public var hasGoodSignature: Bool { report.hasGoodSignature }
 }
 
 /// The outcome of checking one signature.

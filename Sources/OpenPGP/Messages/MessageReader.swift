@@ -1,139 +1,200 @@
 import Foundation
 
-/// Reads an OpenPGP message: decrypts, inflates and checks signatures. Plaintext is only
-/// returned once the integrity check of the encrypted container has passed.
+/// Reads an OpenPGP message from a stream: dearmors, decrypts, inflates and checks
+/// signatures in one pass and bounded memory. The plaintext goes to a ``PlaintextSink``
+/// that is committed only after every integrity check passed.
 struct MessageReader {
     let secretKeys: [SecretKey]
+    let passphrases: [SecureBytes]
     let certificates: [Certificate]
     let limits: DecompressionLimits
 
-    func read(_ input: [UInt8]) throws -> DecryptedMessage {
-        let packets = try PacketFraming.parse(try Armor.decodeIfArmored(input))
-        var state = ReadState()
-        try readSequence(packets, depth: 0, state: &state)
+    func read(from source: ByteSource, to sink: PlaintextSink) throws -> MessageReadReport {
+        do {
+            let report = try readUncommitted(from: source, to: sink)
+            try sink.commit()
+            return report
+        } catch {
+            sink.discard()
+            throw error
+        }
+    }
+
+    private func readUncommitted(from source: ByteSource, to sink: PlaintextSink) throws -> MessageReadReport {
+        let raw = BufferedSource(source)
+        guard let first = try raw.peekByte() else { throw OpenPGPError(.malformedMessage, "the input is empty") }
+        // Binary OpenPGP starts with a packet header (high bit set); anything else is armor.
+        let binary = first & 0x80 != 0 ? raw : BufferedSource(DearmoringSource(raw))
+        var state = ReadState(sink: sink)
+        try readLevel(PacketStream(binary), depth: 0, state: &state)
         guard let literal = state.literal else {
             throw OpenPGPError(.malformedMessage, "the message contains no literal data")
         }
-        let verifications = try state.signatures.map { try verify($0, data: literal.data) }
-        return DecryptedMessage(
-            data: literal.data, literalFormat: literal.format, fileName: literal.fileName, literalDate: literal.date,
-            symmetricAlgorithm: state.cipher, decryptionKey: state.decryptionKey, compression: state.compression,
+        let verifications = try state.signatures.map { try verify($0, hashes: state.hashes) }
+        return MessageReadReport(
+            literalFormat: literal.format, fileName: literal.fileName, literalDate: literal.date,
+            symmetricAlgorithm: state.cipher, decryptionKey: state.decryptionKey,
+            decryptedWithPassphrase: state.decryptedWithPassphrase, compression: state.compression,
             signatures: verifications)
     }
 
-    private struct Literal {
+    private struct LiteralHeader {
         let format: LiteralFormat
         let fileName: String
         let date: Date?
-        let data: [UInt8]
+    }
+
+    /// A hash of the literal data for one algorithm, binary or text (CRLF-canonical).
+    private struct HashKey: Hashable {
+        let algorithm: HashAlgorithm
+        let text: Bool
     }
 
     private struct ReadState {
-        var literal: Literal?
+        let sink: PlaintextSink
+        var literal: LiteralHeader?
+        /// Signatures in message order: those before the literal data, then those after.
         var signatures: [SignaturePacket] = []
         var onePassCount = 0
+        var hashes: [HashKey: HashContext] = [:]
         var cipher: SymmetricAlgorithm?
         var decryptionKey: Fingerprint?
+        var decryptedWithPassphrase = false
         var compression: CompressionAlgorithm?
+
+        init(sink: PlaintextSink) { self.sink = sink }
+
+        mutating func prepareHash(_ algorithm: HashAlgorithm, type: SignatureType) {
+            let key = HashKey(algorithm: algorithm, text: type == .text)
+            guard hashes[key] == nil, let context = try? HashContext(algorithm) else { return }
+            hashes[key] = context
+        }
     }
 
     /// Walks one level of the message grammar (RFC 9580 §10.3).
-    private func readSequence(_ packets: [RawPacket], depth: Int, state: inout ReadState) throws {
+    private func readLevel(_ packets: PacketStream, depth: Int, state: inout ReadState) throws {
         guard depth <= limits.maxNestingDepth else {
             throw OpenPGPError(.decompressionLimitExceeded, "the message nests containers more than \(limits.maxNestingDepth) deep")
         }
-        var sessionKeyPackets: [RawPacket] = []
-        for packet in packets {
-            switch packet.tag {
+        var sessionKeyPackets: [(tag: PacketTag, body: [UInt8], offset: Int)] = []
+        var sawEncryptedData = false
+        while let (tag, offset, body) = try packets.next() {
+            func unexpected() -> OpenPGPError {
+                OpenPGPError(.unexpectedPacket, "a \(tag) packet is not expected here", offset: offset, packetTag: tag.rawValue)
+            }
+            if sawEncryptedData && tag != .marker && tag != .padding { throw unexpected() }
+            switch tag {
             case .marker, .padding:
                 continue
             case .publicKeyEncryptedSessionKey, .symmetricKeyEncryptedSessionKey:
-                sessionKeyPackets.append(packet)
+                guard state.literal == nil, state.cipher == nil else { throw unexpected() }
+                sessionKeyPackets.append((tag, try body.readAll(), body.offset))
             case .symEncryptedIntegrityProtectedData:
-                guard state.cipher == nil, state.literal == nil else { throw unexpected(packet) }
-                let (cipher, plaintext, keyFingerprint) = try decrypt(packet, sessionKeyPackets: sessionKeyPackets)
-                state.cipher = cipher
-                state.decryptionKey = keyFingerprint
-                try readSequence(try PacketFraming.parse(plaintext), depth: depth + 1, state: &state)
+                guard state.cipher == nil, state.literal == nil, state.onePassCount == 0, state.signatures.isEmpty else {
+                    throw unexpected()
+                }
+                let version = try body.readPrefix(1, "the SEIPD version")[0]
+                guard version == 1 else {
+                    throw OpenPGPError(.unsupportedVersion, "SEIPD version \(version) is not supported yet", offset: offset, packetTag: tag.rawValue)
+                }
+                let sessionKey = try recoverSessionKey(sessionKeyPackets, state: &state)
+                let decrypting = try SEIPDv1Source(body: body, algorithm: sessionKey.cipher, sessionKey: sessionKey.key, packetOffset: offset)
+                state.cipher = sessionKey.cipher
+                do {
+                    try readLevel(PacketStream(BufferedSource(decrypting)), depth: depth + 1, state: &state)
+                } catch let error as OpenPGPError where error.code != .integrityCheckFailed {
+                    // Whatever went wrong inside, modified ciphertext is the more basic
+                    // cause: read on to the MDC, which throws if the data was altered.
+                    try drain(decrypting)
+                    throw error
+                }
+                // The inner level read to the end, where the MDC was checked.
+                guard decrypting.verified else {
+                    throw OpenPGPError(.integrityCheckFailed, "the encrypted data was not read to its integrity check", offset: offset)
+                }
+                sawEncryptedData = true
             case .symmetricallyEncryptedData:
-                throw OpenPGPError(.insecureMessage, "the message uses encryption without integrity protection (SED); it is refused", offset: packet.offset, packetTag: packet.tag.rawValue)
+                throw OpenPGPError(.insecureMessage, "the message uses encryption without integrity protection (SED); it is refused", offset: offset, packetTag: tag.rawValue)
             case .compressedData:
-                guard state.literal == nil else { throw unexpected(packet) }
-                let (algorithm, inner) = try Decompression.inflate(packet.body, limits: limits, offset: packet.bodyOffset)
+                guard state.literal == nil else { throw unexpected() }
+                let algorithm = CompressionAlgorithm(rawValue: try body.readPrefix(1, "the compression algorithm")[0])
                 state.compression = state.compression ?? algorithm
-                try readSequence(try PacketFraming.parse(inner), depth: depth + 1, state: &state)
+                try readLevel(PacketStream(BufferedSource(try inflatingSource(algorithm, body: body, offset: offset))), depth: depth + 1, state: &state)
             case .onePassSignature:
-                guard state.literal == nil else { throw unexpected(packet) }
+                guard state.literal == nil else { throw unexpected() }
+                let fields = try body.readAll()
+                guard fields.count == 13, fields[0] == 3 else {
+                    throw OpenPGPError(.malformedPacket, "unsupported one-pass signature packet", offset: offset, packetTag: tag.rawValue)
+                }
+                state.prepareHash(HashAlgorithm(rawValue: fields[2]), type: SignatureType(rawValue: fields[1]))
                 state.onePassCount += 1
             case .signature:
-                state.signatures.append(try SignaturePacket(body: packet.body, offset: packet.bodyOffset))
+                let signature = try SignaturePacket(body: try body.readAll(), offset: body.offset)
+                if state.literal == nil { state.prepareHash(signature.hashAlgorithm, type: signature.type) }
+                state.signatures.append(signature)
             case .literalData:
-                guard state.literal == nil else { throw unexpected(packet) }
-                state.literal = try parseLiteral(packet)
+                guard state.literal == nil else { throw unexpected() }
+                state.literal = try readLiteral(body, offset: offset, state: state)
             default:
-                throw unexpected(packet)
+                throw unexpected()
             }
         }
-        if depth == 0, !sessionKeyPackets.isEmpty, state.cipher == nil {
+        if !sessionKeyPackets.isEmpty && !sawEncryptedData {
             throw OpenPGPError(.malformedMessage, "session keys are given but no encrypted data follows")
         }
     }
 
-    private func unexpected(_ packet: RawPacket) -> OpenPGPError {
-        OpenPGPError(.unexpectedPacket, "a \(packet.tag) packet is not expected here", offset: packet.offset, packetTag: packet.tag.rawValue)
+    /// Streams the literal data into the sink and the signature hashes.
+    private func readLiteral(_ body: PacketBodySource, offset: Int, state: ReadState) throws -> LiteralHeader {
+        let input = BufferedSource(body)
+        let formatByte = try input.readExactly(1, "the literal data format")[0]
+        let nameLength = Int(try input.readExactly(1, "the file name length")[0])
+        let name = try input.readExactly(nameLength, "the file name")
+        let time = try input.readExactly(4, "the literal date")
+        let seconds = UInt32(time[0]) << 24 | UInt32(time[1]) << 16 | UInt32(time[2]) << 8 | UInt32(time[3])
+        let binaryHashes = state.hashes.filter { !$0.key.text }.map(\.value)
+        let textHashes = state.hashes.filter(\.key.text).map(\.value)
+        var canonicalizer = LineEndingCanonicalizer()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var canonical: [UInt8] = []
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { try input.read(into: $0) }
+            guard count > 0 else { break }
+            try chunk.withUnsafeBytes { bytes in
+                let data = UnsafeRawBufferPointer(rebasing: bytes[0..<count])
+                for hash in binaryHashes { hash.update(data) }
+                if !textHashes.isEmpty {
+                    canonical.removeAll(keepingCapacity: true)
+                    canonicalizer.append(data, to: &canonical)
+                    for hash in textHashes { hash.update(canonical) }
+                }
+                try state.sink.write(data)
+            }
+        }
+        return LiteralHeader(
+            format: LiteralFormat(rawValue: formatByte) ?? .binary, fileName: String(decoding: name, as: UTF8.self),
+            date: seconds == 0 ? nil : Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
-    private func parseLiteral(_ packet: RawPacket) throws -> Literal {
-        var reader = ByteReader(packet.body, baseOffset: packet.bodyOffset, packetTag: packet.tag.rawValue)
-        let formatByte = try reader.readByte("the literal data format")
-        let format = LiteralFormat(rawValue: formatByte) ?? .binary
-        let nameLength = Int(try reader.readByte("the file name length"))
-        let name = try reader.readBytes(nameLength, "the file name")
-        let time = try reader.readUInt32("the literal date")
-        return Literal(
-            format: format, fileName: String(decoding: name, as: UTF8.self),
-            date: time == 0 ? nil : Date(timeIntervalSince1970: TimeInterval(time)), data: reader.readRest())
+    private func inflatingSource(_ algorithm: CompressionAlgorithm, body: ByteSource, offset: Int) throws -> ByteSource {
+        switch algorithm {
+        case .uncompressed: body
+        case .zip, .zlib: try ZlibInflatingSource(body: body, raw: algorithm == .zip, limits: limits, offset: offset)
+        default:
+            throw OpenPGPError(.unsupportedAlgorithm, "compression algorithm \(algorithm) is not supported yet", offset: offset, packetTag: PacketTag.compressedData.rawValue)
+        }
     }
 
-    // MARK: Decryption
+    // MARK: Session keys
 
-    private func decrypt(_ packet: RawPacket, sessionKeyPackets: [RawPacket]) throws -> (SymmetricAlgorithm, [UInt8], Fingerprint?) {
-        guard packet.body.first == 1 else {
-            throw OpenPGPError(.unsupportedVersion, "SEIPD version \(packet.body.first ?? 0) is not supported yet", offset: packet.offset, packetTag: packet.tag.rawValue)
-        }
-        let (cipher, sessionKey, fingerprint) = try recoverSessionKey(sessionKeyPackets)
-        guard let blockSize = cipher.blockSize else {
-            throw OpenPGPError(.unsupportedAlgorithm, "symmetric algorithm \(cipher) is not supported")
-        }
-        let ciphertext = Array(packet.body.dropFirst())
-        var plaintext = try CFBCipher(cipher, key: sessionKey, encrypting: false).update(ciphertext)
-        // prefix (block + 2) and the 22-byte MDC packet at least.
-        guard plaintext.count >= blockSize + 2 + 22 else {
-            wipe(&plaintext)
-            throw OpenPGPError(.integrityCheckFailed, "encrypted data is too short to carry its integrity check", offset: packet.offset)
-        }
-        let mdcStart = plaintext.count - 22
-        let context = try HashContext(.sha1)
-        plaintext.withUnsafeBytes { context.update(UnsafeRawBufferPointer(rebasing: $0[0..<(mdcStart + 2)])) }
-        let expected = context.finalize()
-        guard plaintext[mdcStart] == 0xD3, plaintext[mdcStart + 1] == 0x14,
-            SecureBytes(expected) == SecureBytes(plaintext[(mdcStart + 2)...])
-        else {
-            wipe(&plaintext)
-            throw OpenPGPError(.integrityCheckFailed, "the encrypted data was modified (MDC mismatch); no plaintext is released", offset: packet.offset, packetTag: packet.tag.rawValue)
-        }
-        let inner = Array(plaintext[(blockSize + 2)..<mdcStart])
-        wipe(&plaintext)
-        return (cipher, inner, fingerprint)
-    }
-
-    private func recoverSessionKey(_ packets: [RawPacket]) throws -> (SymmetricAlgorithm, SecureBytes, Fingerprint?) {
+    private func recoverSessionKey(
+        _ packets: [(tag: PacketTag, body: [UInt8], offset: Int)], state: inout ReadState
+    ) throws -> (cipher: SymmetricAlgorithm, key: SecureBytes) {
         var sawMatchingKey = false
         var lastError: OpenPGPError?
         for packet in packets where packet.tag == .publicKeyEncryptedSessionKey {
-            var reader = ByteReader(packet.body, baseOffset: packet.bodyOffset, packetTag: packet.tag.rawValue)
-            let version = try reader.readByte("the PKESK version")
-            guard version == 3 else { continue }
+            var reader = ByteReader(packet.body, baseOffset: packet.offset, packetTag: packet.tag.rawValue)
+            guard try reader.readByte("the PKESK version") == 3 else { continue }
             let keyID = KeyID(bytes: try reader.readBytes(8, "the recipient key ID"))
             let algorithm = PublicKeyAlgorithm(rawValue: try reader.readByte("the PKESK algorithm"))
             let fields = reader.readRest()
@@ -146,21 +207,31 @@ struct MessageReader {
                     do {
                         let secret = try secretKey.secretParameters(for: component)
                         let (cipher, key) = try SessionKeyCrypto.decrypt(fields: fields, with: secret, key: component.packet)
-                        return (cipher, key, component.fingerprint)
+                        state.decryptionKey = component.fingerprint
+                        return (cipher, key)
                     } catch let error as OpenPGPError {
                         lastError = error
                     }
                 }
             }
         }
+        for packet in packets where packet.tag == .symmetricKeyEncryptedSessionKey {
+            for passphrase in passphrases {
+                if let recovered = try SKESK.decrypt(packet.body, offset: packet.offset, passphrase: passphrase) {
+                    state.decryptedWithPassphrase = true
+                    return recovered
+                }
+                sawMatchingKey = true
+            }
+        }
         if let lastError, lastError.code == .passphraseRequired || lastError.code == .unsupportedAlgorithm { throw lastError }
         if sawMatchingKey { throw OpenPGPError(.decryptionFailed, "the session key could not be decrypted") }
-        throw OpenPGPError(.noSuitableKey, "the message is not encrypted to any of the given keys")
+        throw OpenPGPError(.noSuitableKey, "the message is not encrypted to any of the given keys or passphrases")
     }
 
     // MARK: Signatures
 
-    private func verify(_ signature: SignaturePacket, data: [UInt8]) throws -> SignatureVerification {
+    private func verify(_ signature: SignaturePacket, hashes: [HashKey: HashContext]) throws -> SignatureVerification {
         let issuer = signature.issuerKeyID
         func result(_ status: SignatureVerification.Status, _ detail: String, certificate: Certificate? = nil, key: KeyComponent? = nil) -> SignatureVerification {
             SignatureVerification(
@@ -182,15 +253,13 @@ struct MessageReader {
         guard let (certificate, component) = match else {
             return result(.missingKey, "no certificate for key \(issuer?.hex ?? "unknown") was given")
         }
+        guard let hash = hashes[HashKey(algorithm: signature.hashAlgorithm, text: signature.type == .text)] else {
+            let reason = signature.hashAlgorithm.isSupported ? "was not announced before the data" : "is not supported"
+            return result(.unsupported, "the signature's hash \(signature.hashAlgorithm) \(reason)", certificate: certificate, key: component)
+        }
         let valid: Bool
         do {
-            valid = try signature.verify(by: component.packet) { context in
-                if signature.type == .text {
-                    context.update(canonicalTextForSigning(data))
-                } else {
-                    context.update(data)
-                }
-            }
+            valid = try signature.verify(by: component.packet, context: try hash.copy())
         } catch let error as OpenPGPError where error.code == .unsupportedAlgorithm {
             return result(.unsupported, error.detail, certificate: certificate, key: component)
         }
@@ -203,15 +272,17 @@ struct MessageReader {
     }
 }
 
-/// Text signatures hash the data with every line ending as CRLF.
-func canonicalTextForSigning(_ data: [UInt8]) -> [UInt8] {
-    var out: [UInt8] = []
-    out.reserveCapacity(data.count + data.count / 40)
-    var previous: UInt8 = 0
-    for byte in data {
-        if byte == 0x0A && previous != 0x0D { out.append(0x0D) }
-        out.append(byte)
-        previous = byte
+/// Turns LF line endings into CRLF across writes (a CR ending one write followed by an LF
+/// starting the next is already CRLF), as text-mode signatures hash data.
+struct LineEndingCanonicalizer {
+    private var previousWasCR = false
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+        output.reserveCapacity(output.count + bytes.count + bytes.count / 32)
+        for byte in bytes {
+            if byte == 0x0A && !previousWasCR { output.append(0x0D) }
+            output.append(byte)
+            previousWasCR = byte == 0x0D
+        }
     }
-    return out
 }

@@ -17,28 +17,36 @@ public final class MessageWriter {
     /// Starts a message.
     ///
     /// - Parameters:
-    ///   - recipients: certificates to encrypt to; none gives a signed-only message.
+    ///   - recipients: certificates to encrypt to.
+    ///   - passphrases: passphrases that can also decrypt (SKESK, the PSMTP
+    ///     `SymmetricPassphrase`). With neither recipients nor passphrases the message is
+    ///     signed only.
     ///   - signers: keys to sign with (unlocked); none gives an unsigned message.
     ///   - options: algorithms and formatting.
     ///   - output: receives the message bytes as they are produced.
     public init(
-        recipients: [Certificate], signers: [SecretKey] = [], options: MessageOptions = MessageOptions(),
-        output: @escaping (UnsafeRawBufferPointer) throws -> Void
+        recipients: [Certificate], passphrases: [String] = [], signers: [SecretKey] = [],
+        options: MessageOptions = MessageOptions(), output: @escaping (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         self.options = options
         let now = options.signatureDate ?? Date()
         signatureTime = UInt32(clamping: Int64(now.timeIntervalSince1970))
-        let (signingKeys, recipientKeys) = try Self.selectKeys(recipients: recipients, signers: signers, options: options, at: now)
+        let (signingKeys, recipientKeys) = try Self.selectKeys(
+            recipients: recipients, encryptsToPassphrase: !passphrases.isEmpty, signers: signers, options: options, at: now)
 
         let armor = options.armor ? ArmorWriter(type: .message, headers: options.armorHeaders, lineEnding: options.armorLineEnding) : nil
         let sink = try OutputStage(armor: armor, output: output)
 
         var container: WriterStage = sink
-        if let keySize = options.cipher.keySize, !recipientKeys.isEmpty {
+        if let keySize = options.cipher.keySize, !recipientKeys.isEmpty || !passphrases.isEmpty {
             let sessionKey = SecureBytes.random(count: keySize)
             for key in recipientKeys {
                 let fields = try SessionKeyCrypto.encrypt(sessionKey: sessionKey, cipher: options.cipher, to: key.packet)
                 try sink.write(PacketFraming.packet(tag: .publicKeyEncryptedSessionKey, body: [3] + key.keyID.bytes + [key.algorithm.rawValue] + fields))
+            }
+            for passphrase in passphrases {
+                let body = try SKESK.make(sessionKey: sessionKey, messageCipher: options.cipher, passphrase: SecureBytes(Array(passphrase.utf8)))
+                try sink.write(PacketFraming.packet(tag: .symmetricKeyEncryptedSessionKey, body: body))
             }
             container = try SEIPDv1Stage(algorithm: options.cipher, sessionKey: sessionKey, next: sink)
         }
@@ -64,18 +72,23 @@ public final class MessageWriter {
 
     /// Checks, without writing anything, that a message with these keys and options can be
     /// written now: the same errors `init` would throw.
-    public static func validate(recipients: [Certificate], signers: [SecretKey], options: MessageOptions = MessageOptions()) throws {
-        _ = try selectKeys(recipients: recipients, signers: signers, options: options, at: options.signatureDate ?? Date())
+    public static func validate(
+        recipients: [Certificate], passphrases: [String] = [], signers: [SecretKey], options: MessageOptions = MessageOptions()
+    ) throws {
+        _ = try selectKeys(
+            recipients: recipients, encryptsToPassphrase: !passphrases.isEmpty, signers: signers, options: options,
+            at: options.signatureDate ?? Date())
     }
 
     /// The signing keys and the recipient (sub)keys to use, or why there are none.
     private static func selectKeys(
-        recipients: [Certificate], signers: [SecretKey], options: MessageOptions, at date: Date
+        recipients: [Certificate], encryptsToPassphrase: Bool, signers: [SecretKey], options: MessageOptions, at date: Date
     ) throws -> ([SigningKey], [KeyComponent]) {
-        guard !recipients.isEmpty || !signers.isEmpty else {
-            throw OpenPGPError(.invalidArgument, "a message needs at least one recipient or one signer")
+        let encrypts = !recipients.isEmpty || encryptsToPassphrase
+        guard encrypts || !signers.isEmpty else {
+            throw OpenPGPError(.invalidArgument, "a message needs at least one recipient, passphrase or signer")
         }
-        if !recipients.isEmpty, options.cipher.keySize == nil || !options.cipher.isSupported {
+        if encrypts, options.cipher.keySize == nil || !options.cipher.isSupported {
             throw OpenPGPError(.unsupportedAlgorithm, "symmetric algorithm \(options.cipher) is not supported")
         }
         guard options.compression.isSupported else {

@@ -1,33 +1,71 @@
-/// One-call message operations on in-memory data; thin layers over ``MessageWriter`` and
-/// the message reader.
+import Foundation
+
+/// Message operations: in-memory conveniences and streaming forms, all on the same
+/// ``MessageWriter`` and streaming reader.
 public enum OpenPGPMessage {
-    /// Encrypts (and, with signers, signs) `data` for `recipients`.
+    /// Encrypts (and, with signers, signs) `data` for `recipients` and/or `passphrases`.
     public static func encrypt(
-        _ data: [UInt8], for recipients: [Certificate], signedBy signers: [SecretKey] = [],
+        _ data: [UInt8], for recipients: [Certificate], passphrases: [String] = [], signedBy signers: [SecretKey] = [],
         options: MessageOptions = MessageOptions()
     ) throws -> [UInt8] {
-        guard !recipients.isEmpty else { throw OpenPGPError(.invalidArgument, "encrypting needs at least one recipient") }
-        return try write(data, recipients: recipients, signers: signers, options: options)
+        guard !recipients.isEmpty || !passphrases.isEmpty else {
+            throw OpenPGPError(.invalidArgument, "encrypting needs at least one recipient or passphrase")
+        }
+        return try write(data, recipients: recipients, passphrases: passphrases, signers: signers, options: options)
     }
 
     /// Signs `data` into an inline-signed (one-pass) message, compressed as `options` say.
     public static func sign(_ data: [UInt8], by signers: [SecretKey], options: MessageOptions = MessageOptions()) throws -> [UInt8] {
         guard !signers.isEmpty else { throw OpenPGPError(.invalidArgument, "signing needs at least one key") }
-        return try write(data, recipients: [], signers: signers, options: options)
+        return try write(data, recipients: [], passphrases: [], signers: signers, options: options)
     }
 
-    /// Decrypts (when encrypted) and reads `message`, checking its signatures against
-    /// `certificates`. Throws before returning any plaintext that failed integrity checks.
+    /// Decrypts (when encrypted) and reads `message` — armored or binary — checking its
+    /// signatures against `certificates`. Throws, returning nothing, when the encrypted data
+    /// fails its integrity check.
     public static func decrypt(
-        _ message: [UInt8], using secretKeys: [SecretKey], verifyingWith certificates: [Certificate] = [],
-        limits: DecompressionLimits = DecompressionLimits()
+        _ message: [UInt8], using secretKeys: [SecretKey], passphrases: [String] = [],
+        verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = DecompressionLimits()
     ) throws -> DecryptedMessage {
-        try MessageReader(secretKeys: secretKeys, certificates: certificates, limits: limits).read(message)
+        let sink = MemoryPlaintextSink()
+        let report = try decrypt(
+            from: ArrayByteSource(message), to: sink, using: secretKeys, passphrases: passphrases,
+            verifyingWith: certificates, limits: limits)
+        return DecryptedMessage(data: sink.data ?? [], report: report)
     }
 
-    private static func write(_ data: [UInt8], recipients: [Certificate], signers: [SecretKey], options: MessageOptions) throws -> [UInt8] {
+    /// Reads a message from `source` into `sink` in one pass and bounded memory. The sink is
+    /// committed only if every integrity check passed and discarded otherwise.
+    public static func decrypt(
+        from source: ByteSource, to sink: PlaintextSink, using secretKeys: [SecretKey], passphrases: [String] = [],
+        verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = DecompressionLimits()
+    ) throws -> MessageReadReport {
+        let reader = MessageReader(
+            secretKeys: secretKeys, passphrases: passphrases.map { SecureBytes(Array($0.utf8)) },
+            certificates: certificates, limits: limits)
+        return try reader.read(from: source, to: sink)
+    }
+
+    /// Writes a message for everything `source` yields into `output`, in bounded memory.
+    public static func write(
+        from source: ByteSource, to output: @escaping (UnsafeRawBufferPointer) throws -> Void, recipients: [Certificate],
+        passphrases: [String] = [], signers: [SecretKey] = [], options: MessageOptions = MessageOptions()
+    ) throws {
+        let writer = try MessageWriter(recipients: recipients, passphrases: passphrases, signers: signers, options: options, output: output)
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
+            guard count > 0 else { break }
+            try chunk.withUnsafeBytes { try writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+        try writer.finish()
+    }
+
+    private static func write(
+        _ data: [UInt8], recipients: [Certificate], passphrases: [String], signers: [SecretKey], options: MessageOptions
+    ) throws -> [UInt8] {
         var output: [UInt8] = []
-        let writer = try MessageWriter(recipients: recipients, signers: signers, options: options) { output += $0 }
+        let writer = try MessageWriter(recipients: recipients, passphrases: passphrases, signers: signers, options: options) { output += $0 }
         try writer.write(data)
         try writer.finish()
         return output

@@ -1,0 +1,92 @@
+/// A buffer in front of a ``ByteSource`` that also offers byte-wise reads for headers and
+/// knows how far into its input it is.
+final class BufferedSource: ByteSource {
+    private let source: ByteSource
+    private var buffer: [UInt8]
+    private var start = 0
+    private var end = 0
+    private var reachedEnd = false
+    /// Bytes handed out so far: the offset of the next byte in this layer's input.
+    private(set) var offset = 0
+
+    init(_ source: ByteSource, capacity: Int = 1 << 16) {
+        self.source = source
+        buffer = [UInt8](repeating: 0, count: capacity)
+    }
+
+    /// Makes at least one byte available; false at the end of the input.
+    private func fill() throws -> Bool {
+        if start < end { return true }
+        guard !reachedEnd else { return false }
+        start = 0
+        end = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+        if end == 0 { reachedEnd = true }
+        return end > 0
+    }
+
+    /// The next byte, or nil at the end.
+    func readByte() throws -> UInt8? {
+        guard try fill() else { return nil }
+        defer {
+            start += 1
+            offset += 1
+        }
+        return buffer[start]
+    }
+
+    /// The next byte without consuming it, or nil at the end.
+    func peekByte() throws -> UInt8? {
+        guard try fill() else { return nil }
+        return buffer[start]
+    }
+
+    /// Exactly `count` bytes, or a `truncatedPacket` error naming `what`.
+    func readExactly(_ count: Int, _ what: String) throws -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(count)
+        while out.count < count {
+            guard try fill() else {
+                throw OpenPGPError(.truncatedPacket, "input ends inside \(what)", offset: offset)
+            }
+            let take = min(count - out.count, end - start)
+            out += buffer[start..<start + take]
+            start += take
+            offset += take
+        }
+        return out
+    }
+
+    func read(into target: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard target.count > 0, try fill() else { return 0 }
+        let count = min(target.count, end - start)
+        buffer.withUnsafeBytes { source in
+            target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[start..<start + count]))
+        }
+        start += count
+        offset += count
+        return count
+    }
+
+    /// Whether the input is exhausted.
+    func isAtEnd() throws -> Bool { try !fill() }
+}
+
+/// Reads everything left in `source`.
+func readAll(_ source: ByteSource, limit: Int = .max, what: String) throws -> [UInt8] {
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
+        if count == 0 { return out }
+        out += chunk[0..<count]
+        if out.count > limit {
+            throw OpenPGPError(.malformedPacket, "\(what) is larger than \(limit) bytes")
+        }
+    }
+}
+
+/// Reads and drops everything left in `source`.
+func drain(_ source: ByteSource) throws {
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while try chunk.withUnsafeMutableBytes({ try source.read(into: $0) }) > 0 {}
+}

@@ -1,0 +1,118 @@
+/// Decodes ASCII armor as it is read: the binary content of the first armored block.
+final class DearmoringSource: ByteSource {
+    private let input: BufferedSource
+    private var decoded: [UInt8] = []
+    private var decodedStart = 0
+    /// Base64 characters carried over to the next line (fewer than four).
+    private var carry: [UInt8] = []
+    private var started = false
+    private var finished = false
+    /// The block type from the BEGIN line.
+    private(set) var type: ArmorType?
+    /// The armor header lines.
+    private(set) var headers: [String: String] = [:]
+
+    static let maximumLineLength = 1 << 16
+
+    init(_ input: BufferedSource) { self.input = input }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if !started { try begin() }
+        while decodedStart == decoded.count {
+            guard !finished else { return 0 }
+            decoded.removeAll(keepingCapacity: true)
+            decodedStart = 0
+            try decodeNextLine()
+        }
+        let count = min(buffer.count, decoded.count - decodedStart)
+        decoded.withUnsafeBytes { source in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[decodedStart..<decodedStart + count]))
+        }
+        decodedStart += count
+        return count
+    }
+
+    private func begin() throws {
+        started = true
+        while true {
+            guard let line = try readLine() else { throw OpenPGPError(.malformedArmor, "no armored block found") }
+            let text = String(decoding: line, as: UTF8.self).trimmingTrailingWhitespace
+            guard text.hasPrefix("-----BEGIN "), text.hasSuffix("-----") else { continue }
+            let name = String(text.dropFirst(11).dropLast(5))
+            guard let type = ArmorType(rawValue: name) else {
+                throw OpenPGPError(.unknownArmorType, "unknown armor block type \"\(name)\"")
+            }
+            self.type = type
+            break
+        }
+        while true {
+            guard let line = try readLine() else { throw OpenPGPError(.malformedArmor, "armor ends inside its headers") }
+            let text = String(decoding: line, as: UTF8.self).trimmingTrailingWhitespace
+            if text.isEmpty { return }
+            guard let colon = text.range(of: ": ") else {
+                // No blank line after the BEGIN line: this is already body.
+                try decode(line)
+                return
+            }
+            headers[String(text[..<colon.lowerBound])] = String(text[colon.upperBound...])
+        }
+    }
+
+    private func decodeNextLine() throws {
+        guard let type else { return }
+        guard let line = try readLine() else {
+            throw OpenPGPError(.malformedArmor, "armor has no END line", offset: input.offset)
+        }
+        var trimmed = line[...]
+        while let last = trimmed.last, last == 0x20 || last == 0x09 { trimmed.removeLast() }
+        if trimmed.first == UInt8(ascii: "-") {
+            guard String(decoding: trimmed, as: UTF8.self) == "-----END \(type.rawValue)-----" else {
+                throw OpenPGPError(.malformedArmor, "expected -----END \(type.rawValue)-----", offset: input.offset)
+            }
+            try finish()
+            return
+        }
+        if trimmed.first == UInt8(ascii: "="), trimmed.count == 5 {
+            // The CRC-24 line (RFC 9580 §6.1: not a reason to reject); the END line follows.
+            return
+        }
+        try decode(Array(trimmed))
+    }
+
+    private func finish() throws {
+        guard carry.isEmpty || carry.allSatisfy({ $0 == UInt8(ascii: "=") }) else {
+            throw OpenPGPError(.malformedArmor, "the armored data ends in the middle of a base64 group")
+        }
+        finished = true
+    }
+
+    /// Decodes one body line, keeping an incomplete base64 group for the next line.
+    private func decode(_ line: [UInt8]) throws {
+        var characters = carry
+        characters.reserveCapacity(carry.count + line.count)
+        for byte in line where byte != 0x20 && byte != 0x09 { characters.append(byte) }
+        let whole = characters.count / 4 * 4
+        guard let bytes = Base64.decode(characters[0..<whole]) else {
+            throw OpenPGPError(.malformedArmor, "invalid base64 in the armored data", offset: input.offset)
+        }
+        decoded += bytes
+        carry = Array(characters[whole...])
+    }
+
+    /// The next line without its line ending, or nil at the end of the input.
+    private func readLine() throws -> [UInt8]? {
+        var line: [UInt8] = []
+        while let byte = try input.readByte() {
+            if byte == 0x0A {
+                if line.last == 0x0D { line.removeLast() }
+                return line
+            }
+            line.append(byte)
+            if line.count > Self.maximumLineLength {
+                throw OpenPGPError(.malformedArmor, "an armor line is longer than \(Self.maximumLineLength) bytes", offset: input.offset)
+            }
+        }
+        if line.last == 0x0D { line.removeLast() }
+        return line.isEmpty ? nil : line
+    }
+}

@@ -1,0 +1,76 @@
+import CZlib
+
+/// Inflates a ZIP (raw deflate) or ZLIB body as it is read, enforcing ``DecompressionLimits``.
+final class ZlibInflatingSource: ByteSource {
+    private let body: ByteSource
+    private let raw: Bool
+    private let limits: DecompressionLimits
+    private let offset: Int
+    private let stream: UnsafeMutablePointer<z_stream>
+    /// Compressed input; allocated once so zlib's `next_in` stays valid between calls.
+    private let input: UnsafeMutableRawBufferPointer
+    private var inputEnded = false
+    private var streamEnded = false
+    private var consumed = 0
+    private var produced = 0
+
+    init(body: ByteSource, raw: Bool, limits: DecompressionLimits, offset: Int) throws {
+        self.body = body
+        self.raw = raw
+        self.limits = limits
+        self.offset = offset
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        input = .allocate(byteCount: 1 << 16, alignment: 16)
+        guard pgpmail_inflateInit2(stream, raw ? -15 : 15) == Z_OK else {
+            stream.deallocate()
+            input.deallocate()
+            throw OpenPGPError(.decompressionFailed, "zlib could not start inflating", offset: offset)
+        }
+    }
+
+    deinit {
+        inflateEnd(stream)
+        stream.deallocate()
+        input.deallocate()
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard buffer.count > 0 else { return 0 }
+        while !streamEnded {
+            if stream.pointee.avail_in == 0 && !inputEnded {
+                let count = try body.read(into: input)
+                if count == 0 {
+                    inputEnded = true
+                } else {
+                    consumed += count
+                    stream.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                    stream.pointee.avail_in = uInt(count)
+                }
+            }
+            stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_out = uInt(buffer.count)
+            let status = inflate(stream, Z_NO_FLUSH)
+            let written = buffer.count - Int(stream.pointee.avail_out)
+            produced += written
+            try Decompression.check(outputCount: produced, inputCount: consumed, limits: limits, offset: offset)
+            switch status {
+            case Z_STREAM_END:
+                streamEnded = true
+            case Z_OK:
+                break
+            case Z_BUF_ERROR where written == 0 && inputEnded:
+                // No input left and no progress. Raw deflate without its final block marker
+                // (some writers omit it) is accepted; zlib framing must be complete.
+                guard raw else { throw OpenPGPError(.decompressionFailed, "compressed data ends early", offset: offset) }
+                streamEnded = true
+            case Z_BUF_ERROR:
+                break
+            default:
+                throw OpenPGPError(.decompressionFailed, "compressed data is corrupt (zlib \(status))", offset: offset)
+            }
+            if written > 0 { return written }
+        }
+        return 0
+    }
+}
