@@ -17,6 +17,8 @@ let package = Package(
         // The executable target is `PGPMailCLI`, not `pgpmail`: on a case-insensitive file
         // system a module `pgpmail` would collide with the library `PGPMail`.
         .executable(name: "pgpmail", targets: ["PGPMailCLI"]),
+        // The Stateless OpenPGP command line interface over the OpenPGP module.
+        .executable(name: "pgpmail-sop", targets: ["PGPMailSOP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -71,6 +73,12 @@ let package = Package(
             name: "PGPMailCLI",
             dependencies: [
                 "PGPMail",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "PGPMailSOP",
+            dependencies: [
+                "OpenPGP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

@@ -19,6 +19,8 @@ public struct MessageReadReport: Sendable {
     public let compression: CompressionAlgorithm?
     /// One entry per signature found, in message order.
     public let signatures: [SignatureVerification]
+    /// The session key, only when it was asked for.
+    public let sessionKey: SessionKey?
 
     /// Whether the message was encrypted.
     public var wasEncrypted: Bool { symmetricAlgorithm != nil }

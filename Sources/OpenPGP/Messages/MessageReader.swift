@@ -8,6 +8,10 @@ struct MessageReader {
     let passphrases: [SecureBytes]
     let certificates: [Certificate]
     let limits: DecompressionLimits
+    /// Session keys to try before any key or passphrase.
+    var sessionKeys: [SessionKey] = []
+    /// Whether the report may carry the session key.
+    var revealSessionKey = false
 
     func read(from source: ByteSource, to sink: PlaintextSink) throws -> MessageReadReport {
         do {
@@ -35,7 +39,7 @@ struct MessageReader {
             literalFormat: literal.format, fileName: literal.fileName, literalDate: literal.date,
             symmetricAlgorithm: state.cipher, decryptionKey: state.decryptionKey,
             decryptedWithPassphrase: state.decryptedWithPassphrase, compression: state.compression,
-            signatures: verifications)
+            signatures: verifications, sessionKey: revealSessionKey ? state.sessionKey : nil)
     }
 
     private struct LiteralHeader {
@@ -60,6 +64,7 @@ struct MessageReader {
         var cipher: SymmetricAlgorithm?
         var decryptionKey: Fingerprint?
         var decryptedWithPassphrase = false
+        var sessionKey: SessionKey?
         var compression: CompressionAlgorithm?
 
         init(sink: PlaintextSink) { self.sink = sink }
@@ -97,9 +102,10 @@ struct MessageReader {
                 guard version == 1 else {
                     throw OpenPGPError(.unsupportedVersion, "SEIPD version \(version) is not supported yet", offset: offset, packetTag: tag.rawValue)
                 }
-                let sessionKey = try recoverSessionKey(sessionKeyPackets, state: &state)
-                let decrypting = try SEIPDv1Source(body: body, algorithm: sessionKey.cipher, sessionKey: sessionKey.key, packetOffset: offset)
-                state.cipher = sessionKey.cipher
+                let sessionKey = try sessionKeys.first ?? recoverSessionKey(sessionKeyPackets, state: &state)
+                let decrypting = try SEIPDv1Source(body: body, algorithm: sessionKey.algorithm, sessionKey: sessionKey.key, packetOffset: offset)
+                state.cipher = sessionKey.algorithm
+                state.sessionKey = sessionKey
                 do {
                     try readLevel(PacketStream(BufferedSource(decrypting)), depth: depth + 1, state: &state)
                 } catch let error as OpenPGPError where error.code != .integrityCheckFailed {
@@ -189,7 +195,7 @@ struct MessageReader {
 
     private func recoverSessionKey(
         _ packets: [(tag: PacketTag, body: [UInt8], offset: Int)], state: inout ReadState
-    ) throws -> (cipher: SymmetricAlgorithm, key: SecureBytes) {
+    ) throws -> SessionKey {
         var sawMatchingKey = false
         var lastError: OpenPGPError?
         for packet in packets where packet.tag == .publicKeyEncryptedSessionKey {
@@ -208,7 +214,7 @@ struct MessageReader {
                         let secret = try secretKey.secretParameters(for: component)
                         let (cipher, key) = try SessionKeyCrypto.decrypt(fields: fields, with: secret, key: component.packet)
                         state.decryptionKey = component.fingerprint
-                        return (cipher, key)
+                        return try SessionKey(algorithm: cipher, key: key)
                     } catch let error as OpenPGPError {
                         lastError = error
                     }
@@ -219,7 +225,7 @@ struct MessageReader {
             for passphrase in passphrases {
                 if let recovered = try SKESK.decrypt(packet.body, offset: packet.offset, passphrase: passphrase) {
                     state.decryptedWithPassphrase = true
-                    return recovered
+                    return try SessionKey(algorithm: recovered.cipher, key: recovered.key)
                 }
                 sawMatchingKey = true
             }

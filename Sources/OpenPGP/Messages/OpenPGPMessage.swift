@@ -36,13 +36,20 @@ public enum OpenPGPMessage {
 
     /// Reads a message from `source` into `sink` in one pass and bounded memory. The sink is
     /// committed only if every integrity check passed and discarded otherwise.
+    ///
+    /// - Parameters:
+    ///   - sessionKeys: session keys to decrypt with instead of keys or passphrases.
+    ///   - revealSessionKey: whether the report should carry the session key.
     public static func decrypt(
         from source: ByteSource, to sink: PlaintextSink, using secretKeys: [SecretKey], passphrases: [String] = [],
+        sessionKeys: [SessionKey] = [], revealSessionKey: Bool = false,
         verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = DecompressionLimits()
     ) throws -> MessageReadReport {
-        let reader = MessageReader(
+        var reader = MessageReader(
             secretKeys: secretKeys, passphrases: passphrases.map { SecureBytes(Array($0.utf8)) },
             certificates: certificates, limits: limits)
+        reader.sessionKeys = sessionKeys
+        reader.revealSessionKey = revealSessionKey
         return try reader.read(from: source, to: sink)
     }
 

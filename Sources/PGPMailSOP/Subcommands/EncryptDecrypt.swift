@@ -1,0 +1,147 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ArgumentParser
+import Foundation
+import OpenPGP
+
+/// `--as=binary|text` for messages and signatures.
+enum SignatureMode: String, ExpressibleByArgument {
+    case binary, text
+}
+
+struct Encrypt: SOPSubcommand {
+    static let configuration = CommandConfiguration(abstract: "Encrypt a message from standard input.")
+
+    @Flag(name: .customLong("no-armor"), help: "Write binary instead of armored output.") var noArmor = false
+    @Option(name: .customLong("as"), help: "binary or text.") var mode: SignatureMode = .binary
+    @Option(name: .customLong("with-password"), help: "Also encrypt with the password in this file.") var passwords: [String] = []
+    @Option(name: .customLong("sign-with"), help: "Sign with the secret key in this file.") var signers: [String] = []
+    @Option(name: .customLong("with-key-password"), help: "Unlock signing keys with the password in this file.")
+    var keyPasswords: [String] = []
+    @Option(help: "The encryption profile: default.") var profile: String?
+    @Argument(help: "Certificates to encrypt to.") var certificates: [String] = []
+
+    func execute() throws {
+        if let profile, !["default", "rfc4880"].contains(profile) {
+            throw SOPFailure(.unsupportedProfile, "unknown profile \(profile)")
+        }
+        guard !certificates.isEmpty || !passwords.isEmpty else {
+            throw SOPFailure(.missingArgument, "encrypt needs a certificate or --with-password")
+        }
+        let recipients = try KeyArguments.certificates(certificates)
+        let passphrases = try passwords.map(IndirectData.password)
+        let keys = try KeyArguments.unlockedSecretKeys(signers, passwords: try keyPasswords.map(IndirectData.password))
+        var options = MessageOptions()
+        options.armor = !noArmor
+        options.literalFormat = mode == .text ? .utf8 : .binary
+        let output = FileByteSink(fileDescriptor: STDOUT_FILENO)
+        do {
+            try OpenPGPMessage.write(
+                from: StandardIO.input, to: { try output.write($0) }, recipients: recipients, passphrases: passphrases,
+                signers: keys, options: options)
+            try output.flush()
+        } catch {
+            throw SOPFailure.from(error, during: .encrypt)
+        }
+    }
+}
+
+struct Decrypt: SOPSubcommand {
+    static let configuration = CommandConfiguration(abstract: "Decrypt a message from standard input.")
+
+    @Option(name: .customLong("session-key-out"), help: "Write the session key to this file.") var sessionKeyOut: String?
+    @Option(name: .customLong("with-session-key"), help: "Decrypt with the session key in this file.") var sessionKeys: [String] = []
+    @Option(name: .customLong("with-password"), help: "Decrypt with the password in this file.") var passwords: [String] = []
+    @Option(name: .customLong("with-key-password"), help: "Unlock keys with the password in this file.") var keyPasswords: [String] = []
+    @Option(name: .customLong("verifications-out"), help: "Write the signature verifications to this file.") var verificationsOut: String?
+    @Option(name: .customLong("verify-with"), help: "Verify signatures with the certificates in this file.") var verifyWith: [String] = []
+    @Option(name: .customLong("verify-not-before"), help: "Ignore signatures made before this date.") var notBefore: String?
+    @Option(name: .customLong("verify-not-after"), help: "Ignore signatures made after this date.") var notAfter: String?
+    @Argument(help: "Secret keys to decrypt with.") var keys: [String] = []
+
+    func execute() throws {
+        guard !keys.isEmpty || !passwords.isEmpty || !sessionKeys.isEmpty else {
+            throw SOPFailure(.missingArgument, "decrypt needs a key, --with-password or --with-session-key")
+        }
+        if verificationsOut != nil && verifyWith.isEmpty {
+            throw SOPFailure(.incompatibleOptions, "--verifications-out needs --verify-with")
+        }
+        let secretKeys = try KeyArguments.secretKeys(keys, passwords: try keyPasswords.map(IndirectData.password))
+        let certificates = try KeyArguments.certificates(verifyWith)
+        let candidates = try sessionKeys.map { designator -> SessionKey in
+            do {
+                return try SessionKey(sopText: String(decoding: try IndirectData.read(designator), as: UTF8.self))
+            } catch let failure as SOPFailure {
+                throw failure
+            } catch {
+                throw SOPFailure(.badData, "\(designator) holds no session key: \(error)")
+            }
+        }
+        let earliest = try SOPDate.parse(notBefore, default: .distantPast)
+        let latest = try SOPDate.parse(notAfter, default: Date())
+        // Open the outputs before decrypting, so an existing file fails early.
+        let sessionKeyOutput = try sessionKeyOut.map(IndirectData.createOutput)
+        let verificationOutput = try verificationsOut.map(IndirectData.createOutput)
+
+        let sink = try StandardOutputAfterCommitSink()
+        let report: MessageReadReport
+        do {
+            report = try OpenPGPMessage.decrypt(
+                from: StandardIO.input, to: sink, using: secretKeys, passphrases: try passwords.map(IndirectData.password),
+                sessionKeys: candidates, revealSessionKey: sessionKeyOut != nil, verifyingWith: certificates)
+        } catch {
+            throw SOPFailure.from(error, during: .decrypt)
+        }
+        if let sessionKeyOutput, let sessionKey = report.sessionKey {
+            try Array("\(sessionKey.sopText)\n".utf8).withUnsafeBytes { try sessionKeyOutput.write($0) }
+            try sessionKeyOutput.flush()
+        }
+        if let verificationOutput {
+            let lines = VerificationLines.render(VerificationLines.good(report.signatures, notBefore: earliest, notAfter: latest))
+            try Array(lines.utf8).withUnsafeBytes { try verificationOutput.write($0) }
+            try verificationOutput.flush()
+        }
+    }
+}
+
+/// Holds decrypted output in a temporary file and copies it to standard output only once
+/// the message passed its integrity checks.
+final class StandardOutputAfterCommitSink: PlaintextSink {
+    private let buffer: URL
+    private let file: FileByteSink
+
+    init() throws {
+        buffer = FileManager.default.temporaryDirectory.appendingPathComponent("pgpmail-sop-\(UUID().uuidString)")
+        do {
+            file = try FileByteSink(url: buffer, permissions: 0o600)
+        } catch {
+            throw SOPFailure(.badData, "cannot create a temporary file for the plaintext: \(error)")
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(at: buffer) }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws { try file.write(bytes) }
+
+    func commit() throws {
+        try file.flush()
+        let source = try FileByteSource(url: buffer)
+        let output = FileByteSink(fileDescriptor: STDOUT_FILENO)
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
+            guard count > 0 else { break }
+            try chunk.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+        try output.flush()
+    }
+
+    func discard() {
+        try? FileManager.default.removeItem(at: buffer)
+    }
+}
