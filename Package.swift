@@ -99,7 +99,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(name: "SMTPTestServerTests", dependencies: ["SMTPTestServer"]),
-        .testTarget(name: "InteropTests", dependencies: ["PGPMail", "PGPMailCLI"]),
+        .testTarget(name: "InteropTests", dependencies: ["PGPMail", "PGPMailCLI", "PGPMailSOP"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PGPMail"]),
     ]
 )
