@@ -21,6 +21,8 @@ struct KeySelectorTests {
         #expect(try KeySelector("Alice") == .userID("Alice"))
         // Hex-looking text of another length is a user ID.
         #expect(try KeySelector("ABCDEF") == .userID("ABCDEF"))
+        #expect(try KeySelector("Dead Beef") == .userID("Dead Beef"))
+        #expect(try KeySelector("F7B7 D49C 89C9 D7B1") == .userID("F7B7 D49C 89C9 D7B1"))
         #expect(KeySelector.shortKeyID(0x0000_00AB).description == "short key ID 000000AB")
         for bad in ["", "   ", "Alice\n<alice@example.org>", "a\u{0}b"] {
             let error = #expect(throws: OpenPGPError.self) { try KeySelector(bad) }

@@ -65,9 +65,10 @@ struct KeyringTests {
         #expect(try Keyring(bytes: try alice.serialized()).secretKeys.count == 1)
     }
 
-    @Test func keyboxDirectoryIsReadAndSkipsX509AndDeletedBlobs() throws {
+    @Test func keyboxDirectoryIsReadAndSkipsX509DeletedAndEphemeralBlobs() throws {
         let alice = try SecretKey.generate(userID: "Alice <alice@example.org>")
         let bob = try SecretKey.generate(userID: "Bob <bob@example.org>")
+        let carol = try SecretKey.generate(userID: "Carol <carol@example.org>")
         let directory = try ScratchDirectory()
         try directory.write(
             "pubring.kbx",
@@ -76,6 +77,7 @@ struct KeyringTests {
                 try KeyboxWriter.otherBlob(type: 3, payload: [0x30, 0x03, 0x02, 0x01, 0x00]),
                 try KeyboxWriter.otherBlob(type: 0, payload: [0]),
                 try KeyboxWriter.openPGPBlob(bob.certificate.serialized(), certificate: bob.certificate),
+                try KeyboxWriter.openPGPBlob(carol.certificate.serialized(), certificate: carol.certificate, flags: 0x02),
             ]))
         // GnuPG 2.1+ keeps an old pubring.gpg next to the keybox: both are read, without duplicates.
         try directory.write("pubring.gpg", alice.certificate.serialized())

@@ -45,10 +45,12 @@ public enum KeySelector: Sendable, Hashable, CustomStringConvertible {
         var digits = text.filter { $0 != " " }
         if digits.hasPrefix("0x") || digits.hasPrefix("0X") { digits.removeFirst(2) }
         guard digits.allSatisfy(\.isHexDigit), let bytes = PGPMailHex.decode(digits) else { return nil }
+        // Spaces group fingerprints only: "Dead Beef" stays a name.
+        let spaced = text.contains(" ")
         switch bytes.count {
         case 20, 32: return .fingerprint(Fingerprint(bytes: bytes))
-        case 8: return .keyID(KeyID(bytes: bytes))
-        case 4: return .shortKeyID(bytes.reduce(0) { $0 << 8 | UInt32($1) })
+        case 8 where !spaced: return .keyID(KeyID(bytes: bytes))
+        case 4 where !spaced: return .shortKeyID(bytes.reduce(0) { $0 << 8 | UInt32($1) })
         default: return nil
         }
     }

@@ -1,6 +1,6 @@
 /// GnuPG's keybox file (`pubring.kbx`, GnuPG 2.1 and later): a header blob, then one blob
 /// per key. OpenPGP blobs carry a transferable public key; X.509 blobs and deleted (empty)
-/// blobs are skipped. Every length and offset is checked, and so is each blob's SHA-1
+/// blobs are skipped, and so are ephemeral ones. Every length and offset is checked, and so is each blob's SHA-1
 /// checksum.
 ///
 /// Blob layout (all integers big-endian): `u32 length` (whole blob), `u8 type`, `u8 version`,
@@ -27,6 +27,8 @@ enum Keybox {
     /// Length, type, version, flags, keyblock offset and length, key count and key-info size.
     static let openPGPFixedLength = 20
     static let minimumKeyInfoSize = 28
+    /// Blob flag bit 1: a key kept only while GnuPG looked it up, not part of the keyring.
+    static let ephemeralFlag: UInt16 = 0x0002
 
     /// Whether `bytes` start with a keybox header blob.
     static func isKeybox(_ bytes: [UInt8]) -> Bool {
@@ -48,7 +50,9 @@ enum Keybox {
             } else {
                 switch BlobType(rawValue: blob.type) {
                 case .openPGP:
-                    blocks.append(try openPGPKeyBlock(bytes, blobStart: position, blobLength: blob.length))
+                    let block = try openPGPKeyBlock(bytes, blobStart: position, blobLength: blob.length)
+                    // Ephemeral blobs hold keys GnuPG looked at but did not import.
+                    if !block.isEphemeral { blocks.append(block.keyBlock) }
                 case .header:
                     throw malformed("a second keybox header blob", at: position)
                 case .empty, .x509:
@@ -77,8 +81,10 @@ enum Keybox {
         return (length, type)
     }
 
-    /// Validates an OpenPGP blob and returns its key block.
-    private static func openPGPKeyBlock(_ bytes: [UInt8], blobStart: Int, blobLength: Int) throws -> KeyBlockBytes {
+    /// Validates an OpenPGP blob and returns its key block and whether it is ephemeral.
+    private static func openPGPKeyBlock(
+        _ bytes: [UInt8], blobStart: Int, blobLength: Int
+    ) throws -> (keyBlock: KeyBlockBytes, isEphemeral: Bool) {
         let blob = Array(bytes[blobStart..<blobStart + blobLength])
         guard blobLength >= openPGPFixedLength + checksumLength else {
             throw malformed("an OpenPGP keybox blob of \(blobLength) bytes is too short", at: blobStart)
@@ -87,7 +93,8 @@ enum Keybox {
         try verifyChecksum(blob, blobStart: blobStart)
 
         var reader = ByteReader(Array(blob[..<checked]), baseOffset: blobStart)
-        _ = try reader.readBytes(8, "the blob header")
+        _ = try reader.readBytes(6, "the blob header")
+        let flags = try reader.readUInt16("the blob flags")
         let blockOffset = Int(try reader.readUInt32("the keyblock offset"))
         let blockLength = Int(try reader.readUInt32("the keyblock length"))
         let keyCount = Int(try reader.readUInt16("the number of keys"))
@@ -113,7 +120,8 @@ enum Keybox {
                 "keyblock at \(blockOffset) of \(blockLength) bytes lies outside its \(blobLength)-byte blob",
                 at: blobStart + 8)
         }
-        return KeyBlockBytes(bytes: Array(blob[blockOffset..<blockOffset + blockLength]), offset: blobStart + blockOffset)
+        let keyBlock = KeyBlockBytes(bytes: Array(blob[blockOffset..<blockOffset + blockLength]), offset: blobStart + blockOffset)
+        return (keyBlock, flags & ephemeralFlag != 0)
     }
 
     /// Checks the trailing SHA-1. Keyboxes written before GnuPG 2.1 stored an MD5 that
