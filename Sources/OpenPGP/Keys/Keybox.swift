@@ -58,7 +58,7 @@ enum Keybox {
                 case .empty, .x509:
                     break
                 case nil:
-                    // Blob types GnuPG may add later carry no OpenPGP key: skip them as GnuPG does.
+                    // Unknown blob types carry no OpenPGP key: skip them.
                     break
                 }
             }
