@@ -27,6 +27,10 @@ public struct OpenPGPError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let passphraseRequired = Code(rawValue: "passphraseRequired")
         /// No key that fits the operation was found (no encryption subkey, no matching PKESK).
         public static let noSuitableKey = Code(rawValue: "noSuitableKey")
+        /// A key selector (e-mail address, user ID, short key ID…) names more than one key.
+        public static let ambiguousKey = Code(rawValue: "ambiguousKey")
+        /// A keyring file or directory could not be read.
+        public static let fileReadFailed = Code(rawValue: "fileReadFailed")
         /// A key exists but may not be used for this operation (flags, expiry, revocation).
         public static let keyNotUsable = Code(rawValue: "keyNotUsable")
         /// The session key could not be recovered. Deliberately one error for every cause.
@@ -81,7 +85,8 @@ public struct OpenPGPError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unexpectedPacket: 107
         case .unsupportedVersion: 108
         case .unsupportedAlgorithm: 109
-        case .noSuitableKey: 114
+        case .noSuitableKey, .ambiguousKey: 114
+        case .fileReadFailed: 115
         case .badSignature: 119
         case .invalidArgument: 121
         case .wrongPassphrase, .passphraseRequired: 122

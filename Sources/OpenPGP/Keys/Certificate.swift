@@ -18,6 +18,8 @@ public struct Certificate: Sendable, Hashable {
     public var primaryUserID: UserID? { userIDs.first { $0.isBound && !$0.isRevoked } }
     /// Whether the whole certificate is revoked.
     public var isRevoked: Bool { primaryKey.isRevoked }
+    /// When the certificate (its primary key) expires; nil if it does not.
+    public var expirationDate: Date? { primaryKey.expirationDate }
     /// The primary key and the subkeys.
     public var components: [KeyComponent] { [primaryKey] + subkeys }
 

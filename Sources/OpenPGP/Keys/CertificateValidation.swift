@@ -11,14 +11,14 @@ extension Certificate {
                     && Self.check($0, by: primary) { $0.update(primary.hashPrefix); $0.update(Self.userIDHashPrefix(entry.raw)) }
             }
             let newest = Self.newest(validCertifications)
-            let revoked = entry.signatures.contains {
+            let revocation = entry.signatures.first {
                 $0.type == .certificationRevocation && isSelfIssued($0)
                     && ($0.creationTime ?? 0) >= (newest?.creationTime ?? 0)
                     && Self.check($0, by: primary) { $0.update(primary.hashPrefix); $0.update(Self.userIDHashPrefix(entry.raw)) }
             }
             return UserID(
                 value: String(decoding: entry.raw, as: UTF8.self), raw: entry.raw, signatures: entry.signatures,
-                selfSignature: newest, isRevoked: revoked)
+                selfSignature: newest, revocation: revocation)
         }
         // Primary user ID first: marked primary, then newest; unbound ones last.
         let order = userIDs.enumerated().sorted { a, b in
@@ -39,10 +39,11 @@ extension Certificate {
         let primaryRevocation = block.primary.signatures.first {
             $0.type == .keyRevocation && Self.isIssued($0, by: primary) && Self.check($0, by: primary) { $0.update(primary.hashPrefix) }
         }
-        let primarySelfSignature = userIDs.first(where: { $0.isBound && !$0.isRevoked })?.selfSignature ?? Self.newest(directSignatures)
+        let directKeySignature = Self.newest(directSignatures)
+        let primarySelfSignature = userIDs.first(where: { $0.isBound && !$0.isRevoked })?.selfSignature ?? directKeySignature
         primaryKey = KeyComponent(
             packet: primary, signatures: block.primary.signatures, selfSignature: primarySelfSignature,
-            revocation: primaryRevocation, isPrimary: true)
+            directKeySignature: directKeySignature, revocation: primaryRevocation, isPrimary: true)
         self.userIDs = userIDs
 
         // Subkeys: newest valid binding (with a valid back-signature for signing subkeys).
@@ -65,8 +66,8 @@ extension Certificate {
                 $0.type == .subkeyRevocation && Self.isIssued($0, by: primary) && Self.check($0, by: primary, feed: feedBinding)
             }
             return KeyComponent(
-                packet: subkey, signatures: entry.signatures, selfSignature: Self.newest(bindings), revocation: revocation,
-                isPrimary: false)
+                packet: subkey, signatures: entry.signatures, selfSignature: Self.newest(bindings), directKeySignature: nil,
+                revocation: revocation, isPrimary: false)
         }
     }
 

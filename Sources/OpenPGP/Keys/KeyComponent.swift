@@ -9,6 +9,9 @@ public struct KeyComponent: Sendable, Hashable {
     /// The valid self-signature in force: newest binding (subkeys), or the primary user ID's
     /// newest certification or direct-key signature (primary).
     let selfSignature: SignaturePacket?
+    /// The newest valid direct-key signature (primary key only). Its key flags and expiry
+    /// apply when the self-signature in force does not state them.
+    let directKeySignature: SignaturePacket?
     /// A valid revocation of this component, if any.
     let revocation: SignaturePacket?
 
@@ -32,16 +35,18 @@ public struct KeyComponent: Sendable, Hashable {
     /// When the key was created.
     public var creationDate: Date { Date(timeIntervalSince1970: TimeInterval(packet.creationTime)) }
 
-    /// When the key expires, from its self-signature; nil if it does not.
+    /// When the key expires, from its self-signature (for the primary key, else from its
+    /// direct-key signature); nil if it does not.
     public var expirationDate: Date? {
-        guard let seconds = selfSignature?.keyExpirationSeconds, seconds > 0 else { return nil }
+        guard let seconds = selfSignature?.keyExpirationSeconds ?? directKeySignature?.keyExpirationSeconds, seconds > 0
+        else { return nil }
         return Date(timeIntervalSince1970: TimeInterval(packet.creationTime) + TimeInterval(seconds))
     }
 
-    /// What the key may be used for: the self-signature's key flags, or, without them,
-    /// what the algorithm can do.
+    /// What the key may be used for: the self-signature's key flags (for the primary key, else
+    /// the direct-key signature's), or, without them, what the algorithm can do.
     public var flags: KeyFlags {
-        if let flags = selfSignature?.keyFlags { return flags }
+        if let flags = selfSignature?.keyFlags ?? directKeySignature?.keyFlags { return flags }
         switch packet.algorithm {
         case .rsaEncryptOrSign: return isPrimary ? [.certify, .sign, .encrypt] : [.sign, .encrypt]
         case .rsaEncryptOnly, .elgamalEncryptOnly, .ecdh, .x25519, .x448: return .encrypt
@@ -51,6 +56,15 @@ public struct KeyComponent: Sendable, Hashable {
 
     /// Whether a valid revocation signature exists for this key.
     public var isRevoked: Bool { revocation != nil }
+
+    /// Why the key was revoked (reason code and text of the revocation signature); nil when
+    /// it is not revoked.
+    public var revocationReason: RevocationReason? { revocation.map(RevocationReason.init(signature:)) }
+
+    /// When the revocation signature was made; nil when the key is not revoked.
+    public var revocationDate: Date? {
+        revocation?.creationTime.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+    }
 
     /// Whether a valid self-signature binds this key (so it may be used at all).
     public var isBound: Bool { selfSignature != nil }

@@ -53,7 +53,7 @@ public struct SecretKey: Sendable {
     /// A copy with every protected part decrypted. Throws `wrongPassphrase` if the
     /// passphrase opens none of them.
     public func unlocked(passphrase: String) throws -> SecretKey {
-        let secretPassphrase = SecureBytes(Array(passphrase.utf8))
+        let secretPassphrase = SecureBytes(passphrase.utf8)
         var result = secrets
         var lastError: Error?
         var unlockedAny = false
@@ -72,7 +72,7 @@ public struct SecretKey: Sendable {
     /// The binary transferable secret key; with a passphrase every unlocked part is
     /// protected with it (AES-256, iterated and salted SHA-256 S2K).
     public func serialized(passphrase: String? = nil) throws -> [UInt8] {
-        let secretPassphrase = passphrase.map { SecureBytes(Array($0.utf8)) }
+        let secretPassphrase = passphrase.map { SecureBytes($0.utf8) }
         func packet(_ component: KeyComponent, tag: PacketTag, publicTag: PacketTag) throws -> [UInt8] {
             guard let secret = secrets[component.fingerprint] else {
                 return PacketFraming.packet(tag: publicTag, body: component.packet.body)

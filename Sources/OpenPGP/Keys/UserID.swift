@@ -7,8 +7,14 @@ public struct UserID: Sendable, Hashable {
     let signatures: [SignaturePacket]
     /// The newest valid self-certification.
     let selfSignature: SignaturePacket?
+    /// The owner's valid revocation of this user ID, newer than its self-certification.
+    let revocation: SignaturePacket?
+
     /// Whether the owner revoked this user ID.
-    public let isRevoked: Bool
+    public var isRevoked: Bool { revocation != nil }
+
+    /// Why the owner revoked this user ID; nil when it is not revoked.
+    public var revocationReason: RevocationReason? { revocation.map(RevocationReason.init(signature:)) }
 
     /// Whether a valid self-signature binds this user ID to the key.
     public var isBound: Bool { selfSignature != nil }

@@ -25,4 +25,33 @@ final class GnuPG {
     func importKey(_ armored: String, passphrase: String? = nil) throws {
         try run(["--import"], input: Array(armored.utf8), passphrase: passphrase)
     }
+
+    /// Runs an interactive command (`--edit-key`, `--gen-revoke`) answering its prompts, one
+    /// line each, through `--command-fd 0`. `--gen-revoke` refuses `--batch`, hence `batch`.
+    @discardableResult
+    func run(_ arguments: [String], answers: [String], passphrase: String = "", batch: Bool = true) throws -> ExternalTool.Result {
+        var full = ["--no-tty", "--status-fd", "2", "--command-fd", "0", "--pinentry-mode", "loopback", "--passphrase", passphrase]
+        if batch { full.insert("--batch", at: 0) }
+        let input = Array(answers.map { $0 + "\n" }.joined().utf8)
+        return try ExternalTool.run("gpg", full + arguments, input: input, environment: ["GNUPGHOME": home.path])
+    }
+
+    /// The fingerprints of the key `query` names: the primary key first, then its subkeys.
+    func fingerprints(_ query: String) throws -> [String] {
+        try run(["--with-colons", "--list-keys", query]).stdoutText.split(separator: "\n")
+            .filter { $0.hasPrefix("fpr:") }
+            .map { String($0.split(separator: ":", omittingEmptySubsequences: false)[9]) }
+    }
+
+    /// Generates an Ed25519 signing key, with a Curve25519 encryption subkey unless told
+    /// otherwise, and returns its fingerprints (primary first).
+    @discardableResult
+    func generateKey(_ userID: String, passphrase: String = "", encryptionSubkey: Bool = true) throws -> [String] {
+        try run(["--quick-generate-key", userID, "ed25519", "cert,sign", "never"], passphrase: passphrase)
+        let primary = try fingerprints("=\(userID)")[0]
+        if encryptionSubkey {
+            try run(["--quick-add-key", primary, "cv25519", "encr", "never"], passphrase: passphrase)
+        }
+        return try fingerprints(primary)
+    }
 }
