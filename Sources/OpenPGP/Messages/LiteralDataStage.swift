@@ -7,13 +7,14 @@ public enum LiteralFormat: UInt8, Sendable, Hashable {
     case utf8 = 0x75  // 'u'
 }
 
-/// Writes a Literal Data packet and feeds the same bytes to the signature hashes.
+/// Writes a Literal Data packet and feeds the same bytes to the signature hashes, with line
+/// endings canonicalised for text signatures. The packet keeps the bytes as written.
 final class LiteralDataStage: WriterStage {
     private let body: PartialLengthStage
-    private let hashes: [HashContext]
+    private var hasher: DocumentHasher
 
-    init(format: LiteralFormat, fileName: String, date: Date?, hashes: [HashContext], next: WriterStage) throws {
-        self.hashes = hashes
+    init(format: LiteralFormat, fileName: String, date: Date?, hashes: [HashContext], textSignatures: Bool, next: WriterStage) throws {
+        hasher = DocumentHasher(contexts: hashes, textMode: textSignatures)
         body = try PartialLengthStage(tag: .literalData, next: next)
         let name = Array(fileName.utf8.prefix(255))
         var header: [UInt8] = [format.rawValue, UInt8(name.count)] + name
@@ -22,7 +23,7 @@ final class LiteralDataStage: WriterStage {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        for hash in hashes { hash.update(bytes) }
+        hasher.update(bytes)
         try body.write(bytes)
     }
 
