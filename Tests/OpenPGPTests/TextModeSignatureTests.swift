@@ -45,7 +45,8 @@ struct TextModeSignatureTests {
         let options = MessageOptions(compression: .uncompressed, literalFormat: format)
         let message = try OpenPGPMessage.sign(data, by: [Self.alice], options: options)
         let result = try OpenPGPMessage.decrypt(message, using: [], verifyingWith: [Self.alice.certificate])
-        #expect(result.data == data, "the literal data keeps the line endings it was given")
+        // Text is stored with CRLF line endings (RFC 4880 §5.9), as GnuPG expects.
+        #expect(result.data == Array("Grüße\r\nsecond line\r\nthird\r\n".utf8))
         #expect(result.literalFormat == format)
         #expect(result.signatures.map(\.status) == [.good])
         #expect(result.signatures.first?.signatureType == .text)
@@ -55,6 +56,20 @@ struct TextModeSignatureTests {
         #expect(packets[0].body[1] == SignatureType.text.rawValue)
     }
 
+    @Test func textIsStoredCanonicallyWhateverTheWrites() throws {
+        let options = MessageOptions(compression: .uncompressed, armor: false, literalFormat: .text)
+        var output: [UInt8] = []
+        let writer = try MessageWriter(recipients: [], signers: [Self.alice], options: options) { output += $0 }
+        for piece in ["one\r", "\ntwo\n", "\n", "three\rfour"] { try writer.write(Array(piece.utf8)) }
+        try writer.finish()
+        let result = try OpenPGPMessage.decrypt(output, using: [], verifyingWith: [Self.alice.certificate])
+        #expect(result.data == Array("one\r\ntwo\r\n\r\nthree\rfour".utf8))
+        #expect(result.signatures.map(\.status) == [.good])
+        // Binary data is stored exactly as written.
+        let binary = try OpenPGPMessage.sign(Array("a\nb\r".utf8), by: [Self.alice], options: MessageOptions(literalFormat: .binary))
+        #expect(try OpenPGPMessage.decrypt(binary, using: []).data == Array("a\nb\r".utf8))
+    }
+
     @Test func tamperedTextSignedMessageIsBad() throws {
         let options = MessageOptions(compression: .uncompressed, armor: false, literalFormat: .text)
         var message = try OpenPGPMessage.sign(Array("pay 10 EUR\n".utf8), by: [Self.alice], options: options)
@@ -62,7 +77,7 @@ struct TextModeSignatureTests {
         let index = try #require(message[literal.offset...].firstIndex(of: UInt8(ascii: "1")))
         message[index] = UInt8(ascii: "9")
         let result = try OpenPGPMessage.decrypt(message, using: [], verifyingWith: [Self.alice.certificate])
-        #expect(result.data == Array("pay 90 EUR\n".utf8))
+        #expect(result.data == Array("pay 90 EUR\r\n".utf8))
         #expect(result.signatures.map(\.status) == [.bad])
     }
 }

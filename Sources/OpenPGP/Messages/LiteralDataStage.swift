@@ -7,14 +7,18 @@ public enum LiteralFormat: UInt8, Sendable, Hashable {
     case utf8 = 0x75  // 'u'
 }
 
-/// Writes a Literal Data packet and feeds the same bytes to the signature hashes, with line
-/// endings canonicalised for text signatures. The packet keeps the bytes as written.
+/// Writes a Literal Data packet and feeds the same bytes to the signature hashes.
+///
+/// Text data (`t`, `u`) is stored with CRLF line endings (RFC 4880 §5.9), so the stored bytes
+/// are the canonical text a text signature covers: GnuPG hashes them as stored.
 final class LiteralDataStage: WriterStage {
     private let body: PartialLengthStage
-    private var hasher: DocumentHasher
+    private let hashes: [HashContext]
+    private var text: TextCanonicalizer?
 
-    init(format: LiteralFormat, fileName: String, date: Date?, hashes: [HashContext], textSignatures: Bool, next: WriterStage) throws {
-        hasher = DocumentHasher(contexts: hashes, textMode: textSignatures)
+    init(format: LiteralFormat, fileName: String, date: Date?, hashes: [HashContext], next: WriterStage) throws {
+        self.hashes = hashes
+        text = format == .binary ? nil : TextCanonicalizer()
         body = try PartialLengthStage(tag: .literalData, next: next)
         let name = Array(fileName.utf8.prefix(255))
         var header: [UInt8] = [format.rawValue, UInt8(name.count)] + name
@@ -23,7 +27,12 @@ final class LiteralDataStage: WriterStage {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        hasher.update(bytes)
+        guard text != nil else { return try store(bytes) }
+        try text!.process(bytes, into: store)
+    }
+
+    private func store(_ bytes: UnsafeRawBufferPointer) throws {
+        for hash in hashes { hash.update(bytes) }
         try body.write(bytes)
     }
 

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// The pipeline is literal data → one-pass signatures → compression → SEIPD → armor, each
 /// stage streaming into the next with partial body lengths. Text literal data (`.text`,
-/// `.utf8`) is signed with text signatures (type 0x01), hashed with CRLF line endings.
+/// `.utf8`) is stored with CRLF line endings and signed with text signatures (type 0x01).
 public final class MessageWriter {
     /// Receives OPS, literal and signature packets: compression, encryption or the output.
     private let container: WriterStage
@@ -60,7 +60,7 @@ public final class MessageWriter {
         self.signers = hashed
         literal = try LiteralDataStage(
             format: options.literalFormat, fileName: options.fileName, date: options.literalDate,
-            hashes: hashed.map(\.1), textSignatures: signatureType == .text, next: container)
+            hashes: hashed.map(\.1), next: container)
     }
 
     /// Checks, without writing anything, that a message with these keys and options can be

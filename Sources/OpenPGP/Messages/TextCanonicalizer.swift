@@ -9,17 +9,17 @@ struct TextCanonicalizer {
     private var previousWasCR = false
 
     /// Hands `bytes`, canonicalised, to `sink` in as few pieces as possible.
-    mutating func process(_ bytes: UnsafeRawBufferPointer, into sink: (UnsafeRawBufferPointer) -> Void) {
+    mutating func process(_ bytes: UnsafeRawBufferPointer, into sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         guard !bytes.isEmpty else { return }
         var start = 0
         for index in 0..<bytes.count where bytes[index] == 0x0A {
             let precededByCR = index > 0 ? bytes[index - 1] == 0x0D : previousWasCR
             guard !precededByCR else { continue }
-            if index > start { sink(UnsafeRawBufferPointer(rebasing: bytes[start..<index])) }
-            Self.cr.withUnsafeBytes(sink)
+            if index > start { try sink(UnsafeRawBufferPointer(rebasing: bytes[start..<index])) }
+            try Self.cr.withUnsafeBytes(sink)
             start = index
         }
-        if start < bytes.count { sink(UnsafeRawBufferPointer(rebasing: bytes[start..<bytes.count])) }
+        if start < bytes.count { try sink(UnsafeRawBufferPointer(rebasing: bytes[start..<bytes.count])) }
         previousWasCR = bytes[bytes.count - 1] == 0x0D
     }
 
