@@ -9,6 +9,10 @@ import Foundation
 /// not signed, so "text" and "text\n" give the same message. Memory is bounded by the
 /// longest line. `hash`, `armorHeaders` (on the signature), `armorLineEnding` and
 /// `signatureDate` apply; the other options do not.
+///
+/// The `Hash:` armor header is always written. RFC 9580 deprecates it but allows it for
+/// version 4 signatures, and GnuPG 2.2 and Sequoia's sqop assume MD5 without it (RFC 4880)
+/// and reject the signature.
 public final class CleartextSigner {
     private let keys: [SigningKey]
     private let contexts: [HashContext]
@@ -24,15 +28,10 @@ public final class CleartextSigner {
 
     /// Starts a message signed by every key in `signers` (unlocked) and writes its header.
     ///
-    /// - Parameters:
-    ///   - includeHashHeader: whether to write the `Hash:` armor header. RFC 9580 deprecates
-    ///     it, but it is allowed for version 4 signatures and older verifiers expect it.
-    ///   - output: receives the message bytes as they are produced.
-    /// - Throws: `keyNotUsable` for a key that cannot sign, `unsupportedAlgorithm` for an
-    ///   unavailable hash.
+    /// `output` receives the message bytes as they are produced. Throws `keyNotUsable` for a
+    /// key that cannot sign, `unsupportedAlgorithm` for an unavailable hash.
     public init(
-        signers: [SecretKey], options: MessageOptions = MessageOptions(), includeHashHeader: Bool = true,
-        output: @escaping (UnsafeRawBufferPointer) throws -> Void
+        signers: [SecretKey], options: MessageOptions = MessageOptions(), output: @escaping (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         let date = options.signatureDate ?? Date()
         keys = try DocumentSignatures.signingKeys(signers, options: options, at: date)
@@ -42,7 +41,7 @@ public final class CleartextSigner {
         creationTime = UInt32(clamping: Int64(date.timeIntervalSince1970))
         newline = options.armorLineEnding.bytes
         var header = Array(Armor.cleartextHeaderLine.utf8) + newline
-        if includeHashHeader, let name = options.hash.textName { header += Array("Hash: \(name)".utf8) + newline }
+        if let name = options.hash.textName { header += Array("Hash: \(name)".utf8) + newline }
         try emit(header + newline)
     }
 
@@ -225,20 +224,18 @@ extension OpenPGPMessage {
     /// Signs `text` as a cleartext signed message (the PSMTP `ClearSignature` setting). See
     /// ``CleartextSigner`` for how the text is written and which options apply.
     public static func clearSign(
-        _ text: [UInt8], by signers: [SecretKey], options: MessageOptions = MessageOptions(), includeHashHeader: Bool = true
+        _ text: [UInt8], by signers: [SecretKey], options: MessageOptions = MessageOptions()
     ) throws -> [UInt8] {
         var output: [UInt8] = []
-        let signer = try CleartextSigner(signers: signers, options: options, includeHashHeader: includeHashHeader) { output += $0 }
+        let signer = try CleartextSigner(signers: signers, options: options) { output += $0 }
         try signer.write(text)
         try signer.finish()
         return output
     }
 
     /// Signs `text` as a cleartext signed message: the `String` convenience.
-    public static func clearSign(
-        _ text: String, by signers: [SecretKey], options: MessageOptions = MessageOptions(), includeHashHeader: Bool = true
-    ) throws -> String {
-        String(decoding: try clearSign(Array(text.utf8), by: signers, options: options, includeHashHeader: includeHashHeader), as: UTF8.self)
+    public static func clearSign(_ text: String, by signers: [SecretKey], options: MessageOptions = MessageOptions()) throws -> String {
+        String(decoding: try clearSign(Array(text.utf8), by: signers, options: options), as: UTF8.self)
     }
 
     /// Reads a cleartext signed message and checks its signatures against `certificates`.
