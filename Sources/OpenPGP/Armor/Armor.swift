@@ -50,6 +50,9 @@ public struct ArmoredBlock: Sendable, Hashable {
 
 /// ASCII armor (RFC 9580 §6).
 public enum Armor {
+    /// The first line of a cleartext signed message (RFC 9580 §7), which is not an armored block.
+    static let cleartextHeaderLine = "-----BEGIN PGP SIGNED MESSAGE-----"
+
     /// Armors `data` with 64-character lines.
     public static func encode(
         _ data: [UInt8], type: ArmorType, headers: ArmorHeaders = ArmorHeaders(), lineEnding: ArmorLineEnding = .lf
@@ -102,9 +105,8 @@ public enum Armor {
 
     private static func beginType(_ line: ArraySlice<UInt8>) throws -> ArmorType? {
         let text = String(decoding: line, as: UTF8.self).trimmingTrailingWhitespace
-        guard text.hasPrefix("-----BEGIN "), text.hasSuffix("-----") else { return nil }
+        guard text.hasPrefix("-----BEGIN "), text.hasSuffix("-----"), text != cleartextHeaderLine else { return nil }
         let name = String(text.dropFirst(11).dropLast(5))
-        if name == "PGP SIGNED MESSAGE" { return nil }
         guard let type = ArmorType(rawValue: name) else {
             throw OpenPGPError(.unknownArmorType, "unknown armor block type \"\(name)\"")
         }
@@ -223,9 +225,10 @@ struct CRC24 {
 }
 
 /// Splits text into lines on LF, dropping a CR before it.
-private struct ArmorLines {
+struct ArmorLines {
     let text: [UInt8]
-    var position = 0
+    /// Where the next line starts.
+    private(set) var position = 0
     var pushedBack: ArraySlice<UInt8>?
 
     init(_ text: [UInt8]) { self.text = text }

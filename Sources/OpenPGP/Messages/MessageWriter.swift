@@ -4,7 +4,8 @@ import Foundation
 /// given in pieces, in bounded memory: `write` as often as needed, then `finish` once.
 ///
 /// The pipeline is literal data → one-pass signatures → compression → SEIPD → armor, each
-/// stage streaming into the next with partial body lengths.
+/// stage streaming into the next with partial body lengths. Text literal data (`.text`,
+/// `.utf8`) is stored with CRLF line endings and signed with text signatures (type 0x01).
 public final class MessageWriter {
     /// Receives OPS, literal and signature packets: compression, encryption or the output.
     private let container: WriterStage
@@ -99,9 +100,6 @@ public final class MessageWriter {
         }
         guard options.hash.isSupported || signers.isEmpty else {
             throw OpenPGPError(.unsupportedAlgorithm, "hash algorithm \(options.hash) is not supported")
-        }
-        guard signers.isEmpty || options.literalFormat == .binary else {
-            throw OpenPGPError(.invalidArgument, "text-mode signatures are not supported yet; sign binary literal data")
         }
         let signingKeys = try signers.map { try $0.signingKey(at: date) }
         let recipientKeys = try recipients.flatMap { certificate -> [KeyComponent] in

@@ -1,0 +1,121 @@
+import Foundation
+import OpenPGP
+
+/// OpenPGP signatures of whole messages as PGP/MIME (RFC 3156 §5).
+extension MailMessage {
+    /// A copy whose body is signed by `signer` as
+    /// `multipart/signed; micalg=pgp-<hash>; protocol="application/pgp-signature"`: the
+    /// PSMTP `Sign`. The first part is the message's MIME body (text, HTML, attachments), the
+    /// second an `application/pgp-signature` part with the armored detached signature over
+    /// that part's exact bytes. The top-level headers are not signed.
+    ///
+    /// The signed part must be 7-bit without trailing whitespace or "From " lines, so that no
+    /// relay can change it (RFC 3156 §3). The body built from text, HTML and attachments always
+    /// is (quoted-printable or base64 where needed); a custom body that is not throws
+    /// `invalidBody`.
+    ///
+    /// A body held in memory is rendered now and sent as those same bytes. A body with file
+    /// attachments is rendered twice in bounded memory, now to sign it and again when sent:
+    /// the files must not change in between, and the message must be rendered with the
+    /// default header line length (as `SMTPSession.send` does), or the signature breaks.
+    ///
+    /// - Parameters:
+    ///   - signer: an unlocked secret key; throws `keyNotUsable` if it cannot sign now.
+    ///   - options: the PSMTP `SigningAlgorithm` (`hash`), `Comment`/`VersionHeader`
+    ///     (`armorHeaders`) and `signatureDate`; `literalFormat` `.text` makes a text
+    ///     signature. The signature is always armored with CRLF line endings.
+    public func signed(by signer: SecretKey, options: MessageOptions = MessageOptions()) throws -> MailMessage {
+        var options = options
+        options.armor = true
+        options.armorLineEnding = .crlf
+        guard let hashName = options.hash.textName else {
+            throw OpenPGPError(.unsupportedAlgorithm, "hash algorithm \(options.hash) has no micalg name")
+        }
+        let detachedSigner = try DetachedSigner(signers: [signer], options: options)
+        let inner = try mimeTree()
+        var check = SignableContentCheck()
+        let signedPart: MIMEPart
+        if inner.contains(\.isFile) && !inner.contains(\.isStream) {
+            var renderer = MIMERenderer(part: inner)
+            while let chunk = try renderer.nextChunk() {
+                try check.check(chunk)
+                try detachedSigner.write(chunk)
+            }
+            signedPart = inner
+        } else {
+            let bytes = try inner.renderedBytes()
+            try check.check(bytes)
+            try detachedSigner.write(bytes)
+            signedPart = try MIMEPart(renderedEntity: bytes)
+        }
+        let signaturePart = try MIMEPart.preEncoded(
+            try detachedSigner.finish(),
+            contentType: ContentType("application/pgp-signature", parameters: ["name": "OpenPGP_signature.asc"]),
+            transferEncoding: .sevenBit
+        )
+        .withDescription("OpenPGP digital signature")
+        .withDisposition(ContentDisposition(.attachment, filename: "OpenPGP_signature.asc"))
+        let body = try MIMEPart.multipart(
+            "signed",
+            parameters: [
+                try MIMEParameter("micalg", "pgp-" + hashName.lowercased()),
+                try MIMEParameter("protocol", "application/pgp-signature"),
+            ],
+            parts: [signedPart, signaturePart])
+        return withMIMEBody(body)
+    }
+}
+
+extension MIMEPart {
+    /// Whether this part or any descendant satisfies `predicate`.
+    fileprivate func contains(_ predicate: (MIMEBody) -> Bool) -> Bool {
+        predicate(body) || parts.contains { $0.contains(predicate) }
+    }
+}
+
+extension MIMEBody {
+    fileprivate var isFile: Bool {
+        if case .file = self { return true }
+        return false
+    }
+
+    fileprivate var isStream: Bool {
+        if case .stream = self { return true }
+        return false
+    }
+}
+
+/// Checks, as the rendered bytes pass, that signed content survives transport unchanged
+/// (RFC 3156 §3): 7-bit only, no whitespace before a line break, no line starting "From ".
+private struct SignableContentCheck {
+    private static let from = Array("From ".utf8)
+    private var lineStart: [UInt8] = []
+    private var lastContentByte: UInt8 = ASCII.lf
+    private var offset = 0
+
+    mutating func check(_ bytes: [UInt8]) throws {
+        for byte in bytes {
+            defer { offset += 1 }
+            if byte >= 0x80 {
+                throw MailError(.invalidBody, "signed content must be 7-bit (RFC 3156 §3); use quoted-printable or base64", offset: offset)
+            }
+            switch byte {
+            case ASCII.cr:
+                continue
+            case ASCII.lf:
+                if ASCII.isWSP(lastContentByte) {
+                    throw MailError(.invalidBody, "signed content must not have trailing whitespace (RFC 3156 §3)", offset: offset)
+                }
+                lineStart.removeAll(keepingCapacity: true)
+            default:
+                if lineStart.count < Self.from.count {
+                    lineStart.append(byte)
+                    if lineStart == Self.from {
+                        throw MailError(.invalidBody, "signed content must not have a line starting with \"From \" (RFC 3156 §3)", offset: offset)
+                    }
+                }
+            }
+            lastContentByte = byte
+        }
+    }
+}

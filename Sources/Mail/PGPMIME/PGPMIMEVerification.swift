@@ -1,0 +1,37 @@
+import OpenPGP
+
+/// A PGP/MIME signed message after checking its signatures.
+public struct VerifiedMail: Sendable {
+    /// The message as received (top-level headers, multipart/signed body).
+    public let outer: MIMEEntity
+    /// The signed entity, the first part: text, HTML, attachments.
+    public let signed: MIMEEntity
+    /// One result per signature in the `application/pgp-signature` part, in order.
+    public let signatures: [SignatureVerification]
+
+    /// Whether at least one signature is good.
+    public var hasGoodSignature: Bool { signatures.contains { $0.status == .good } }
+}
+
+extension PGPMIME {
+    /// Checks the signatures of a received `multipart/signed` message (RFC 3156 §5) against
+    /// `certificates`. The first part is checked byte for byte as received, with its line
+    /// breaks made CRLF (mail stores often keep LF).
+    ///
+    /// Throws `MailError(.malformedMIME)` when the message is not PGP/MIME signed, and the
+    /// `OpenPGPError` of reading the signature part when it holds no signature packets.
+    public static func verify(_ rawMessage: [UInt8], with certificates: [Certificate]) throws -> VerifiedMail {
+        let outer = try MIMEEntity.parse(rawMessage)
+        guard outer.contentType.mimeType == "multipart/signed",
+            outer.contentType[parameter: "protocol"]?.lowercased() == "application/pgp-signature"
+        else {
+            throw MailError(.malformedMIME, "not a PGP/MIME signed message (Content-Type \(outer.contentType.mimeType))")
+        }
+        guard outer.children.count == 2, outer.children[1].contentType.mimeType == "application/pgp-signature" else {
+            throw MailError(.malformedMIME, "a PGP/MIME signed message has a signed part and an application/pgp-signature part")
+        }
+        let signedBytes = BodyInspection.canonicalLineBreaks(Array(outer.children[0].rawBytes))
+        let signatures = try OpenPGPMessage.verifyDetached(try outer.children[1].decodedBody(), of: signedBytes, with: certificates)
+        return VerifiedMail(outer: outer, signed: outer.children[0], signatures: signatures)
+    }
+}
