@@ -160,20 +160,16 @@ struct MessageReader {
         let seconds = UInt32(time[0]) << 24 | UInt32(time[1]) << 16 | UInt32(time[2]) << 8 | UInt32(time[3])
         let binaryHashes = state.hashes.filter { !$0.key.text }.map(\.value)
         let textHashes = state.hashes.filter(\.key.text).map(\.value)
-        var canonicalizer = LineEndingCanonicalizer()
+        var binary = DocumentHasher(contexts: binaryHashes, textMode: false)
+        var text = DocumentHasher(contexts: textHashes, textMode: true)
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        var canonical: [UInt8] = []
         while true {
             let count = try chunk.withUnsafeMutableBytes { try input.read(into: $0) }
             guard count > 0 else { break }
             try chunk.withUnsafeBytes { bytes in
                 let data = UnsafeRawBufferPointer(rebasing: bytes[0..<count])
-                for hash in binaryHashes { hash.update(data) }
-                if !textHashes.isEmpty {
-                    canonical.removeAll(keepingCapacity: true)
-                    canonicalizer.append(data, to: &canonical)
-                    for hash in textHashes { hash.update(canonical) }
-                }
+                binary.update(data)
+                text.update(data)
                 try state.sink.write(data)
             }
         }
@@ -238,57 +234,11 @@ struct MessageReader {
     // MARK: Signatures
 
     private func verify(_ signature: SignaturePacket, hashes: [HashKey: HashContext]) throws -> SignatureVerification {
-        let issuer = signature.issuerKeyID
-        func result(_ status: SignatureVerification.Status, _ detail: String, certificate: Certificate? = nil, key: KeyComponent? = nil) -> SignatureVerification {
-            SignatureVerification(
-                status: status, detail: detail, issuerKeyID: issuer, signerFingerprint: certificate?.fingerprint,
-                signingKeyFingerprint: key?.fingerprint,
-                creationDate: signature.creationTime.map { Date(timeIntervalSince1970: TimeInterval($0)) },
-                hashAlgorithm: signature.hashAlgorithm, publicKeyAlgorithm: signature.publicKeyAlgorithm, signatureType: signature.type)
+        let context = try hashes[HashKey(algorithm: signature.hashAlgorithm, text: signature.type == .text)]?.copy()
+        let result = DocumentSignatures.verify(signature, context: context, certificates: certificates)
+        if context == nil && result.status == .unsupported && signature.hashAlgorithm.isSupported {
+            return result.with(.unsupported, "the signature's hash \(signature.hashAlgorithm) was not announced before the data")
         }
-        guard signature.type == .binary || signature.type == .text else {
-            return result(.bad, "signature type \(signature.type) does not sign a document")
-        }
-        let match: (Certificate, KeyComponent)? = certificates.lazy.compactMap { certificate -> (Certificate, KeyComponent)? in
-            if let fingerprint = signature.issuerFingerprint, let component = certificate.component(with: fingerprint) {
-                return (certificate, component)
-            }
-            if let issuer, let component = certificate.component(with: issuer) { return (certificate, component) }
-            return nil
-        }.first
-        guard let (certificate, component) = match else {
-            return result(.missingKey, "no certificate for key \(issuer?.hex ?? "unknown") was given")
-        }
-        guard let hash = hashes[HashKey(algorithm: signature.hashAlgorithm, text: signature.type == .text)] else {
-            let reason = signature.hashAlgorithm.isSupported ? "was not announced before the data" : "is not supported"
-            return result(.unsupported, "the signature's hash \(signature.hashAlgorithm) \(reason)", certificate: certificate, key: component)
-        }
-        let valid: Bool
-        do {
-            valid = try signature.verify(by: component.packet, context: try hash.copy())
-        } catch let error as OpenPGPError where error.code == .unsupportedAlgorithm {
-            return result(.unsupported, error.detail, certificate: certificate, key: component)
-        }
-        guard valid else { return result(.bad, "the signature does not match the data", certificate: certificate, key: component) }
-        let signedAt = signature.creationTime.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date.distantPast
-        guard certificate.signingKeys(at: signedAt).contains(component) else {
-            return result(.unusableKey, "key \(component.fingerprint) was not valid for signing at \(signedAt)", certificate: certificate, key: component)
-        }
-        return result(.good, "good signature", certificate: certificate, key: component)
-    }
-}
-
-/// Turns LF line endings into CRLF across writes (a CR ending one write followed by an LF
-/// starting the next is already CRLF), as text-mode signatures hash data.
-struct LineEndingCanonicalizer {
-    private var previousWasCR = false
-
-    mutating func append(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
-        output.reserveCapacity(output.count + bytes.count + bytes.count / 32)
-        for byte in bytes {
-            if byte == 0x0A && !previousWasCR { output.append(0x0D) }
-            output.append(byte)
-            previousWasCR = byte == 0x0D
-        }
+        return result
     }
 }
