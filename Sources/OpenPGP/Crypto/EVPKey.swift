@@ -143,7 +143,7 @@ final class EVPKeyContext {
         guard operation(pointer, nil, &length) == 1 else { throw LibCrypto.failure(name) }
         var out = [UInt8](repeating: 0, count: length)
         let status = out.withUnsafeMutableBufferPointer { operation(pointer, $0.baseAddress, &length) }
-        guard status == 1 else {
+        guard status == 1, length <= out.count else {
             wipe(&out)
             throw LibCrypto.failure(name)
         }

@@ -3,8 +3,8 @@ import COpenSSL
 /// ElGamal encryption (type 16) on libcrypto's BIGNUM, which OpenSSL 3 does not offer.
 /// Operations with a secret exponent use `BN_mod_exp_mont_consttime`.
 enum ElGamal {
-    /// The public parameters as numbers, after checking them: an odd prime-sized p of
-    /// 1024–16384 bits, and 1 < g, y < p - 1.
+    /// The public parameters as numbers, after checking them: an odd p of 1024–16384 bits,
+    /// and 1 < g, y < p - 1.
     static func publicParameters(p: [UInt8], g: [UInt8], y: [UInt8]) throws -> (p: BigNumber, g: BigNumber, y: BigNumber) {
         let prime = try BigNumber(p)
         let generator = try BigNumber(g)

@@ -34,7 +34,8 @@ enum RSAPrimitives {
         return (n.bytes(), e.bytes(), secret)
     }
 
-    /// Checks that a decoded secret belongs to `(n, e)`: `n = p·q`, `p < q`, `u·p ≡ 1 (mod q)`.
+    /// Checks that a decoded secret belongs to `n`: `n = p·q`, `u·p ≡ 1 (mod q)` and `0 < d < n`.
+    /// (RFC 9580 asks for p < q, which generation ensures; reading does not insist on it.)
     static func isConsistent(n: [UInt8], secret: RSASecret) -> Bool {
         guard let context = try? BigNumberContext(), let modulus = try? BigNumber(n),
             let p = try? BigNumber(secret: secret.p), let q = try? BigNumber(secret: secret.q),
@@ -42,7 +43,7 @@ enum RSAPrimitives {
             let product = try? context.multiply(p, q, secret: true),
             let check = try? context.modMultiply(u, p, q, secret: true)
         else { return false }
-        return product.compare(modulus) == 0 && p.compare(q) < 0 && check.isOne && !d.isZero && d.compare(modulus) < 0
+        return product.compare(modulus) == 0 && check.isOne && !d.isZero && d.compare(modulus) < 0
     }
 
     /// The PKCS #1 v1.5 signature of `digest`, made with `hash`; as long as the modulus.
