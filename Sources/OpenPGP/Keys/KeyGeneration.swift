@@ -6,6 +6,15 @@ extension SecretKey {
         /// An Ed25519 (v4 EdDSA) primary key for certifying and signing, and a Curve25519
         /// (RFC 6637 ECDH) subkey for encryption.
         case curve25519
+        /// An RSA primary key for certifying and signing and an RSA encryption subkey, both
+        /// with a modulus of `bits` bits: 2048, 3072 or 4096.
+        case rsa(bits: Int)
+        /// An ECDSA primary key and an ECDH subkey (SHA-256, AES-128 key wrap) on NIST P-256.
+        case nistP256
+        /// An ECDSA primary key and an ECDH subkey (SHA-384, AES-192 key wrap) on NIST P-384.
+        case nistP384
+        /// An ECDSA primary key and an ECDH subkey (SHA-512, AES-256 key wrap) on NIST P-521.
+        case nistP521
     }
 
     /// Generates a new v4 key with one user ID.
@@ -30,18 +39,22 @@ extension SecretKey {
             return UInt32(seconds)
         }
 
-        let seed = Ed25519.generateSeed()
-        let primaryPublic = PublicKeyPacket(
-            creationTime: created, algorithm: .eddsaLegacy,
-            parameters: .eddsaLegacy(curve: .ed25519, point: [0x40] + (try Ed25519.publicKey(seed: seed))))
-        let primarySecret = SecretParameters.eddsaLegacy(seed: seed)
-        let signer = SigningKey(publicKey: primaryPublic, secret: primarySecret)
+        let (primaryPublic, primarySecret, subkeyPublic, subkeySecret) = try makeKeyPairs(type, created: created)
+        return try assemble(
+            userID: userID, primary: (primaryPublic, primarySecret), subkey: (subkeyPublic, subkeySecret), created: created,
+            expiry: expiry)
+    }
 
-        let scalar = X25519.generateSecret()
-        let subkeyPublic = PublicKeyPacket(
-            creationTime: created, algorithm: .ecdh,
-            parameters: .ecdh(curve: .curve25519, point: [0x40] + (try X25519.publicKey(secret: scalar)), kdfHash: .sha256, kdfCipher: .aes128))
-        let subkeySecret = SecretParameters.curve25519(scalar: scalar)
+    /// A key from a signing primary key pair and an encryption subkey pair: certifies the
+    /// user ID, binds the subkey and checks both self-signatures. `userID` must be valid.
+    static func assemble(
+        userID: String, primary: (PublicKeyPacket, SecretParameters), subkey: (PublicKeyPacket, SecretParameters),
+        created: UInt32, expiry: UInt32?
+    ) throws -> SecretKey {
+        let (primaryPublic, primarySecret) = primary
+        let (subkeyPublic, subkeySecret) = subkey
+        let signer = SigningKey(publicKey: primaryPublic, secret: primarySecret)
+        let hash = signer.signatureHash(requested: .sha256)
 
         let rawUserID = Array(userID.utf8)
         var preferences: [Subpacket] = [
@@ -54,7 +67,7 @@ extension SecretKey {
         ]
         if let expiry { preferences.append(.keyExpiration(expiry)) }
         let certification = try signer.makeSignature(
-            type: .positiveCertification, hash: .sha256, creationTime: created, extraHashedSubpackets: preferences
+            type: .positiveCertification, hash: hash, creationTime: created, extraHashedSubpackets: preferences
         ) {
             $0.update(primaryPublic.hashPrefix)
             $0.update(Certificate.userIDHashPrefix(rawUserID))
@@ -62,7 +75,7 @@ extension SecretKey {
         var bindingSubpackets: [Subpacket] = [.keyFlags(.encrypt)]
         if let expiry { bindingSubpackets.append(.keyExpiration(expiry)) }
         let binding = try signer.makeSignature(
-            type: .subkeyBinding, hash: .sha256, creationTime: created, extraHashedSubpackets: bindingSubpackets
+            type: .subkeyBinding, hash: hash, creationTime: created, extraHashedSubpackets: bindingSubpackets
         ) {
             $0.update(primaryPublic.hashPrefix)
             $0.update(subkeyPublic.hashPrefix)
@@ -80,5 +93,52 @@ extension SecretKey {
         return SecretKey(
             certificate: certificate,
             secrets: [primaryPublic.fingerprint: primaryPacket, subkeyPublic.fingerprint: subkeyPacket])
+    }
+
+    /// The primary (signing) and subkey (encryption) key pairs of a new key of `type`.
+    private static func makeKeyPairs(
+        _ type: KeyType, created: UInt32
+    ) throws -> (PublicKeyPacket, SecretParameters, PublicKeyPacket, SecretParameters) {
+        switch type {
+        case .curve25519:
+            let seed = Ed25519.generateSeed()
+            let primary = PublicKeyPacket(
+                creationTime: created, algorithm: .eddsaLegacy,
+                parameters: .eddsaLegacy(curve: .ed25519, point: [0x40] + (try Ed25519.publicKey(seed: seed))))
+            let scalar = X25519.generateSecret()
+            let subkey = PublicKeyPacket(
+                creationTime: created, algorithm: .ecdh,
+                parameters: .ecdh(curve: .curve25519, point: [0x40] + (try X25519.publicKey(secret: scalar)), kdfHash: .sha256, kdfCipher: .aes128))
+            return (primary, .eddsaLegacy(seed: seed), subkey, .curve25519(scalar: scalar))
+        case .rsa(let bits):
+            guard [2048, 3072, 4096].contains(bits) else {
+                throw OpenPGPError(.invalidArgument, "RSA keys have 2048, 3072 or 4096 bits, not \(bits)")
+            }
+            let primary = try RSAPrimitives.generate(bits: bits)
+            let subkey = try RSAPrimitives.generate(bits: bits)
+            return (
+                PublicKeyPacket(creationTime: created, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: primary.n, e: primary.e)),
+                .rsa(primary.secret),
+                PublicKeyPacket(creationTime: created, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: subkey.n, e: subkey.e)),
+                .rsa(subkey.secret))
+        case .nistP256, .nistP384, .nistP521:
+            // RFC 6637 §13: the KDF hash and key-wrap cipher grow with the curve.
+            let (curve, kdfHash, kdfCipher): (Curve, HashAlgorithm, SymmetricAlgorithm) =
+                switch type {
+                case .nistP384: (.nistP384, .sha384, .aes192)
+                case .nistP521: (.nistP521, .sha512, .aes256)
+                default: (.nistP256, .sha256, .aes128)
+                }
+            let group = try WeierstrassCurve(curve)
+            let signing = try group.generate()
+            let encryption = try group.generate()
+            return (
+                PublicKeyPacket(creationTime: created, algorithm: .ecdsa, parameters: .ecdsa(curve: curve, point: signing.point)),
+                .ecdsa(scalar: signing.scalar),
+                PublicKeyPacket(
+                    creationTime: created, algorithm: .ecdh,
+                    parameters: .ecdh(curve: curve, point: encryption.point, kdfHash: kdfHash, kdfCipher: kdfCipher)),
+                .ecdh(scalar: encryption.scalar))
+        }
     }
 }

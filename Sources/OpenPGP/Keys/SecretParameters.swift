@@ -4,44 +4,119 @@ enum SecretParameters: Sendable {
     case eddsaLegacy(seed: SecureBytes)
     /// X25519 for RFC 6637 ECDH: the 32-byte scalar in native (little-endian) order.
     case curve25519(scalar: SecureBytes)
+    /// RSA: d, p, q and u = p⁻¹ mod q.
+    case rsa(RSASecret)
+    /// DSA: the exponent x.
+    case dsa(x: SecureBytes)
+    /// ElGamal: the exponent x.
+    case elgamal(x: SecureBytes)
+    /// ECDSA on a Weierstrass curve: the scalar, big-endian, as long as the group order.
+    case ecdsa(scalar: SecureBytes)
+    /// RFC 6637 ECDH on a Weierstrass curve: the scalar, big-endian, as long as the group order.
+    case ecdh(scalar: SecureBytes)
 
-    /// Decodes the cleartext secret MPIs of a key (checksum or hash already removed).
+    /// Decodes the cleartext secret MPIs of a key (checksum or hash already removed) and checks
+    /// that they belong to the public key; a mismatch is `malformedPacket` at `offset`.
     static func parse(_ cleartext: [UInt8], for publicKey: PublicKeyPacket, offset: Int) throws -> SecretParameters {
         var reader = ByteReader(cleartext, baseOffset: offset, packetTag: PacketTag.secretKey.rawValue)
+        let mismatch = OpenPGPError(
+            .malformedPacket, "the secret part of key \(publicKey.fingerprint) does not match its public part",
+            offset: offset, packetTag: PacketTag.secretKey.rawValue)
+        /// Reads one secret MPI into secure storage, optionally left-padded to a fixed size.
+        func secret(_ what: String, size: Int? = nil) throws -> SecureBytes {
+            var mpi = try reader.readMPI(what)
+            defer { wipe(&mpi) }
+            guard let size else { return SecureBytes(mpi.drop { $0 == 0 }) }
+            guard var padded = leftPadded(mpi, to: size) else { throw reader.malformed("\(what) is longer than \(size) bytes") }
+            defer { wipe(&padded) }
+            return SecureBytes(padded)
+        }
         switch publicKey.parameters {
         case .eddsaLegacy(.ed25519, _):
-            var mpi = try reader.readMPI("the EdDSA secret")
-            defer { wipe(&mpi) }
-            guard var seed = leftPadded(mpi, to: 32) else { throw reader.malformed("an Ed25519 secret has 32 bytes") }
-            defer { wipe(&seed) }
-            return .eddsaLegacy(seed: SecureBytes(seed))
+            return .eddsaLegacy(seed: try secret("the EdDSA secret", size: 32))
         case .ecdh(.curve25519, _, _, _):
-            var mpi = try reader.readMPI("the ECDH secret")
-            defer { wipe(&mpi) }
             // OpenPGP stores the Curve25519 scalar big-endian; X25519 wants it little-endian.
-            guard var scalar = leftPadded(mpi, to: 32) else { throw reader.malformed("a Curve25519 secret has 32 bytes") }
+            var scalar = try secret("the ECDH secret", size: 32).bytes
             defer { wipe(&scalar) }
             scalar.reverse()
             return .curve25519(scalar: SecureBytes(scalar))
+        case .rsa(let n, _) where publicKey.algorithm.isRSA:
+            let parsed = RSASecret(
+                d: try secret("RSA d"), p: try secret("RSA p"), q: try secret("RSA q"), u: try secret("RSA u"))
+            guard RSAPrimitives.isConsistent(n: n, secret: parsed) else { throw mismatch }
+            return .rsa(parsed)
+        case .dsa(let p, let q, let g, let y) where publicKey.algorithm == .dsa:
+            let x = try secret("DSA x")
+            guard DSAPrimitives.isConsistent(p: p, q: q, g: g, y: y, x: x) else { throw mismatch }
+            return .dsa(x: x)
+        case .elgamal(let p, let g, let y) where publicKey.algorithm == .elgamalEncryptOnly:
+            let x = try secret("ElGamal x")
+            guard let prime = try? BigNumber(p), let exponent = try? BigNumber(secret: x),
+                exponent.compare(try prime.subtracting(word: 1)) < 0, !exponent.isZero,
+                (try? ElGamal.publicValue(p: p, g: g, x: x)) == y.drop(while: { $0 == 0 }).map({ $0 })
+            else { throw mismatch }
+            return .elgamal(x: x)
+        case .ecdsa(let curve, let point) where publicKey.algorithm == .ecdsa:
+            let group = try weierstrass(curve, offset: offset)
+            let scalar = try secret("the ECDSA secret", size: group.size)
+            guard group.isKeyPair(scalar: scalar, point: point) else { throw mismatch }
+            return .ecdsa(scalar: scalar)
+        case .ecdh(let curve, let point, _, _) where publicKey.algorithm == .ecdh:
+            let group = try weierstrass(curve, offset: offset)
+            let scalar = try secret("the ECDH secret", size: group.size)
+            guard group.isKeyPair(scalar: scalar, point: point) else { throw mismatch }
+            return .ecdh(scalar: scalar)
         default:
             throw OpenPGPError(
                 .unsupportedAlgorithm,
-                "secret keys of type \(publicKey.algorithm)\(publicKey.curve.map { " on \($0)" } ?? "") are not supported yet",
+                "secret keys of type \(publicKey.algorithm)\(publicKey.curve.map { " on \($0)" } ?? "") are not supported",
                 offset: offset, packetTag: PacketTag.secretKey.rawValue)
+        }
+    }
+
+    private static func weierstrass(_ curve: Curve, offset: Int) throws -> WeierstrassCurve {
+        do {
+            return try WeierstrassCurve(curve)
+        } catch var error as OpenPGPError {
+            error.offset = offset
+            error.packetTag = PacketTag.secretKey.rawValue
+            throw error
         }
     }
 
     /// The cleartext MPIs; the caller wipes the result.
     func serialized() -> [UInt8] {
         var out: [UInt8] = []
+        func append(_ value: SecureBytes) {
+            var bytes = value.bytes
+            defer { wipe(&bytes) }
+            out.appendMPI(bytes)
+        }
         switch self {
         case .eddsaLegacy(let seed):
-            seed.withUnsafeBytes { out.appendMPI(Array($0)) }
+            append(seed)
         case .curve25519(let scalar):
-            scalar.withUnsafeBytes { out.appendMPI(Array($0.reversed())) }
+            var bigEndian = scalar.bytes
+            defer { wipe(&bigEndian) }
+            bigEndian.reverse()
+            out.appendMPI(bigEndian)
+        case .rsa(let secret):
+            append(secret.d)
+            append(secret.p)
+            append(secret.q)
+            append(secret.u)
+        case .dsa(let x), .elgamal(let x):
+            append(x)
+        case .ecdsa(let scalar), .ecdh(let scalar):
+            append(scalar)
         }
         return out
     }
+}
+
+extension PublicKeyAlgorithm {
+    /// RSA in any of its three identifiers.
+    var isRSA: Bool { [.rsaEncryptOrSign, .rsaEncryptOnly, .rsaSignOnly].contains(self) }
 }
 
 /// The two-byte additive checksum of secret key material.

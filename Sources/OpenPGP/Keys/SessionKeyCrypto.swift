@@ -10,19 +10,51 @@ enum SessionKeyCrypto {
             let ephemeral = X25519.generateSecret()
             let ephemeralPublic = try X25519.publicKey(secret: ephemeral)
             let shared = try X25519.sharedSecret(secret: ephemeral, peerPublicKey: Array(point.dropFirst()))
-            let kek = try ecdhKEK(shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher)
+            return try ecdhFields(
+                ephemeralPoint: [0x40] + ephemeralPublic, shared: shared, sessionKey: sessionKey, cipher: cipher, key: key,
+                kdfHash: kdfHash, kdfCipher: kdfCipher)
+        case .ecdh(let curve, let point, let kdfHash, let kdfCipher) where key.algorithm == .ecdh:
+            let group = try WeierstrassCurve(curve)
+            do {
+                _ = try group.publicKey(point)
+            } catch let error as OpenPGPError where error.code == .malformedPacket {
+                throw OpenPGPError(.malformedPacket, "key \(key.fingerprint) has a malformed \(curve) point")
+            }
+            let (ephemeral, ephemeralPoint) = try group.generate()
+            let shared = try group.sharedSecret(scalar: ephemeral, point: ephemeralPoint, peer: point)
+            return try ecdhFields(
+                ephemeralPoint: ephemeralPoint, shared: shared, sessionKey: sessionKey, cipher: cipher, key: key,
+                kdfHash: kdfHash, kdfCipher: kdfCipher)
+        case .rsa(let n, let e) where key.algorithm != .rsaSignOnly && key.algorithm.isRSA:
+            do {
+                try RSAPrimitives.validatePublic(n: n, e: e)
+            } catch {
+                throw OpenPGPError(.malformedPacket, "key \(key.fingerprint) has malformed RSA parameters")
+            }
             var message = encodeSessionKey(sessionKey, cipher: cipher)
             defer { wipe(&message) }
-            // PKCS#5 padding to a multiple of 8 (RFC 6637 §8).
-            let padding = 8 - message.count % 8
-            message += [UInt8](repeating: UInt8(padding), count: padding)
-            let wrapped = try AESKeyWrap.wrap(SecureBytes(message), kek: kek)
+            var block = try EMEPKCS1.encode(message, size: (key.bitLength + 7) / 8)
+            defer { wipe(&block) }
             var fields: [UInt8] = []
-            fields.appendMPI([0x40] + ephemeralPublic)
-            fields.append(UInt8(wrapped.count))
-            return fields + wrapped
+            fields.appendMPI(try RSAPrimitives.encryptRaw(block, n: n, e: e))
+            return fields
+        case .elgamal(let p, let g, let y) where key.algorithm == .elgamalEncryptOnly:
+            var message = encodeSessionKey(sessionKey, cipher: cipher)
+            defer { wipe(&message) }
+            var block = try EMEPKCS1.encode(message, size: (key.bitLength + 7) / 8)
+            defer { wipe(&block) }
+            let (c1, c2): ([UInt8], [UInt8])
+            do {
+                (c1, c2) = try ElGamal.encrypt(block, p: p, g: g, y: y)
+            } catch let error as OpenPGPError where error.code == .malformedPacket {
+                throw OpenPGPError(.malformedPacket, "key \(key.fingerprint) has malformed ElGamal parameters")
+            }
+            var fields: [UInt8] = []
+            fields.appendMPI(c1)
+            fields.appendMPI(c2)
+            return fields
         default:
-            throw OpenPGPError(.unsupportedAlgorithm, "encrypting to \(key.algorithm) keys\(key.curve.map { " on \($0)" } ?? "") is not supported yet")
+            throw OpenPGPError(.unsupportedAlgorithm, "encrypting to \(key.algorithm) keys\(key.curve.map { " on \($0)" } ?? "") is not supported")
         }
     }
 
@@ -30,26 +62,77 @@ enum SessionKeyCrypto {
     /// `decryptionFailed` error, so the result is no padding or key-wrap oracle.
     static func decrypt(fields: [UInt8], with secret: SecretParameters, key: PublicKeyPacket) throws -> (SymmetricAlgorithm, SecureBytes) {
         let failure = OpenPGPError(.decryptionFailed, "the session key could not be decrypted")
+        var reader = ByteReader(fields)
         switch (secret, key.parameters) {
         case (.curve25519(let scalar), .ecdh(.curve25519, _, let kdfHash, let kdfCipher)):
-            var reader = ByteReader(fields)
             guard let ephemeral = try? reader.readMPI(), ephemeral.count == 33, ephemeral[0] == 0x40,
-                let length = try? reader.readByte(), let wrapped = try? reader.readBytes(Int(length)), reader.isAtEnd
+                let shared = try? X25519.sharedSecret(secret: scalar, peerPublicKey: Array(ephemeral.dropFirst()))
             else { throw failure }
-            guard let shared = try? X25519.sharedSecret(secret: scalar, peerPublicKey: Array(ephemeral.dropFirst())),
-                let kek = try? ecdhKEK(shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher),
-                let unwrapped = try? AESKeyWrap.unwrap(wrapped, kek: kek)
+            return try ecdhUnwrap(&reader, shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher, failure: failure)
+        case (.ecdh(let scalar), .ecdh(let curve, let point, let kdfHash, let kdfCipher)):
+            let group = try WeierstrassCurve(curve)
+            guard let ephemeral = try? reader.readMPI(),
+                let shared = try? group.sharedSecret(scalar: scalar, point: point, peer: ephemeral)
             else { throw failure }
-            var padded = unwrapped.bytes
-            defer { wipe(&padded) }
-            guard let last = padded.last, last >= 1, last <= 8, Int(last) < padded.count,
-                padded.suffix(Int(last)).allSatisfy({ $0 == last })
+            return try ecdhUnwrap(&reader, shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher, failure: failure)
+        case (.rsa(let rsa), .rsa(let n, let e)) where key.algorithm != .rsaSignOnly:
+            guard let ciphertext = try? reader.readMPI(), reader.isAtEnd,
+                let block = try? RSAPrimitives.decryptRaw(ciphertext, n: n, e: e, secret: rsa)
             else { throw failure }
-            padded.removeLast(Int(last))
-            return try decodeSessionKey(padded, failure: failure)
+            return try decodePKCS1(block, failure: failure)
+        case (.elgamal(let x), .elgamal(let p, _, _)):
+            guard let c1 = try? reader.readMPI(), let c2 = try? reader.readMPI(), reader.isAtEnd,
+                let block = try? ElGamal.decrypt(c1: c1, c2: c2, p: p, x: x)
+            else { throw failure }
+            return try decodePKCS1(block, failure: failure)
         default:
-            throw OpenPGPError(.unsupportedAlgorithm, "decrypting with \(key.algorithm) keys\(key.curve.map { " on \($0)" } ?? "") is not supported yet")
+            throw OpenPGPError(.unsupportedAlgorithm, "decrypting with \(key.algorithm) keys\(key.curve.map { " on \($0)" } ?? "") is not supported")
         }
+    }
+
+    /// RFC 6637 §8: `MPI(ephemeral point) || length || AESKeyWrap(KEK, session key, PKCS #5 padded)`.
+    private static func ecdhFields(
+        ephemeralPoint: [UInt8], shared: SecureBytes, sessionKey: SecureBytes, cipher: SymmetricAlgorithm, key: PublicKeyPacket,
+        kdfHash: HashAlgorithm, kdfCipher: SymmetricAlgorithm
+    ) throws -> [UInt8] {
+        let kek = try ecdhKEK(shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher)
+        var message = encodeSessionKey(sessionKey, cipher: cipher)
+        defer { wipe(&message) }
+        // PKCS#5 padding to a multiple of 8 (RFC 6637 §8).
+        let padding = 8 - message.count % 8
+        message += [UInt8](repeating: UInt8(padding), count: padding)
+        let wrapped = try AESKeyWrap.wrap(SecureBytes(message), kek: kek)
+        var fields: [UInt8] = []
+        fields.appendMPI(ephemeralPoint)
+        fields.append(UInt8(wrapped.count))
+        return fields + wrapped
+    }
+
+    /// Reads the wrapped key after the ephemeral point and unwraps it with the KEK of `shared`.
+    private static func ecdhUnwrap(
+        _ reader: inout ByteReader, shared: SecureBytes, key: PublicKeyPacket, kdfHash: HashAlgorithm, kdfCipher: SymmetricAlgorithm,
+        failure: OpenPGPError
+    ) throws -> (SymmetricAlgorithm, SecureBytes) {
+        guard let length = try? reader.readByte(), let wrapped = try? reader.readBytes(Int(length)), reader.isAtEnd,
+            let kek = try? ecdhKEK(shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher),
+            let unwrapped = try? AESKeyWrap.unwrap(wrapped, kek: kek)
+        else { throw failure }
+        var padded = unwrapped.bytes
+        defer { wipe(&padded) }
+        guard let last = padded.last, last >= 1, last <= 8, Int(last) < padded.count,
+            padded.suffix(Int(last)).allSatisfy({ $0 == last })
+        else { throw failure }
+        padded.removeLast(Int(last))
+        return try decodeSessionKey(padded, failure: failure)
+    }
+
+    /// The session key inside a decrypted EME-PKCS1-v1_5 block.
+    private static func decodePKCS1(_ block: SecureBytes, failure: OpenPGPError) throws -> (SymmetricAlgorithm, SecureBytes) {
+        var bytes = block.bytes
+        defer { wipe(&bytes) }
+        guard var message = EMEPKCS1.decode(bytes) else { throw failure }
+        defer { wipe(&message) }
+        return try decodeSessionKey(message, failure: failure)
     }
 
     /// `cipher || key || checksum`, the plaintext of v3 PKESK session keys.

@@ -1,8 +1,11 @@
 /// Creating and checking the cryptographic value of signatures, per algorithm.
 enum SignatureCrypto {
-    /// Checks `values` over `digest` with `key`. Throws `unsupportedAlgorithm` when this engine
-    /// cannot check this kind of key; returns false for an invalid signature.
-    static func verify(digest: [UInt8], values: [[UInt8]], algorithm: PublicKeyAlgorithm, key: PublicKeyPacket) throws -> Bool {
+    /// Checks `values` over `digest` (made with `hash`) with `key`. Throws `unsupportedAlgorithm`
+    /// when this engine cannot check this kind of key; returns false for an invalid signature,
+    /// including one whose key is malformed (such as an EC point off its curve).
+    static func verify(
+        digest: [UInt8], values: [[UInt8]], algorithm: PublicKeyAlgorithm, hash: HashAlgorithm, key: PublicKeyPacket
+    ) throws -> Bool {
         guard algorithm == key.algorithm else { return false }
         switch key.parameters {
         case .eddsaLegacy(.ed25519, let point):
@@ -10,19 +13,40 @@ enum SignatureCrypto {
                 let r = leftPadded(values[0], to: 32), let s = leftPadded(values[1], to: 32)
             else { return false }
             return Ed25519.verify(r + s, of: digest, publicKey: Array(point.dropFirst()))
+        case .rsa(let n, let e) where key.algorithm.isRSA:
+            // An encrypt-only RSA key makes no valid signatures.
+            guard key.algorithm != .rsaEncryptOnly, values.count == 1 else { return false }
+            return RSAPrimitives.verify(signature: values[0], digest: digest, hash: hash, n: n, e: e)
+        case .dsa(let p, let q, let g, let y) where key.algorithm == .dsa:
+            guard values.count == 2 else { return false }
+            return DSAPrimitives.verify(digest: digest, r: values[0], s: values[1], p: p, q: q, g: g, y: y)
+        case .ecdsa(let curve, let point) where key.algorithm == .ecdsa:
+            let group = try WeierstrassCurve(curve)
+            guard values.count == 2 else { return false }
+            return group.verify(digest: digest, r: values[0], s: values[1], point: point)
         default:
-            throw OpenPGPError(.unsupportedAlgorithm, "verifying \(key.algorithm) signatures\(key.curve.map { " on \($0)" } ?? "") is not supported yet")
+            throw OpenPGPError(.unsupportedAlgorithm, "verifying \(key.algorithm) signatures\(key.curve.map { " on \($0)" } ?? "") is not supported")
         }
     }
 
-    /// Signs `digest` with a decoded secret key.
-    static func sign(digest: [UInt8], secret: SecretParameters, key: PublicKeyPacket) throws -> [[UInt8]] {
-        switch secret {
-        case .eddsaLegacy(let seed):
+    /// Signs `digest`, made with `hash`, with a decoded secret key.
+    static func sign(digest: [UInt8], hash: HashAlgorithm, secret: SecretParameters, key: PublicKeyPacket) throws -> [[UInt8]] {
+        switch (secret, key.parameters) {
+        case (.eddsaLegacy(let seed), .eddsaLegacy):
             let signature = try Ed25519.sign(digest, seed: seed)
             return [Array(signature.prefix(32)), Array(signature.suffix(32))]
-        case .curve25519:
+        case (.rsa(let rsa), .rsa(let n, let e)) where key.algorithm != .rsaEncryptOnly:
+            return [try RSAPrimitives.sign(digest: digest, hash: hash, n: n, e: e, secret: rsa)]
+        case (.dsa(let x), .dsa(let p, let q, let g, let y)):
+            let (r, s) = try DSAPrimitives.sign(digest: digest, p: p, q: q, g: g, y: y, x: x)
+            return [r, s]
+        case (.ecdsa(let scalar), .ecdsa(let curve, let point)):
+            let (r, s) = try WeierstrassCurve(curve).sign(digest: digest, scalar: scalar, point: point)
+            return [r, s]
+        case (.curve25519, _), (.elgamal, _), (.ecdh, _), (.rsa, _):
             throw OpenPGPError(.keyNotUsable, "key \(key.fingerprint) is an encryption key and cannot sign")
+        default:
+            throw OpenPGPError(.invalidArgument, "the secret of key \(key.fingerprint) does not fit its \(key.algorithm) public key")
         }
     }
 }
@@ -46,11 +70,50 @@ struct SigningKey: Sendable {
         return try finish(template: template, context: context)
     }
 
+    /// The hash to sign with when `requested` is asked for — the PSMTP seed's
+    /// `EnsureValidDSASignatureHashAlgorithm`. Call it before hashing (the one-pass packet,
+    /// the hash context and the signature all name the result).
+    ///
+    /// - DSA uses the leftmost bits of the digest, as many as q has (FIPS 186-4 §4.6), so a
+    ///   shorter digest is upgraded to the shortest SHA-2 hash that covers q: MD5 or SHA-1
+    ///   with a 2048/224 key gives SHA-224, with a 2048/256 key SHA-256.
+    /// - ECDSA wants a digest as long as the curve's order: a shorter one is replaced by
+    ///   SHA-256 for P-256, secp256k1 and brainpoolP256r1, SHA-384 for P-384 and
+    ///   brainpoolP384r1, SHA-512 for P-521 and brainpoolP512r1.
+    /// - Every other key, an unknown hash, or a hash that is long enough: `requested`.
+    func signatureHash(requested: HashAlgorithm) -> HashAlgorithm {
+        Self.signatureHash(requested: requested, for: publicKey)
+    }
+
+    /// ``signatureHash(requested:)`` for any public key.
+    static func signatureHash(requested: HashAlgorithm, for key: PublicKeyPacket) -> HashAlgorithm {
+        guard let requestedSize = requested.digestSize else { return requested }
+        let needed: HashAlgorithm
+        switch key.parameters {
+        case .dsa(_, let q, _, _) where key.algorithm == .dsa:
+            let trimmed = q.drop { $0 == 0 }
+            let qBits = trimmed.first.map { (trimmed.count - 1) * 8 + 8 - $0.leadingZeroBitCount } ?? 0
+            guard requestedSize * 8 < qBits else { return requested }
+            let candidates: [HashAlgorithm] = [.sha224, .sha256, .sha384, .sha512]
+            needed = candidates.first { ($0.digestSize ?? 0) * 8 >= qBits } ?? .sha512
+        case .ecdsa(let curve, _) where key.algorithm == .ecdsa:
+            switch curve {
+            case .nistP256, .secp256k1, .brainpoolP256r1: needed = .sha256
+            case .nistP384, .brainpoolP384r1: needed = .sha384
+            case .nistP521, .brainpoolP512r1: needed = .sha512
+            default: return requested
+            }
+        default:
+            return requested
+        }
+        return requestedSize < (needed.digestSize ?? 0) ? needed : requested
+    }
+
     /// Completes a signature whose data has already been fed into `context`.
     func finish(template: SignaturePacket, context: HashContext) throws -> SignaturePacket {
         context.update(template.hashTrailer)
         let digest = context.finalize()
-        let values = try SignatureCrypto.sign(digest: digest, secret: secret, key: publicKey)
+        let values = try SignatureCrypto.sign(digest: digest, hash: template.hashAlgorithm, secret: secret, key: publicKey)
         return SignaturePacket(
             type: template.type, publicKeyAlgorithm: template.publicKeyAlgorithm, hashAlgorithm: template.hashAlgorithm,
             hashedSubpackets: template.hashedSubpackets, unhashedSubpackets: template.unhashedSubpackets,
@@ -72,6 +135,7 @@ extension SignaturePacket {
         context.update(hashTrailer)
         let digest = context.finalize()
         guard digest.prefix(2).elementsEqual(hashPrefix) else { return false }
-        return try SignatureCrypto.verify(digest: digest, values: signatureValues, algorithm: publicKeyAlgorithm, key: key)
+        return try SignatureCrypto.verify(
+            digest: digest, values: signatureValues, algorithm: publicKeyAlgorithm, hash: hashAlgorithm, key: key)
     }
 }

@@ -55,3 +55,26 @@ final class GnuPG {
         return try fingerprints(primary)
     }
 }
+
+extension GnuPG {
+    /// Generates a key protected by `passphrase`: a `primary` signing key (gpg's algorithm
+    /// names: "rsa3072", "dsa2048", "nistp384", "brainpoolP256r1", …) and an encryption
+    /// subkey `subkey` ("elg2048", "nistp384", …). Returns the primary fingerprint.
+    func generateKey(userID: String, primary: String, subkey: String, passphrase: String) throws -> String {
+        try run(["--quick-generate-key", userID, primary, "sign", "never"], passphrase: passphrase)
+        let fingerprint = try self.fingerprint(of: userID)
+        try run(["--quick-add-key", fingerprint, subkey, "encr", "never"], passphrase: passphrase)
+        return fingerprint
+    }
+
+    /// The fingerprint of the primary key gpg lists for `query`.
+    func fingerprint(of query: String) throws -> String {
+        let listing = try run(["--with-colons", "--list-keys", query]).stdoutText
+        guard let line = listing.split(separator: "\n").first(where: { $0.hasPrefix("fpr:") }) else {
+            throw ExternalTool.Failure(description: "gpg lists no key for \(query)")
+        }
+        let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+        guard fields.count > 9 else { throw ExternalTool.Failure(description: "unexpected gpg listing: \(line)") }
+        return String(fields[9])
+    }
+}

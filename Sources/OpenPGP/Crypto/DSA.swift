@@ -1,0 +1,69 @@
+import COpenSSL
+
+/// DSA (type 17) through libcrypto, which truncates the digest to the size of q as FIPS 186
+/// prescribes (q has 160, 224 or 256 bits, a whole number of bytes).
+enum DSAPrimitives {
+    /// Checks the public parameters: q of 160, 224 or 256 bits, an odd p of 1024–3072 bits
+    /// above q, and 1 < g, y < p.
+    static func validatePublic(p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8]) throws {
+        let prime = try BigNumber(p)
+        let order = try BigNumber(q)
+        let generator = try BigNumber(g)
+        let value = try BigNumber(y)
+        guard [160, 224, 256].contains(order.bitCount), prime.isOdd, (1024...3072).contains(prime.bitCount),
+            !generator.isOne, generator.isInOpenRange(below: prime), !value.isOne, value.isInOpenRange(below: prime)
+        else {
+            throw OpenPGPError(.malformedPacket, "a DSA key needs q of 160, 224 or 256 bits, p of 1024–3072 bits and 1 < g, y < p")
+        }
+    }
+
+    /// Signs `digest`; r and s come back as MPI magnitudes.
+    static func sign(digest: [UInt8], p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8], x: SecureBytes) throws -> (r: [UInt8], s: [UInt8]) {
+        let key = try privateKey(p: p, q: q, g: g, y: y, x: x)
+        let context = try key.context()
+        guard context.perform({ EVP_PKEY_sign_init($0) }) else { throw LibCrypto.failure("EVP_PKEY_sign_init(DSA)") }
+        let der = try context.output("EVP_PKEY_sign(DSA)") { context, out, length in
+            EVP_PKEY_sign(context, out, length, digest, digest.count)
+        }
+        return try DERSignature.decode(der)
+    }
+
+    /// Whether (r, s) is a valid signature of `digest`.
+    static func verify(digest: [UInt8], r: [UInt8], s: [UInt8], p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8]) -> Bool {
+        defer { LibCrypto.clearErrors() }
+        guard let key = try? publicKey(p: p, q: q, g: g, y: y), let der = try? DERSignature.encode(r: r, s: s),
+            let context = try? key.context(), context.perform({ EVP_PKEY_verify_init($0) })
+        else { return false }
+        return context.perform { EVP_PKEY_verify($0, der, der.count, digest, digest.count) }
+    }
+
+    /// Whether x is the secret of y (0 < x < q and g^x = y mod p).
+    static func isConsistent(p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8], x: SecureBytes) -> Bool {
+        guard let key = try? privateKey(p: p, q: q, g: g, y: y, x: x) else {
+            LibCrypto.clearErrors()
+            return false
+        }
+        return key.passesPairwiseCheck()
+    }
+
+    private static func publicKey(p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8]) throws -> EVPKey {
+        try validatePublic(p: p, q: q, g: g, y: y)
+        return try EVPKey.fromParameters("DSA", .publicKey) { builder in
+            try builder.push("p", BigNumber(p))
+            try builder.push("q", BigNumber(q))
+            try builder.push("g", BigNumber(g))
+            try builder.push("pub", BigNumber(y))
+        }
+    }
+
+    private static func privateKey(p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8], x: SecureBytes) throws -> EVPKey {
+        try validatePublic(p: p, q: q, g: g, y: y)
+        return try EVPKey.fromParameters("DSA", .keyPair) { builder in
+            try builder.push("p", BigNumber(p))
+            try builder.push("q", BigNumber(q))
+            try builder.push("g", BigNumber(g))
+            try builder.push("pub", BigNumber(y))
+            try builder.push("priv", BigNumber(secret: x))
+        }
+    }
+}
