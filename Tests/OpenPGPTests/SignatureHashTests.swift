@@ -55,4 +55,25 @@ struct SignatureHashTests {
         let signer = try key.signingKey(at: .init(timeIntervalSince1970: TimeInterval(PublicKeyTestSupport.created + 10)))
         #expect(signer.signatureHash(requested: .sha1) == .sha256)
     }
+
+    /// The PSMTP `EnsureValidDSASignatureHashAlgorithm` setting, on by default, in every
+    /// signature form; off, the requested hash is used as it is.
+    @Test func writersUpgradeTheHashUnlessToldNotTo() throws {
+        let key = try SecretKey.generate(userID: "P384 <p384@example.org>", type: .nistP384)
+        let data = Array("hash choice\n".utf8)
+        let inline = try OpenPGPMessage.sign(data, by: [key], options: MessageOptions(hash: .sha256))
+        let read = try OpenPGPMessage.decrypt(inline, using: [], verifyingWith: [key.certificate])
+        #expect(read.signatures.map(\.hashAlgorithm) == [.sha384])
+        #expect(read.signatures.map(\.status) == [.good])
+
+        let detached = try OpenPGPMessage.detachedSignature(for: data, by: [key], options: MessageOptions(hash: .sha256))
+        #expect(try OpenPGPMessage.verifyDetached(detached, of: data, with: [key.certificate]).map(\.hashAlgorithm) == [.sha384])
+
+        let cleartext = try OpenPGPMessage.clearSign("hash choice\n", by: [key], options: MessageOptions(hash: .sha256))
+        #expect(cleartext.contains("Hash: SHA384"))
+        #expect(try OpenPGPMessage.verifyCleartext(Array(cleartext.utf8), with: [key.certificate]).hasGoodSignature)
+
+        let exact = try OpenPGPMessage.sign(data, by: [key], options: MessageOptions(hash: .sha256, ensureValidSignatureHash: false))
+        #expect(try OpenPGPMessage.decrypt(exact, using: [], verifyingWith: [key.certificate]).signatures.map(\.hashAlgorithm) == [.sha256])
+    }
 }

@@ -28,10 +28,11 @@ extension MailMessage {
         var options = options
         options.armor = true
         options.armorLineEnding = .crlf
-        guard let hashName = options.hash.textName else {
+        let detachedSigner = try DetachedSigner(signers: [signer], options: options)
+        // The hash actually used: a DSA or ECDSA key may need a longer one than asked for.
+        guard let hash = detachedSigner.hashAlgorithms.first, let hashName = hash.textName else {
             throw OpenPGPError(.unsupportedAlgorithm, "hash algorithm \(options.hash) has no micalg name")
         }
-        let detachedSigner = try DetachedSigner(signers: [signer], options: options)
         let inner = try mimeTree()
         var check = SignableContentCheck()
         let signedPart: MIMEPart

@@ -14,7 +14,7 @@ import Foundation
 /// version 4 signatures, and GnuPG 2.2 and Sequoia's sqop assume MD5 without it (RFC 4880)
 /// and reject the signature.
 public final class CleartextSigner {
-    private let keys: [SigningKey]
+    private let signers: [DocumentSignatures.Signer]
     private let contexts: [HashContext]
     private let options: MessageOptions
     private let creationTime: UInt32
@@ -34,14 +34,17 @@ public final class CleartextSigner {
         signers: [SecretKey], options: MessageOptions = MessageOptions(), output: @escaping (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         let date = options.signatureDate ?? Date()
-        keys = try DocumentSignatures.signingKeys(signers, options: options, at: date)
-        contexts = try keys.map { _ in try HashContext(options.hash) }
+        guard !signers.isEmpty else { throw OpenPGPError(.invalidArgument, "signing needs at least one key") }
+        self.signers = try DocumentSignatures.signers(signers, options: options, at: date)
+        contexts = try self.signers.map { try HashContext($0.hash) }
         self.options = options
         self.output = output
         creationTime = UInt32(clamping: Int64(date.timeIntervalSince1970))
         newline = options.armorLineEnding.bytes
         var header = Array(Armor.cleartextHeaderLine.utf8) + newline
-        if let name = options.hash.textName { header += Array("Hash: \(name)".utf8) + newline }
+        var names: [String] = []
+        for name in self.signers.compactMap(\.hash.textName) where !names.contains(name) { names.append(name) }
+        if !names.isEmpty { header += Array("Hash: \(names.joined(separator: ","))".utf8) + newline }
         try emit(header + newline)
     }
 
@@ -76,9 +79,9 @@ public final class CleartextSigner {
         finished = true
         if !line.isEmpty || lineCount == 0 { try endLine() }
         var packets: [UInt8] = []
-        for (key, context) in zip(keys, contexts) {
+        for (signer, context) in zip(signers, contexts) {
             packets += try DocumentSignatures.sign(
-                with: key, type: .text, hash: options.hash, creationTime: creationTime, context: context
+                with: signer.key, type: .text, hash: signer.hash, creationTime: creationTime, context: context
             ).serialized
         }
         try emit(Array(Armor.encode(packets, type: .signature, headers: options.armorHeaders, lineEnding: options.armorLineEnding).utf8))

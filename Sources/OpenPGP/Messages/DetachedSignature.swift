@@ -8,7 +8,7 @@ import Foundation
 /// line endings as CRLF. `hash`, `armor`, `armorHeaders`, `armorLineEnding` and
 /// `signatureDate` apply; the other options do not.
 public final class DetachedSigner {
-    private let keys: [SigningKey]
+    private let signers: [DocumentSignatures.Signer]
     private var hasher: DocumentHasher
     private let options: MessageOptions
     private let creationTime: UInt32
@@ -19,13 +19,17 @@ public final class DetachedSigner {
     /// an unavailable hash.
     public init(signers: [SecretKey], options: MessageOptions = MessageOptions()) throws {
         let date = options.signatureDate ?? Date()
-        keys = try DocumentSignatures.signingKeys(signers, options: options, at: date)
+        guard !signers.isEmpty else { throw OpenPGPError(.invalidArgument, "signing needs at least one key") }
+        self.signers = try DocumentSignatures.signers(signers, options: options, at: date)
         hasher = DocumentHasher(
-            contexts: try keys.map { _ in try HashContext(options.hash) },
+            contexts: try self.signers.map { try HashContext($0.hash) },
             textMode: DocumentSignatures.type(for: options.literalFormat) == .text)
         self.options = options
         creationTime = UInt32(clamping: Int64(date.timeIntervalSince1970))
     }
+
+    /// The hash of each signature, in signer order (see `MessageOptions.ensureValidSignatureHash`).
+    public var hashAlgorithms: [HashAlgorithm] { signers.map(\.hash) }
 
     /// Adds data to sign.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
@@ -45,9 +49,9 @@ public final class DetachedSigner {
         finished = true
         let type = DocumentSignatures.type(for: options.literalFormat)
         var packets: [UInt8] = []
-        for (key, context) in zip(keys, hasher.contexts) {
+        for (signer, context) in zip(signers, hasher.contexts) {
             packets += try DocumentSignatures.sign(
-                with: key, type: type, hash: options.hash, creationTime: creationTime, context: context
+                with: signer.key, type: type, hash: signer.hash, creationTime: creationTime, context: context
             ).serialized
         }
         guard options.armor else { return packets }

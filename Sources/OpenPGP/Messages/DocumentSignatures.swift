@@ -8,13 +8,23 @@ enum DocumentSignatures {
         format == .binary ? .binary : .text
     }
 
-    /// The keys of `signers` that may sign at `date`, after checking that `options.hash` works.
-    static func signingKeys(_ signers: [SecretKey], options: MessageOptions, at date: Date) throws -> [SigningKey] {
-        guard !signers.isEmpty else { throw OpenPGPError(.invalidArgument, "signing needs at least one key") }
-        guard options.hash.isSupported else {
-            throw OpenPGPError(.unsupportedAlgorithm, "hash algorithm \(options.hash) is not supported")
+    /// A key ready to sign and the hash it signs with.
+    struct Signer {
+        let key: SigningKey
+        let hash: HashAlgorithm
+    }
+
+    /// The keys of `signers` that may sign at `date`, each with its hash: `options.hash`, or
+    /// with `ensureValidSignatureHash` one that fits a DSA or ECDSA key.
+    static func signers(_ signers: [SecretKey], options: MessageOptions, at date: Date) throws -> [Signer] {
+        try signers.map { secretKey in
+            let key = try secretKey.signingKey(at: date)
+            let hash = options.ensureValidSignatureHash ? key.signatureHash(requested: options.hash) : options.hash
+            guard hash.isSupported else {
+                throw OpenPGPError(.unsupportedAlgorithm, "hash algorithm \(hash) is not supported")
+            }
+            return Signer(key: key, hash: hash)
         }
-        return try signers.map { try $0.signingKey(at: date) }
     }
 
     /// Completes the signature of `key` over the data hashed into `context`, with the same

@@ -7,6 +7,10 @@ public struct MessageOptions: Sendable, Hashable {
     public var cipher: SymmetricAlgorithm
     /// The signature hash (default SHA-256).
     public var hash: HashAlgorithm
+    /// Whether a hash too short for a DSA or ECDSA key is replaced by one that fits it (the
+    /// PSMTP `EnsureValidDSASignatureHashAlgorithm`, on by default): P-256 → SHA-256,
+    /// P-384 → SHA-384, P-521 → SHA-512, DSA by the size of q.
+    public var ensureValidSignatureHash: Bool
     /// The compression method (default ZIP).
     public var compression: CompressionAlgorithm
     /// The compression level, 0–9 (default 6).
@@ -29,7 +33,7 @@ public struct MessageOptions: Sendable, Hashable {
     public init(
         cipher: SymmetricAlgorithm = .aes128, hash: HashAlgorithm = .sha256, compression: CompressionAlgorithm = .zip,
         compressionLevel: Int = 6, armor: Bool = true, armorHeaders: ArmorHeaders = ArmorHeaders(),
-        armorLineEnding: ArmorLineEnding = .lf,
+        armorLineEnding: ArmorLineEnding = .lf, ensureValidSignatureHash: Bool = true,
         literalFormat: LiteralFormat = .binary, fileName: String = "", literalDate: Date? = nil, signatureDate: Date? = nil
     ) {
         self.cipher = cipher
@@ -39,6 +43,7 @@ public struct MessageOptions: Sendable, Hashable {
         self.armor = armor
         self.armorHeaders = armorHeaders
         self.armorLineEnding = armorLineEnding
+        self.ensureValidSignatureHash = ensureValidSignatureHash
         self.literalFormat = literalFormat
         self.fileName = fileName
         self.literalDate = literalDate

@@ -10,7 +10,7 @@ public final class MessageWriter {
     /// Receives OPS, literal and signature packets: compression, encryption or the output.
     private let container: WriterStage
     private let literal: LiteralDataStage
-    private let signers: [(SigningKey, HashContext)]
+    private let signers: [(DocumentSignatures.Signer, HashContext)]
     private let signatureTime: UInt32
     private let options: MessageOptions
     private var finished = false
@@ -56,14 +56,15 @@ public final class MessageWriter {
         }
         self.container = container
 
-        let signatureType: SignatureType = options.literalFormat == .binary ? .binary : .text
-        var hashed: [(SigningKey, HashContext)] = []
-        for (index, key) in signingKeys.enumerated() {
+        let signatureType = DocumentSignatures.type(for: options.literalFormat)
+        var hashed: [(DocumentSignatures.Signer, HashContext)] = []
+        for (index, signer) in signingKeys.enumerated() {
             let last = index == signingKeys.count - 1
+            let key = signer.key.publicKey
             // One-pass signature packet (version 3); the last one written is "not nested".
-            let ops: [UInt8] = [3, signatureType.rawValue, options.hash.rawValue, key.publicKey.algorithm.rawValue] + key.publicKey.keyID.bytes + [last ? 1 : 0]
+            let ops: [UInt8] = [3, signatureType.rawValue, signer.hash.rawValue, key.algorithm.rawValue] + key.keyID.bytes + [last ? 1 : 0]
             try container.write(PacketFraming.packet(tag: .onePassSignature, body: ops))
-            hashed.append((key, try HashContext(options.hash)))
+            hashed.append((signer, try HashContext(signer.hash)))
         }
         self.signers = hashed
         literal = try LiteralDataStage(
@@ -84,7 +85,7 @@ public final class MessageWriter {
     /// The signing keys and the recipient (sub)keys to use, or why there are none.
     private static func selectKeys(
         recipients: [Certificate], encryptsToPassphrase: Bool, signers: [SecretKey], options: MessageOptions, at date: Date
-    ) throws -> ([SigningKey], [KeyComponent]) {
+    ) throws -> ([DocumentSignatures.Signer], [KeyComponent]) {
         let encrypts = !recipients.isEmpty || encryptsToPassphrase
         guard encrypts || !signers.isEmpty else {
             throw OpenPGPError(.invalidArgument, "a message needs at least one recipient, passphrase or signer")
@@ -98,10 +99,7 @@ public final class MessageWriter {
         guard (0...9).contains(options.compressionLevel) else {
             throw OpenPGPError(.invalidArgument, "compression level must be 0–9, got \(options.compressionLevel)")
         }
-        guard options.hash.isSupported || signers.isEmpty else {
-            throw OpenPGPError(.unsupportedAlgorithm, "hash algorithm \(options.hash) is not supported")
-        }
-        let signingKeys = try signers.map { try $0.signingKey(at: date) }
+        let signingKeys = try DocumentSignatures.signers(signers, options: options, at: date)
         let recipientKeys = try recipients.flatMap { certificate -> [KeyComponent] in
             let usable = certificate.encryptionKeys(at: date)
             guard !usable.isEmpty else {
@@ -130,13 +128,11 @@ public final class MessageWriter {
         precondition(!finished, "MessageWriter.finish called twice")
         finished = true
         try literal.finish()
-        for (key, context) in signers.reversed() {
-            let template = SignaturePacket(
-                type: options.literalFormat == .binary ? .binary : .text, publicKeyAlgorithm: key.publicKey.algorithm,
-                hashAlgorithm: options.hash,
-                hashedSubpackets: [.creationTime(signatureTime), .issuer(key.publicKey.fingerprint)],
-                unhashedSubpackets: [.issuerKeyID(key.publicKey.keyID)], hashPrefix: [], signatureValues: [])
-            try container.write(try key.finish(template: template, context: context).serialized)
+        let type = DocumentSignatures.type(for: options.literalFormat)
+        for (signer, context) in signers.reversed() {
+            let signature = try DocumentSignatures.sign(
+                with: signer.key, type: type, hash: signer.hash, creationTime: signatureTime, context: context)
+            try container.write(signature.serialized)
         }
         try container.finish()
     }

@@ -52,7 +52,9 @@ struct SignaturePacket: Sendable, Hashable {
         self.hashedArea = hashedSubpackets.flatMap(\.serialized)
         self.unhashedSubpackets = unhashedSubpackets
         self.hashPrefix = hashPrefix
-        self.signatureValues = signatureValues
+        // MPIs carry no leading zero bytes: store them as they will read back.
+        self.signatureValues = publicKeyAlgorithm.signatureValuesAreMPIs
+            ? signatureValues.map { Array($0.drop { $0 == 0 }) } : signatureValues
     }
 
     init(body: [UInt8], offset: Int) throws {
@@ -90,10 +92,9 @@ struct SignaturePacket: Sendable, Hashable {
         body.appendUInt16(UInt16(unhashed.count))
         body += unhashed
         body += hashPrefix
-        switch publicKeyAlgorithm {
-        case .rsaEncryptOrSign, .rsaSignOnly, .dsa, .ecdsa, .eddsaLegacy:
+        if publicKeyAlgorithm.signatureValuesAreMPIs {
             for value in signatureValues { body.appendMPI(value) }
-        default:
+        } else {
             for value in signatureValues { body += value }
         }
         return PacketFraming.packet(tag: .signature, body: body)
@@ -177,5 +178,12 @@ struct SignaturePacket: Sendable, Hashable {
     /// A critical subpacket this engine does not understand: the signature must be ignored.
     var hasUnknownCriticalSubpacket: Bool {
         hashedSubpackets.contains { $0.isCritical && !$0.kind.isKnown }
+    }
+}
+
+extension PublicKeyAlgorithm {
+    /// Whether this algorithm's signature values are MPIs (all v4 signing algorithms).
+    var signatureValuesAreMPIs: Bool {
+        [.rsaEncryptOrSign, .rsaSignOnly, .dsa, .ecdsa, .eddsaLegacy].contains(self)
     }
 }
