@@ -11,16 +11,10 @@ protocol BlockEncryptor: AnyObject {
     func encryptBlock(_ input: UnsafeRawPointer, _ output: UnsafeMutableRawPointer)
 }
 
-/// A CFB keystream that transforms bytes in place of libcrypto's `EVP_CipherUpdate`.
-protocol CFBTransform: AnyObject {
-    /// Transforms `input` into `output`, which must have room for `input.count` bytes.
-    func update(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
-}
-
 /// Full-block CFB (as libcrypto's `*-CFB` ciphers, without OpenPGP's old resync) over a
 /// Swift block cipher. The state carries across `update` calls, so input may come in pieces
 /// of any length and gives the same bytes as one call.
-final class CFBMode<Cipher: BlockEncryptor>: CFBTransform {
+final class CFBMode<Cipher: BlockEncryptor> {
     private let cipher: Cipher
     private let encrypting: Bool
     /// E(previous ciphertext block), overwritten byte by byte with the new ciphertext as it
@@ -43,6 +37,7 @@ final class CFBMode<Cipher: BlockEncryptor>: CFBTransform {
         register.deallocate()
     }
 
+    /// Transforms `input` into `output`, which must have room for `input.count` bytes.
     func update(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
         let count = input.count
         guard count > 0 else { return }

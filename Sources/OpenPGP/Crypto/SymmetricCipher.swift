@@ -41,27 +41,17 @@ extension SymmetricAlgorithm {
         return cipher
     }
 
-    /// CFB over the Swift block cipher for this algorithm; nil if there is none.
-    func swiftCFB(key: SecureBytes, iv: [UInt8], encrypting: Bool) throws -> (any CFBTransform)? {
-        try key.withUnsafeBytes { keyBytes in
-            try iv.withUnsafeBytes { ivBytes -> (any CFBTransform)? in
-                switch self {
-                case .twofish: CFBMode(cipher: try Twofish(key: keyBytes), iv: ivBytes, encrypting: encrypting)
-                case .idea: CFBMode(cipher: try IDEA(key: keyBytes), iv: ivBytes, encrypting: encrypting)
-                default: nil
-                }
-            }
-        }
-    }
 }
 
 /// A cipher in OpenPGP's CFB mode, as used by SEIPDv1 and secret-key protection: standard
 /// full-block CFB, so input of any length can be fed in pieces. libcrypto's EVP does the work
 /// when it has the cipher, the Swift implementation otherwise. Not shared across tasks.
 final class CFBCipher {
+    /// One case per Swift cipher, so each `update` call is specialised for its cipher.
     private enum Engine {
         case evp(OpaquePointer)
-        case swift(any CFBTransform)
+        case twofish(CFBMode<Twofish>)
+        case idea(CFBMode<IDEA>)
     }
 
     private let engine: Engine
@@ -82,10 +72,15 @@ final class CFBCipher {
             throw OpenPGPError(.invalidArgument, "\(algorithm) needs a \(blockSize)-byte IV")
         }
         guard let cipher = algorithm.libcryptoCFBCipher() else {
-            guard let transform = try algorithm.swiftCFB(key: key, iv: initialVector, encrypting: encrypting) else {
-                throw OpenPGPError(.unsupportedAlgorithm, "symmetric algorithm \(algorithm) is not available in libcrypto")
+            engine = try key.withUnsafeBytes { keyBytes in
+                try initialVector.withUnsafeBytes { ivBytes in
+                    switch algorithm {
+                    case .twofish: .twofish(CFBMode(cipher: try Twofish(key: keyBytes), iv: ivBytes, encrypting: encrypting))
+                    case .idea: .idea(CFBMode(cipher: try IDEA(key: keyBytes), iv: ivBytes, encrypting: encrypting))
+                    default: throw OpenPGPError(.unsupportedAlgorithm, "symmetric algorithm \(algorithm) is not available in libcrypto")
+                    }
+                }
             }
-            engine = .swift(transform)
             return
         }
         defer { EVP_CIPHER_free(cipher) }
@@ -113,7 +108,8 @@ final class CFBCipher {
         precondition(output.count >= input.count)
         let context: OpaquePointer
         switch engine {
-        case .swift(let transform): return transform.update(input, into: output)
+        case .twofish(let mode): return mode.update(input, into: output)
+        case .idea(let mode): return mode.update(input, into: output)
         case .evp(let evp): context = evp
         }
         var written: Int32 = 0
