@@ -114,8 +114,6 @@ enum Decompression {
             return (algorithm, Array(data))
         case .zip, .zlib:
             return (algorithm, try zlibInflate(Array(data), raw: algorithm == .zip, limits: limits, offset: offset))
-        case .bzip2:
-            return (algorithm, try bzip2Inflate(Array(data), limits: limits, offset: offset))
         default:
             throw OpenPGPError(.unsupportedAlgorithm, "compression algorithm \(algorithm) is not supported yet", offset: offset, packetTag: PacketTag.compressedData.rawValue)
         }
