@@ -10,9 +10,10 @@ import Testing
 /// salted SHA-1, whatever `--s2k-*` options are given (`--export-options export-backup`
 /// too), so gpg cannot hand us keys protected otherwise. The matrix is therefore covered
 /// by (1) gpg unlocking keys we protect with each cipher, S2K mode, digest and usage octet,
-/// and (2) our S2K and CFB opening gpg's password-encrypted messages (the same derivation
-/// and cipher code as key protection) for every `--s2k-cipher-algo` × `--s2k-mode` ×
-/// `--s2k-digest-algo` form; plus our unlocking of what gpg does export.
+/// and (2) our reader opening gpg's password-encrypted messages, whose SKESK uses the same
+/// S2K derivation and the cipher the same CFB code as key protection, for every
+/// `--s2k-cipher-algo` × `--s2k-mode` × `--s2k-digest-algo` form; plus our unlocking of
+/// what gpg does export.
 @Suite("GnuPG interop: S2K forms, every cipher, BZip2", .enabled(if: ExternalTool.shouldRun("gpg")))
 struct GnuPGS2KInteropTests {
     static let passphrase = "s2k pass ✓"
@@ -48,45 +49,24 @@ struct GnuPGS2KInteropTests {
                     "--cipher-algo", name, "--s2k-count", "65536", "--compress-algo", "BZIP2", "--output", "-",
                 ],
                 input: plaintext, passphrase: Self.passphrase)
-            let opened = try Self.openPasswordMessage(encrypted.stdout, passphrase: Self.passphrase)
-            #expect(opened.cipher == algorithm, "\(name) mode \(mode) \(digestName)")
-            #expect(opened.s2k.kind == kind && opened.s2k.hashAlgorithm == hash, "\(name) mode \(mode) \(digestName)")
-            #expect(opened.data == plaintext, "\(name) mode \(mode) \(digestName)")
-            #expect(throws: OpenPGPError.self) { try Self.openPasswordMessage(encrypted.stdout, passphrase: "wrong") }
+            let what = "\(name) mode \(mode) \(digestName)"
+            let packets = try PacketFraming.parse(encrypted.stdout)
+            #expect(packets.map(\.tag) == [.symmetricKeyEncryptedSessionKey, .symEncryptedIntegrityProtectedData], "\(what)")
+            // A v4 SKESK with no encrypted session key: the S2K output is the session key.
+            var reader = ByteReader(packets[0].body)
+            #expect(try reader.readByte() == 4)
+            #expect(try reader.readByte() == algorithm.rawValue, "\(what)")
+            let s2k = try S2K(reading: &reader)
+            #expect(s2k.kind == kind && s2k.hashAlgorithm == hash && reader.isAtEnd, "\(what)")
+            let result = try OpenPGPMessage.decrypt(encrypted.stdout, using: [], passphrases: [Self.passphrase])
+            #expect(result.data == plaintext, "\(what)")
+            #expect(result.symmetricAlgorithm == algorithm, "\(what)")
+            #expect(result.compression == .bzip2, "\(what)")
+            let error = try #require(throws: OpenPGPError.self) {
+                try OpenPGPMessage.decrypt(encrypted.stdout, using: [], passphrases: ["wrong"])
+            }
+            #expect(error.code == .decryptionFailed || error.code == .integrityCheckFailed, "\(what): \(error)")
         }
-    }
-
-    /// Opens a message gpg encrypted with `--symmetric`: a version 4 SKESK whose S2K output is
-    /// the session key, then SEIPDv1 (BZip2-compressed literal data inside). Uses the engine's
-    /// S2K, CFB and inflation; integrity failures throw.
-    static func openPasswordMessage(_ message: [UInt8], passphrase: String) throws -> (cipher: SymmetricAlgorithm, s2k: S2K, data: [UInt8]) {
-        let packets = try PacketFraming.parse(message)
-        guard packets.count == 2, packets[0].tag == .symmetricKeyEncryptedSessionKey,
-            packets[1].tag == .symEncryptedIntegrityProtectedData, packets[1].body.first == 1
-        else { throw OpenPGPError(.malformedMessage, "expected SKESK then SEIPDv1") }
-        var reader = ByteReader(packets[0].body, baseOffset: 0)
-        guard try reader.readByte() == 4 else { throw OpenPGPError(.unsupportedVersion, "SKESK version") }
-        let cipher = SymmetricAlgorithm(rawValue: try reader.readByte())
-        let s2k = try S2K(reading: &reader)
-        guard reader.isAtEnd, let keySize = cipher.keySize, let blockSize = cipher.blockSize else {
-            throw OpenPGPError(.malformedPacket, "unexpected SKESK contents")
-        }
-        let key = try s2k.deriveKey(passphrase: SecureBytes(Array(passphrase.utf8)), keySize: keySize)
-        let plain = try CFBCipher(cipher, key: key, encrypting: false).update(Array(packets[1].body.dropFirst()))
-        // The quick check (repeated prefix bytes) and the MDC packet with SHA-1 of everything before its hash.
-        guard plain.count >= blockSize + 2 + 22, plain[blockSize - 2] == plain[blockSize], plain[blockSize - 1] == plain[blockSize + 1],
-            Array(plain.suffix(22).prefix(2)) == [0xD3, 0x14],
-            try HashContext.digest(.sha1, Array(plain.dropLast(20))) == Array(plain.suffix(20))
-        else { throw OpenPGPError(.integrityCheckFailed, "the password or the data is wrong") }
-        let inner = try PacketFraming.parse(Array(plain[(blockSize + 2)..<(plain.count - 22)]))
-        guard inner.count == 1, inner[0].tag == .compressedData else { throw OpenPGPError(.malformedMessage, "expected compressed data") }
-        let (algorithm, inflated) = try Decompression.inflate(inner[0].body, limits: DecompressionLimits(), offset: 0)
-        guard algorithm == .bzip2 else { throw OpenPGPError(.malformedMessage, "expected BZip2, got \(algorithm)") }
-        let literal = try PacketFraming.parse(inflated)
-        guard literal.count == 1, literal[0].tag == .literalData else { throw OpenPGPError(.malformedMessage, "expected literal data") }
-        // Format, file name (length-prefixed) and date precede the data.
-        let nameLength = Int(literal[0].body[1])
-        return (cipher, s2k, Array(literal[0].body.dropFirst(2 + nameLength + 4)))
     }
 
     // MARK: Keys we protect, gpg unlocks
@@ -116,19 +96,9 @@ struct GnuPGS2KInteropTests {
 
     // MARK: Keys gpg exports, we unlock
 
-    /// A gpg key (Ed25519 primary, Cv25519 encryption subkey) protected with `passphrase`.
-    static func generateGnuPGKey(_ gpg: GnuPG, email: String) throws -> String {
-        try gpg.run(["--quick-generate-key", "Peer <\(email)>", "ed25519", "sign", "never"], passphrase: passphrase)
-        let listing = try gpg.run(["--with-colons", "--list-keys", email]).stdoutText
-        let fingerprint = try #require(
-            listing.split(separator: "\n").first { $0.hasPrefix("fpr:") }?.split(separator: ":", omittingEmptySubsequences: false)[9])
-        try gpg.run(["--quick-add-key", String(fingerprint), "cv25519", "encr", "never"], passphrase: passphrase)
-        return String(fingerprint)
-    }
-
     @Test func weUnlockKeysGnuPGExports() throws {
         let gpg = try GnuPG()
-        let fingerprint = try Self.generateGnuPGKey(gpg, email: "export@example.org")
+        let fingerprint = try gpg.generateKey("Export <export@example.org>", passphrase: Self.passphrase)[0]
         for options in [[], ["--s2k-cipher-algo", "TWOFISH", "--s2k-digest-algo", "SHA512"], ["--export-options", "export-backup"]] {
             let exported = try gpg.run(["--armor"] + options + ["--export-secret-keys", fingerprint], passphrase: Self.passphrase).stdoutText
             let locked = try SecretKey(armored: exported)
@@ -153,7 +123,7 @@ struct GnuPGS2KInteropTests {
 
     @Test func weReadGnuPGMessagesWithTheseCiphersAndBZip2() throws {
         let gpg = try GnuPG()
-        let fingerprint = try Self.generateGnuPGKey(gpg, email: "sender@example.org")
+        let fingerprint = try gpg.generateKey("Sender <sender@example.org>", passphrase: Self.passphrase)[0]
         let secretKey = try SecretKey(
             armored: try gpg.run(["--armor", "--export-secret-keys", fingerprint], passphrase: Self.passphrase).stdoutText,
             passphrase: Self.passphrase)
