@@ -11,7 +11,7 @@ public struct CompressionAlgorithm: RawRepresentable, Hashable, Sendable, Custom
     public static let bzip2 = CompressionAlgorithm(rawValue: 3)
 
     /// Whether this engine can write and read this method.
-    public var isSupported: Bool { [.uncompressed, .zip, .zlib].contains(self) }
+    public var isSupported: Bool { [.uncompressed, .zip, .zlib, .bzip2].contains(self) }
 
     public var description: String {
         switch self {

@@ -18,47 +18,73 @@ extension SymmetricAlgorithm {
         }
     }
 
-    /// Whether this engine can encrypt and decrypt with this cipher.
+    /// Whether this engine can encrypt and decrypt with this cipher: through libcrypto, or
+    /// with the Swift implementation of a cipher libcrypto lacks (Twofish, IDEA).
     public var isSupported: Bool {
-        guard let name = libcryptoCFBName else { return false }
-        LibCrypto.initialize()
-        guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else {
-            LibCrypto.clearErrors()
-            return false
-        }
+        if hasSwiftImplementation { return true }
+        guard let cipher = libcryptoCFBCipher() else { return false }
         EVP_CIPHER_free(cipher)
         return true
     }
+
+    /// Whether a Swift block cipher exists for this algorithm.
+    var hasSwiftImplementation: Bool { self == .twofish || self == .idea }
+
+    /// The libcrypto CFB cipher, fetched (the caller frees it), or nil if libcrypto lacks it.
+    func libcryptoCFBCipher() -> OpaquePointer? {
+        guard let name = libcryptoCFBName else { return nil }
+        LibCrypto.initialize()
+        guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else {
+            LibCrypto.clearErrors()
+            return nil
+        }
+        return cipher
+    }
+
 }
 
 /// A cipher in OpenPGP's CFB mode, as used by SEIPDv1 and secret-key protection: standard
-/// full-block CFB, so input of any length can be fed in pieces. Not shared across tasks.
+/// full-block CFB, so input of any length can be fed in pieces. libcrypto's EVP does the work
+/// when it has the cipher, the Swift implementation otherwise. Not shared across tasks.
 final class CFBCipher {
-    private let context: OpaquePointer
+    /// One case per Swift cipher, so each `update` call is specialised for its cipher.
+    private enum Engine {
+        case evp(OpaquePointer)
+        case twofish(CFBMode<Twofish>)
+        case idea(CFBMode<IDEA>)
+    }
+
+    private let engine: Engine
 
     /// - Parameters:
     ///   - iv: the initial vector; all zeros (SEIPDv1) when nil.
     init(_ algorithm: SymmetricAlgorithm, key: SecureBytes, iv: [UInt8]? = nil, encrypting: Bool) throws {
-        LibCrypto.initialize()
-        guard let name = algorithm.libcryptoCFBName, let keySize = algorithm.keySize,
-            let blockSize = algorithm.blockSize
+        guard let keySize = algorithm.keySize, let blockSize = algorithm.blockSize,
+            algorithm.libcryptoCFBName != nil || algorithm.hasSwiftImplementation
         else {
             throw OpenPGPError(.unsupportedAlgorithm, "symmetric algorithm \(algorithm) is not supported")
         }
         guard key.count == keySize else {
             throw OpenPGPError(.invalidArgument, "\(algorithm) needs a \(keySize)-byte key, got \(key.count)")
         }
-        guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else {
-            LibCrypto.clearErrors()
-            throw OpenPGPError(.unsupportedAlgorithm, "symmetric algorithm \(algorithm) is not available in libcrypto")
+        let initialVector = iv ?? [UInt8](repeating: 0, count: blockSize)
+        guard initialVector.count == blockSize else {
+            throw OpenPGPError(.invalidArgument, "\(algorithm) needs a \(blockSize)-byte IV")
+        }
+        guard let cipher = algorithm.libcryptoCFBCipher() else {
+            engine = try key.withUnsafeBytes { keyBytes in
+                try initialVector.withUnsafeBytes { ivBytes in
+                    switch algorithm {
+                    case .twofish: .twofish(CFBMode(cipher: try Twofish(key: keyBytes), iv: ivBytes, encrypting: encrypting))
+                    case .idea: .idea(CFBMode(cipher: try IDEA(key: keyBytes), iv: ivBytes, encrypting: encrypting))
+                    default: throw OpenPGPError(.unsupportedAlgorithm, "symmetric algorithm \(algorithm) is not available in libcrypto")
+                    }
+                }
+            }
+            return
         }
         defer { EVP_CIPHER_free(cipher) }
         guard let context = EVP_CIPHER_CTX_new() else { throw LibCrypto.failure("EVP_CIPHER_CTX_new") }
-        let initialVector = iv ?? [UInt8](repeating: 0, count: blockSize)
-        guard initialVector.count == blockSize else {
-            EVP_CIPHER_CTX_free(context)
-            throw OpenPGPError(.invalidArgument, "\(algorithm) needs a \(blockSize)-byte IV")
-        }
         let status = key.withUnsafeBytes { keyBytes in
             EVP_CipherInit_ex2(
                 context, cipher, keyBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), initialVector,
@@ -66,18 +92,26 @@ final class CFBCipher {
         }
         guard status == 1 else {
             EVP_CIPHER_CTX_free(context)
-            throw LibCrypto.failure("EVP_CipherInit_ex2(\(name))")
+            throw LibCrypto.failure("EVP_CipherInit_ex2(\(algorithm))")
         }
         EVP_CIPHER_CTX_set_padding(context, 0)
-        self.context = context
+        engine = .evp(context)
     }
 
-    deinit { EVP_CIPHER_CTX_free(context) }
+    deinit {
+        if case .evp(let context) = engine { EVP_CIPHER_CTX_free(context) }
+    }
 
     /// Transforms `input` into `output`, which must have room for `input.count` bytes.
     func update(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
         guard input.count > 0 else { return }
         precondition(output.count >= input.count)
+        let context: OpaquePointer
+        switch engine {
+        case .twofish(let mode): return mode.update(input, into: output)
+        case .idea(let mode): return mode.update(input, into: output)
+        case .evp(let evp): context = evp
+        }
         var written: Int32 = 0
         var offset = 0
         // EVP takes an Int32 length: feed very large buffers in slices.

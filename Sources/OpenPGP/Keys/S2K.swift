@@ -20,6 +20,18 @@ public struct S2K: Sendable, Hashable {
         S2K(kind: .iteratedAndSalted, hashAlgorithm: hash, salt: secureRandomBytes(8), codedCount: codedCount)
     }
 
+    /// A specifier of `kind` with a fresh random salt where the kind has one.
+    static func random(kind: Kind, hash: HashAlgorithm, codedCount: UInt8 = 0xF0) -> S2K {
+        let salted = kind == .salted || kind == .iteratedAndSalted
+        return S2K(
+            kind: kind, hashAlgorithm: hash, salt: salted ? secureRandomBytes(8) : [],
+            codedCount: kind == .iteratedAndSalted ? codedCount : 0)
+    }
+
+    /// The derivation implied by a legacy S2K usage octet (one that names the cipher): a
+    /// simple S2K with MD5 (RFC 9580 §5.5.3, "Legacy CFB").
+    static let legacyMD5 = S2K(kind: .simple, hashAlgorithm: .md5, salt: [], codedCount: 0)
+
     init(kind: Kind, hashAlgorithm: HashAlgorithm, salt: [UInt8], codedCount: UInt8) {
         self.kind = kind
         self.hashAlgorithm = hashAlgorithm

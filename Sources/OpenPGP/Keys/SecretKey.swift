@@ -72,12 +72,18 @@ public struct SecretKey: Sendable {
     /// The binary transferable secret key; with a passphrase every unlocked part is
     /// protected with it (AES-256, iterated and salted SHA-256 S2K).
     public func serialized(passphrase: String? = nil) throws -> [UInt8] {
+        try serialized(passphrase: passphrase, protection: SecretKeyProtectionSettings())
+    }
+
+    /// The binary transferable secret key, protected as `protection` says (tests write every
+    /// protection form with it).
+    func serialized(passphrase: String?, protection: SecretKeyProtectionSettings) throws -> [UInt8] {
         let secretPassphrase = passphrase.map { SecureBytes($0.utf8) }
         func packet(_ component: KeyComponent, tag: PacketTag, publicTag: PacketTag) throws -> [UInt8] {
             guard let secret = secrets[component.fingerprint] else {
                 return PacketFraming.packet(tag: publicTag, body: component.packet.body)
             }
-            return PacketFraming.packet(tag: tag, body: try secret.serializedBody(passphrase: secretPassphrase))
+            return PacketFraming.packet(tag: tag, body: try secret.serializedBody(passphrase: secretPassphrase, protection: protection))
         }
         return try certificate.serialize(primary: try packet(certificate.primaryKey, tag: .secretKey, publicTag: .publicKey)) {
             try packet($0, tag: .secretSubkey, publicTag: .publicSubkey)

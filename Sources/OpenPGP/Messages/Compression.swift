@@ -19,6 +19,14 @@ public struct DecompressionLimits: Sendable, Hashable {
     }
 }
 
+/// The stage that writes a Compressed Data packet with `algorithm` (ZIP, ZLIB or BZip2).
+func compressionStage(for algorithm: CompressionAlgorithm, level: Int, next: WriterStage) throws -> WriterStage {
+    switch algorithm {
+    case .bzip2: try BZip2Stage(level: level, next: next)
+    default: try DeflateStage(algorithm: algorithm, level: level, next: next)
+    }
+}
+
 /// Writes a Compressed Data packet (ZIP or ZLIB), compressing in streaming fashion.
 final class DeflateStage: WriterStage {
     private let body: PartialLengthStage

@@ -182,6 +182,7 @@ struct MessageReader {
         switch algorithm {
         case .uncompressed: body
         case .zip, .zlib: try ZlibInflatingSource(body: body, raw: algorithm == .zip, limits: limits, offset: offset)
+        case .bzip2: try BZip2InflatingSource(body: body, limits: limits, offset: offset)
         default:
             throw OpenPGPError(.unsupportedAlgorithm, "compression algorithm \(algorithm) is not supported yet", offset: offset, packetTag: PacketTag.compressedData.rawValue)
         }

@@ -52,7 +52,7 @@ public final class MessageWriter {
             container = try SEIPDv1Stage(algorithm: options.cipher, sessionKey: sessionKey, next: sink)
         }
         if options.compression != .uncompressed {
-            container = try DeflateStage(algorithm: options.compression, level: options.compressionLevel, next: container)
+            container = try compressionStage(for: options.compression, level: options.compressionLevel, next: container)
         }
         self.container = container
 

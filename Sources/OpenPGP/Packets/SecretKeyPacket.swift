@@ -1,8 +1,32 @@
 /// How the secret part of a secret key packet is stored (RFC 9580 §5.5.3).
 enum SecretKeyProtection: Sendable, Hashable {
     case unprotected
-    /// Usage 254 (SHA-1 integrity check) or 255 (legacy two-byte checksum), CFB-encrypted.
+    /// CFB-encrypted. `usage` is 254 (SHA-1 integrity check), 255 (two-byte checksum) or,
+    /// for legacy keys, the cipher itself (simple MD5 S2K, two-byte checksum).
     case encrypted(usage: UInt8, cipher: SymmetricAlgorithm, s2k: S2K, iv: [UInt8])
+}
+
+/// How a secret is protected when it is written with a passphrase. The default is what
+/// `SecretKey.serialized(passphrase:)` writes: AES-256, iterated and salted SHA-256 S2K,
+/// SHA-1 check. The other forms exist so tests can write everything readers meet.
+struct SecretKeyProtectionSettings: Sendable, Hashable {
+    /// The S2K usage octet to write.
+    enum Usage: Sendable, Hashable {
+        /// 254: an S2K specifier, and a SHA-1 hash of the secret.
+        case sha1Check
+        /// 255: an S2K specifier, and a two-byte checksum.
+        case checksum
+        /// The cipher identifier itself: simple MD5 S2K, two-byte checksum (RFC 9580 forbids
+        /// writing it; readers still meet it).
+        case legacy
+    }
+
+    var usage: Usage = .sha1Check
+    var cipher: SymmetricAlgorithm = .aes256
+    /// Ignored for `.legacy`, which implies simple MD5.
+    var s2kKind: S2K.Kind = .iteratedAndSalted
+    var s2kHash: HashAlgorithm = .sha256
+    var codedCount: UInt8 = 0xF0
 }
 
 /// A secret key or subkey packet: the public key, and its secret part either still encrypted
@@ -67,8 +91,18 @@ struct SecretKeyPacket: Sendable {
             protection = .encrypted(usage: usage, cipher: cipher, s2k: s2k, iv: iv)
             encryptedData = reader.readRest()
             parameters = nil
+        case 253:
+            throw OpenPGPError(.unsupportedAlgorithm, "AEAD-protected secret keys (S2K usage 253) are not supported yet", offset: offset, packetTag: tag.rawValue)
         default:
-            throw OpenPGPError(.unsupportedAlgorithm, "secret key protection (S2K usage \(usage)) is not supported yet", offset: offset, packetTag: tag.rawValue)
+            // Legacy CFB: the usage octet is the cipher, the key its MD5 simple S2K.
+            let cipher = SymmetricAlgorithm(rawValue: usage)
+            guard let blockSize = cipher.blockSize else {
+                throw OpenPGPError(.unsupportedAlgorithm, "secret key protected with unknown cipher \(usage)", offset: offset, packetTag: tag.rawValue)
+            }
+            let iv = try reader.readBytes(blockSize, "the protection IV")
+            protection = .encrypted(usage: usage, cipher: cipher, s2k: .legacyMD5, iv: iv)
+            encryptedData = reader.readRest()
+            parameters = nil
         }
     }
 
@@ -113,28 +147,51 @@ struct SecretKeyPacket: Sendable {
         return SecretKeyPacket(publicKey: publicKey, protection: protection, encryptedData: encryptedData, parameters: parameters, offset: offset)
     }
 
-    /// The packet body; with a passphrase the secret is protected (AES-256, iterated and
-    /// salted SHA-256 S2K, SHA-1 check), without it is stored in the clear.
-    func serializedBody(passphrase: SecureBytes?) throws -> [UInt8] {
+    /// The packet body; with a passphrase the secret is protected as `protection` says (by
+    /// default AES-256, iterated and salted SHA-256 S2K, SHA-1 check), without it is stored
+    /// in the clear.
+    func serializedBody(passphrase: SecureBytes?, protection settings: SecretKeyProtectionSettings = SecretKeyProtectionSettings()) throws -> [UInt8] {
         guard let parameters else {
             // Still locked (or a stub): write it back exactly as it came.
             guard case .encrypted(let usage, let cipher, let s2k, let iv) = protection else {
                 throw OpenPGPError(.invalidArgument, "secret key has no secret part")
             }
-            return publicKey.body + [usage, cipher.rawValue] + s2k.serialized + iv + encryptedData
+            let specifier = usage >= 254 ? [usage, cipher.rawValue] + s2k.serialized : [usage]
+            return publicKey.body + specifier + iv + encryptedData
         }
         var cleartext = parameters.serialized()
         defer { wipe(&cleartext) }
         guard let passphrase else {
             return publicKey.body + [0] + cleartext + secretChecksum(cleartext)
         }
-        let cipher = SymmetricAlgorithm.aes256
-        let s2k = S2K.iteratedAndSalted()
-        let iv = secureRandomBytes(16)
-        let key = try s2k.deriveKey(passphrase: passphrase, keySize: 32)
-        var plain = cleartext + (try HashContext.digest(.sha1, cleartext))
+        let cipher = settings.cipher
+        guard let keySize = cipher.keySize, let blockSize = cipher.blockSize, cipher.isSupported else {
+            throw OpenPGPError(.unsupportedAlgorithm, "protection cipher \(cipher) is not supported")
+        }
+        let s2k: S2K
+        let specifier: [UInt8]
+        var plain: [UInt8]
+        switch settings.usage {
+        case .sha1Check:
+            s2k = .random(kind: settings.s2kKind, hash: settings.s2kHash, codedCount: settings.codedCount)
+            specifier = [254, cipher.rawValue] + s2k.serialized
+            plain = cleartext + (try HashContext.digest(.sha1, cleartext))
+        case .checksum:
+            s2k = .random(kind: settings.s2kKind, hash: settings.s2kHash, codedCount: settings.codedCount)
+            specifier = [255, cipher.rawValue] + s2k.serialized
+            plain = cleartext + secretChecksum(cleartext)
+        case .legacy:
+            s2k = .legacyMD5
+            specifier = [cipher.rawValue]
+            plain = cleartext + secretChecksum(cleartext)
+        }
         defer { wipe(&plain) }
+        guard s2k.kind != .gnuDummy else {
+            throw OpenPGPError(.invalidArgument, "a GnuPG stub S2K cannot protect a secret")
+        }
+        let iv = secureRandomBytes(blockSize)
+        let key = try s2k.deriveKey(passphrase: passphrase, keySize: keySize)
         let encrypted = try CFBCipher(cipher, key: key, iv: iv, encrypting: true).update(plain)
-        return publicKey.body + [254, cipher.rawValue] + s2k.serialized + iv + encrypted
+        return publicKey.body + specifier + iv + encrypted
     }
 }
