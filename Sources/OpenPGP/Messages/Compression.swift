@@ -101,71 +101,16 @@ final class DeflateStage: WriterStage {
     }
 }
 
-/// Inflates the body of a Compressed Data packet, enforcing `limits`.
-enum Decompression {
-    static func inflate(_ body: [UInt8], limits: DecompressionLimits, offset: Int) throws -> (CompressionAlgorithm, [UInt8]) {
-        guard let first = body.first else {
-            throw OpenPGPError(.truncatedPacket, "empty compressed data packet", offset: offset, packetTag: PacketTag.compressedData.rawValue)
+extension DecompressionLimits {
+    /// Throws `decompressionLimitExceeded` once `outputCount` bytes inflated from
+    /// `inputCount` break a limit.
+    func enforce(outputCount: Int, inputCount: Int, offset: Int) throws {
+        if outputCount > maxOutputBytes {
+            throw OpenPGPError(.decompressionLimitExceeded, "compressed data expands beyond \(maxOutputBytes) bytes", offset: offset)
         }
-        let algorithm = CompressionAlgorithm(rawValue: first)
-        let data = body.dropFirst()
-        switch algorithm {
-        case .uncompressed:
-            return (algorithm, Array(data))
-        case .zip, .zlib:
-            return (algorithm, try zlibInflate(Array(data), raw: algorithm == .zip, limits: limits, offset: offset))
-        default:
-            throw OpenPGPError(.unsupportedAlgorithm, "compression algorithm \(algorithm) is not supported yet", offset: offset, packetTag: PacketTag.compressedData.rawValue)
-        }
-    }
-
-    private static func zlibInflate(_ input: [UInt8], raw: Bool, limits: DecompressionLimits, offset: Int) throws -> [UInt8] {
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer { stream.deallocate() }
-        guard pgpmail_inflateInit2(stream, raw ? -15 : 15) == Z_OK else {
-            throw OpenPGPError(.decompressionFailed, "zlib could not start inflating", offset: offset)
-        }
-        defer { inflateEnd(stream) }
-        var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        return try input.withUnsafeBytes { inputBytes in
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: inputBytes.baseAddress?.assumingMemoryBound(to: Bytef.self))
-            stream.pointee.avail_in = uInt(inputBytes.count)
-            while true {
-                let (status, produced) = chunk.withUnsafeMutableBytes { buffer -> (Int32, Int) in
-                    stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                    stream.pointee.avail_out = uInt(buffer.count)
-                    let status = CZlib.inflate(stream, Z_NO_FLUSH)
-                    return (status, buffer.count - Int(stream.pointee.avail_out))
-                }
-                output += chunk.prefix(produced)
-                try check(outputCount: output.count, inputCount: inputBytes.count, limits: limits, offset: offset)
-                switch status {
-                case Z_STREAM_END:
-                    return output
-                case Z_OK:
-                    continue
-                case Z_BUF_ERROR where produced > 0:
-                    continue
-                case Z_BUF_ERROR:
-                    // No progress possible: the input ended early. Some writers omit the end
-                    // marker of raw deflate; accept what was produced only for ZIP.
-                    if raw && stream.pointee.avail_in == 0 { return output }
-                    throw OpenPGPError(.decompressionFailed, "compressed data ends early", offset: offset)
-                default:
-                    throw OpenPGPError(.decompressionFailed, "compressed data is corrupt (zlib \(status))", offset: offset)
-                }
-            }
-        }
-    }
-
-    static func check(outputCount: Int, inputCount: Int, limits: DecompressionLimits, offset: Int) throws {
-        if outputCount > limits.maxOutputBytes {
-            throw OpenPGPError(.decompressionLimitExceeded, "compressed data expands beyond \(limits.maxOutputBytes) bytes", offset: offset)
-        }
-        if outputCount > limits.ratioGrace, outputCount / max(inputCount, 1) > limits.maxRatio {
-            throw OpenPGPError(.decompressionLimitExceeded, "compressed data expands more than \(limits.maxRatio)-fold", offset: offset)
+        if outputCount > ratioGrace, outputCount / max(inputCount, 1) > maxRatio {
+            throw OpenPGPError(.decompressionLimitExceeded, "compressed data expands more than \(maxRatio)-fold", offset: offset)
         }
     }
 }
+

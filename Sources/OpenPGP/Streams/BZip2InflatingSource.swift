@@ -78,7 +78,7 @@ final class BZip2InflatingSource: ByteSource {
             let status = BZ2_bzDecompress(stream)
             let written = capacity - Int(stream.pointee.avail_out)
             produced += written
-            try Decompression.check(outputCount: produced, inputCount: consumed, limits: limits, offset: offset)
+            try limits.enforce(outputCount: produced, inputCount: consumed, offset: offset)
             switch status {
             case BZ_STREAM_END:
                 BZ2_bzDecompressEnd(stream)

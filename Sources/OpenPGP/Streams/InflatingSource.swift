@@ -53,7 +53,7 @@ final class ZlibInflatingSource: ByteSource {
             let status = inflate(stream, Z_NO_FLUSH)
             let written = buffer.count - Int(stream.pointee.avail_out)
             produced += written
-            try Decompression.check(outputCount: produced, inputCount: consumed, limits: limits, offset: offset)
+            try limits.enforce(outputCount: produced, inputCount: consumed, offset: offset)
             switch status {
             case Z_STREAM_END:
                 streamEnded = true
