@@ -103,4 +103,26 @@ struct StreamingReaderTests {
             #expect(try OpenPGPMessage.decrypt(Array(text.utf8), using: [Self.bob]).data == data)
         }
     }
+
+    @Test func aPlausibleWrongPassphraseIsStillRejected() throws {
+        let message = try OpenPGPMessage.encrypt(Array("x".utf8), for: [], passphrases: ["right"], options: MessageOptions(armor: false))
+        let skesk = try #require(PacketFraming.parse(message).first)
+        // Find a wrong passphrase whose decrypted session key looks valid (about 1 in 50).
+        var wrong: String?
+        for attempt in 0..<2000 {
+            let candidate = "wrong \(attempt)"
+            if try SKESK.decrypt(skesk.body, offset: 0, passphrase: SecureBytes(Array(candidate.utf8))) != nil {
+                wrong = candidate
+                break
+            }
+        }
+        let plausible = try #require(wrong)
+        do {
+            _ = try OpenPGPMessage.decrypt(message, using: [], passphrases: [plausible])
+            Issue.record("a wrong passphrase decrypted the message")
+        } catch let error as OpenPGPError {
+            #expect(error.code == .decryptionFailed)
+        }
+        #expect(try OpenPGPMessage.decrypt(message, using: [], passphrases: [plausible, "right"]).data == Array("x".utf8))
+    }
 }

@@ -102,8 +102,8 @@ struct MessageReader {
                 guard version == 1 else {
                     throw OpenPGPError(.unsupportedVersion, "SEIPD version \(version) is not supported yet", offset: offset, packetTag: tag.rawValue)
                 }
-                let sessionKey = try sessionKeys.first ?? recoverSessionKey(sessionKeyPackets, state: &state)
-                let decrypting = try SEIPDv1Source(body: body, algorithm: sessionKey.algorithm, sessionKey: sessionKey.key, packetOffset: offset)
+                let (sessionKey, ciphertext) = try chooseSessionKey(sessionKeyPackets, body: body, state: &state)
+                let decrypting = try SEIPDv1Source(body: ciphertext, algorithm: sessionKey.algorithm, sessionKey: sessionKey.key, packetOffset: offset)
                 state.cipher = sessionKey.algorithm
                 state.sessionKey = sessionKey
                 do {
@@ -190,9 +190,32 @@ struct MessageReader {
 
     // MARK: Session keys
 
-    private func recoverSessionKey(
-        _ packets: [(tag: PacketTag, body: [UInt8], offset: Int)], state: inout ReadState
-    ) throws -> SessionKey {
+    /// The session key for the SEIPD packet `body`, and the source of its ciphertext.
+    ///
+    /// A key from a PKESK is certain (its checksum and padding were checked). Keys from
+    /// passphrases are only plausible — a wrong passphrase yields a random key whose first
+    /// byte looks like a cipher one time in fifty — so they must also pass the "quick check"
+    /// of the random prefix's repeated bytes. (That check is an oracle only for public-key
+    /// session keys, which never rely on it here.)
+    private func chooseSessionKey(
+        _ packets: [(tag: PacketTag, body: [UInt8], offset: Int)], body: ByteSource, state: inout ReadState
+    ) throws -> (SessionKey, ByteSource) {
+        if let given = sessionKeys.first, sessionKeys.count == 1 { return (given, body) }
+        if sessionKeys.isEmpty, let certain = try publicKeySessionKey(packets, state: &state) { return (certain, body) }
+        let candidates = sessionKeys.isEmpty ? try passphraseSessionKeys(packets) : sessionKeys
+        guard !candidates.isEmpty else { throw noSessionKey(packets) }
+        let blockSizes = Set(candidates.compactMap(\.algorithm.blockSize))
+        let prefix = try readAll(LimitedSource(body, limit: (blockSizes.max() ?? 16) + 2), what: "the encrypted prefix")
+        for candidate in candidates where try quickCheck(candidate, ciphertext: prefix) {
+            if sessionKeys.isEmpty { state.decryptedWithPassphrase = true }
+            return (candidate, ConcatenatedSource(prefix, body))
+        }
+        throw OpenPGPError(.decryptionFailed, "the session key could not be decrypted")
+    }
+
+    /// The session key from the first PKESK one of the secret keys opens, nil if none is
+    /// addressed to them. Every failure to open one is the same `decryptionFailed` error.
+    private func publicKeySessionKey(_ packets: [(tag: PacketTag, body: [UInt8], offset: Int)], state: inout ReadState) throws -> SessionKey? {
         var sawMatchingKey = false
         var lastError: OpenPGPError?
         for packet in packets where packet.tag == .publicKeyEncryptedSessionKey {
@@ -218,18 +241,38 @@ struct MessageReader {
                 }
             }
         }
+        if let lastError, lastError.code == .passphraseRequired || lastError.code == .unsupportedAlgorithm { throw lastError }
+        let hasPassphraseRoute = !passphrases.isEmpty && packets.contains { $0.tag == .symmetricKeyEncryptedSessionKey }
+        if sawMatchingKey && !hasPassphraseRoute { throw OpenPGPError(.decryptionFailed, "the session key could not be decrypted") }
+        return nil
+    }
+
+    /// Every plausible session key the passphrases give for the SKESK packets.
+    private func passphraseSessionKeys(_ packets: [(tag: PacketTag, body: [UInt8], offset: Int)]) throws -> [SessionKey] {
+        var keys: [SessionKey] = []
         for packet in packets where packet.tag == .symmetricKeyEncryptedSessionKey {
             for passphrase in passphrases {
                 if let recovered = try SKESK.decrypt(packet.body, offset: packet.offset, passphrase: passphrase) {
-                    state.decryptedWithPassphrase = true
-                    return try SessionKey(algorithm: recovered.cipher, key: recovered.key)
+                    keys.append(try SessionKey(algorithm: recovered.cipher, key: recovered.key))
                 }
-                sawMatchingKey = true
             }
         }
-        if let lastError, lastError.code == .passphraseRequired || lastError.code == .unsupportedAlgorithm { throw lastError }
-        if sawMatchingKey { throw OpenPGPError(.decryptionFailed, "the session key could not be decrypted") }
-        throw OpenPGPError(.noSuitableKey, "the message is not encrypted to any of the given keys or passphrases")
+        return keys
+    }
+
+    private func noSessionKey(_ packets: [(tag: PacketTag, body: [UInt8], offset: Int)]) -> OpenPGPError {
+        let addressed = packets.contains { $0.tag == .symmetricKeyEncryptedSessionKey } && !passphrases.isEmpty
+        return addressed
+            ? OpenPGPError(.decryptionFailed, "the session key could not be decrypted")
+            : OpenPGPError(.noSuitableKey, "the message is not encrypted to any of the given keys or passphrases")
+    }
+
+    /// Whether the first block of plaintext repeats its last two bytes, as the prefix must.
+    private func quickCheck(_ candidate: SessionKey, ciphertext: [UInt8]) throws -> Bool {
+        guard let blockSize = candidate.algorithm.blockSize, ciphertext.count >= blockSize + 2 else { return false }
+        var plain = try CFBCipher(candidate.algorithm, key: candidate.key, encrypting: false).update(Array(ciphertext.prefix(blockSize + 2)))
+        defer { wipe(&plain) }
+        return plain[blockSize - 2] == plain[blockSize] && plain[blockSize - 1] == plain[blockSize + 1]
     }
 
     // MARK: Signatures

@@ -90,3 +90,43 @@ func drain(_ source: ByteSource) throws {
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while try chunk.withUnsafeMutableBytes({ try source.read(into: $0) }) > 0 {}
 }
+
+/// At most `limit` bytes of another source.
+final class LimitedSource: ByteSource {
+    private let source: ByteSource
+    private var remaining: Int
+
+    init(_ source: ByteSource, limit: Int) {
+        self.source = source
+        remaining = limit
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard remaining > 0 else { return 0 }
+        let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(buffer.count, remaining)]))
+        remaining -= count
+        return count
+    }
+}
+
+/// Bytes already read, followed by the rest of their source.
+final class ConcatenatedSource: ByteSource {
+    private var head: [UInt8]
+    private var headStart = 0
+    private let tail: ByteSource
+
+    init(_ head: [UInt8], _ tail: ByteSource) {
+        self.head = head
+        self.tail = tail
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard headStart < head.count else { return try tail.read(into: buffer) }
+        let count = min(buffer.count, head.count - headStart)
+        head.withUnsafeBytes { source in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[headStart..<headStart + count]))
+        }
+        headStart += count
+        return count
+    }
+}
