@@ -10,7 +10,8 @@ struct SOP: ParsableCommand {
         commandName: "pgpmail-sop",
         abstract: "Stateless OpenPGP command line interface of PGPMail.",
         subcommands: [
-            Version.self, GenerateKey.self, ExtractCert.self, Encrypt.self, Decrypt.self, ArmorCommand.self, Dearmor.self,
+            Version.self, GenerateKey.self, ExtractCert.self, Sign.self, Verify.self, Encrypt.self, Decrypt.self,
+            ArmorCommand.self, Dearmor.self, InlineDetach.self, InlineSign.self, InlineVerify.self,
         ])
 
     /// Runs a subcommand, turning every failure into the exit code the specification names.

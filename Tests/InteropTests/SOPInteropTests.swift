@@ -47,6 +47,53 @@ struct SOPInteropTests {
         }
     }
 
+    @Test func detachedSignaturesAcrossImplementations() throws {
+        for (writer, reader) in try Self.pairs() {
+            for mode in ["binary", "text"] {
+                let directory = try TemporaryDirectory(prefix: "sop")
+                let key = try writer.run(["generate-key", "Signer <signer@example.org>"], in: directory).stdout
+                _ = try directory.write("signer.key", key)
+                _ = try directory.write("signer.cert", try writer.run(["extract-cert"], input: key, in: directory).stdout)
+                _ = try directory.write("other.cert", try reader.run(["extract-cert"], input: try reader.run(["generate-key", "O <o@example.org>"], in: directory).stdout, in: directory).stdout)
+                _ = try directory.write("signature", try writer.run(["sign", "--as=\(mode)", "signer.key"], input: plaintext, in: directory).stdout)
+                let verified = try reader.run(["verify", "signature", "signer.cert"], input: plaintext, in: directory).stdoutText
+                #expect(verified.split(separator: "\n").count == 1, "\(writer) → \(reader) \(mode)")
+                try reader.run(["verify", "signature", "other.cert"], input: plaintext, in: directory, expect: 3)
+                try reader.run(["verify", "signature", "signer.cert"], input: plaintext + [0x21], in: directory, expect: 3)
+            }
+        }
+    }
+
+    @Test func inlineSignaturesAcrossImplementations() throws {
+        for (writer, reader) in try Self.pairs() {
+            let directory = try TemporaryDirectory(prefix: "sop")
+            let key = try writer.run(["generate-key", "Signer <signer@example.org>"], in: directory).stdout
+            _ = try directory.write("signer.key", key)
+            _ = try directory.write("signer.cert", try writer.run(["extract-cert"], input: key, in: directory).stdout)
+            for mode in ["binary", "text", "clearsigned"] {
+                let signed = try writer.run(["inline-sign", "--as=\(mode)", "signer.key"], input: plaintext, in: directory).stdout
+                let verified = try reader.run(["inline-verify", "--verifications-out=verifications-\(mode)", "signer.cert"], input: signed, in: directory)
+                // Text is line-ending neutral: implementations differ in giving it back with CRLF.
+                let output = mode == "text" ? Array(verified.stdoutText.replacingOccurrences(of: "\r\n", with: "\n").utf8) : verified.stdout
+                #expect(output == plaintext, "\(writer) → \(reader) \(mode)")
+                let verifications = try String(contentsOf: directory.file("verifications-\(mode)"), encoding: .utf8)
+                #expect(verifications.split(separator: "\n").count == 1, "\(writer) → \(reader) \(mode)")
+            }
+        }
+        // Ours detaches either kind so that the signatures verify over the data it emits.
+        let ours = try SOPTool.ours()
+        let sqop = try SOPTool.peer("sqop")
+        let directory = try TemporaryDirectory(prefix: "sop")
+        let key = try sqop.run(["generate-key", "Signer <signer@example.org>"], in: directory).stdout
+        _ = try directory.write("signer.key", key)
+        _ = try directory.write("signer.cert", try sqop.run(["extract-cert"], input: key, in: directory).stdout)
+        for mode in ["binary", "clearsigned"] {
+            let signed = try sqop.run(["inline-sign", "--as=\(mode)", "signer.key"], input: plaintext, in: directory).stdout
+            let data = try ours.run(["inline-detach", "--signatures-out=detached-\(mode)"], input: signed, in: directory).stdout
+            try sqop.run(["verify", "detached-\(mode)", "signer.cert"], input: data, in: directory)
+        }
+    }
+
     @Test func armorAndDearmorAgree() throws {
         let ours = try SOPTool.ours()
         let sqop = try SOPTool.peer("sqop")

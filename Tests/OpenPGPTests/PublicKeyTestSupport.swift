@@ -47,7 +47,7 @@ enum PublicKeyTestSupport {
         let primaryPacket = PublicKeyPacket(creationTime: created, algorithm: primary.1, parameters: primary.0)
         let subkeyPacket = PublicKeyPacket(creationTime: created, algorithm: subkey.1, parameters: subkey.0)
         return try SecretKey.assemble(
-            userID: userID, primary: (primaryPacket, primary.2), subkey: (subkeyPacket, subkey.2), created: created, expiry: nil)
+            userIDs: [userID], primary: (primaryPacket, primary.2), subkey: (subkeyPacket, subkey.2), created: created, expiry: nil)
     }
 
     // MARK: RFC 6979 A.2.2: DSA, 2048-bit p, 256-bit q

@@ -27,7 +27,15 @@ extension SecretKey {
     public static func generate(
         userID: String, type: KeyType = .curve25519, creationDate: Date = Date(), validity: Duration? = nil
     ) throws -> SecretKey {
-        guard !userID.isEmpty, !userID.utf8.contains(0) else {
+        try generate(userIDs: [userID], type: type, creationDate: creationDate, validity: validity)
+    }
+
+    /// Generates a new v4 key with several user IDs; the first is the primary one.
+    public static func generate(
+        userIDs: [String], type: KeyType = .curve25519, creationDate: Date = Date(), validity: Duration? = nil
+    ) throws -> SecretKey {
+        guard !userIDs.isEmpty else { throw OpenPGPError(.invalidArgument, "a key needs at least one user ID") }
+        for userID in userIDs where userID.isEmpty || userID.utf8.contains(0) {
             throw OpenPGPError(.invalidArgument, "a user ID must be non-empty text without NUL")
         }
         let created = UInt32(clamping: Int64(creationDate.timeIntervalSince1970))
@@ -41,14 +49,15 @@ extension SecretKey {
 
         let (primaryPublic, primarySecret, subkeyPublic, subkeySecret) = try makeKeyPairs(type, created: created)
         return try assemble(
-            userID: userID, primary: (primaryPublic, primarySecret), subkey: (subkeyPublic, subkeySecret), created: created,
+            userIDs: userIDs, primary: (primaryPublic, primarySecret), subkey: (subkeyPublic, subkeySecret), created: created,
             expiry: expiry)
     }
 
     /// A key from a signing primary key pair and an encryption subkey pair: certifies the
-    /// user ID, binds the subkey and checks both self-signatures. `userID` must be valid.
+    /// user IDs (the first as primary), binds the subkey and checks the self-signatures.
+    /// The user IDs must be valid.
     static func assemble(
-        userID: String, primary: (PublicKeyPacket, SecretParameters), subkey: (PublicKeyPacket, SecretParameters),
+        userIDs: [String], primary: (PublicKeyPacket, SecretParameters), subkey: (PublicKeyPacket, SecretParameters),
         created: UInt32, expiry: UInt32?
     ) throws -> SecretKey {
         let (primaryPublic, primarySecret) = primary
@@ -56,21 +65,24 @@ extension SecretKey {
         let signer = SigningKey(publicKey: primaryPublic, secret: primarySecret)
         let hash = signer.signatureHash(requested: .sha256)
 
-        let rawUserID = Array(userID.utf8)
-        var preferences: [Subpacket] = [
-            .keyFlags([.certify, .sign]),
-            Subpacket(.preferredSymmetricAlgorithms, [SymmetricAlgorithm.aes256, .aes192, .aes128].map(\.rawValue)),
-            Subpacket(.preferredHashAlgorithms, [HashAlgorithm.sha512, .sha384, .sha256].map(\.rawValue)),
-            Subpacket(.preferredCompressionAlgorithms, [CompressionAlgorithm.zlib, .zip, .uncompressed].map(\.rawValue)),
-            Subpacket(.features, [0x01]),
-            Subpacket(.primaryUserID, [1]),
-        ]
-        if let expiry { preferences.append(.keyExpiration(expiry)) }
-        let certification = try signer.makeSignature(
-            type: .positiveCertification, hash: hash, creationTime: created, extraHashedSubpackets: preferences
-        ) {
-            $0.update(primaryPublic.hashPrefix)
-            $0.update(Certificate.userIDHashPrefix(rawUserID))
+        let certifications = try userIDs.enumerated().map { index, userID in
+            let rawUserID = Array(userID.utf8)
+            var preferences: [Subpacket] = [
+                .keyFlags([.certify, .sign]),
+                Subpacket(.preferredSymmetricAlgorithms, [SymmetricAlgorithm.aes256, .aes192, .aes128].map(\.rawValue)),
+                Subpacket(.preferredHashAlgorithms, [HashAlgorithm.sha512, .sha384, .sha256].map(\.rawValue)),
+                Subpacket(.preferredCompressionAlgorithms, [CompressionAlgorithm.zlib, .zip, .bzip2, .uncompressed].map(\.rawValue)),
+                Subpacket(.features, [0x01]),
+            ]
+            if index == 0 { preferences.append(Subpacket(.primaryUserID, [1])) }
+            if let expiry { preferences.append(.keyExpiration(expiry)) }
+            let signature = try signer.makeSignature(
+                type: .positiveCertification, hash: hash, creationTime: created, extraHashedSubpackets: preferences
+            ) {
+                $0.update(primaryPublic.hashPrefix)
+                $0.update(Certificate.userIDHashPrefix(rawUserID))
+            }
+            return KeyBlock.UserIDEntry(raw: rawUserID, signatures: [signature])
         }
         var bindingSubpackets: [Subpacket] = [.keyFlags(.encrypt)]
         if let expiry { bindingSubpackets.append(.keyExpiration(expiry)) }
@@ -84,7 +96,7 @@ extension SecretKey {
         let primaryPacket = SecretKeyPacket(publicKey: primaryPublic, parameters: primarySecret)
         let subkeyPacket = SecretKeyPacket(publicKey: subkeyPublic, parameters: subkeySecret)
         var block = KeyBlock(primary: .init(publicKey: primaryPublic, secret: primaryPacket))
-        block.userIDs = [.init(raw: rawUserID, signatures: [certification])]
+        block.userIDs = certifications
         block.subkeys = [.init(publicKey: subkeyPublic, secret: subkeyPacket, signatures: [binding])]
         let certificate = try Certificate(block: block)
         guard certificate.primaryKey.isBound, certificate.subkeys.allSatisfy(\.isBound) else {

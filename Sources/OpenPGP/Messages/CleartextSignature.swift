@@ -115,6 +115,9 @@ public struct CleartextVerification: Sendable {
     public let declaredHashes: [HashAlgorithm]
     /// One entry per signature, in order.
     public let signatures: [SignatureVerification]
+    /// The armored signature block of the message (`-----BEGIN PGP SIGNATURE-----` to its
+    /// END line): a detached signature over ``data`` in text mode.
+    public let signatureBlock: [UInt8]
 
     /// The signed text decoded as UTF-8.
     public var text: String { String(decoding: data, as: UTF8.self) }
@@ -260,7 +263,9 @@ extension OpenPGPMessage {
             }
             return result
         }
-        return CleartextVerification(data: parsed.text(separator: [0x0A]), declaredHashes: parsed.declaredHashes, signatures: results)
+        return CleartextVerification(
+            data: parsed.text(separator: [0x0A]), declaredHashes: parsed.declaredHashes, signatures: results,
+            signatureBlock: Array(parsed.signatureBlock) + [0x0A])
     }
 
     /// Reads a cleartext signed message: the `String` convenience.

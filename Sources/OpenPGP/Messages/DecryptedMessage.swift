@@ -21,6 +21,9 @@ public struct MessageReadReport: Sendable {
     public let signatures: [SignatureVerification]
     /// The session key, only when it was asked for.
     public let sessionKey: SessionKey?
+    /// The signature packets as found, serialised (binary), in message order: the inline
+    /// signatures as a detached signature over the data (SOP `inline-detach`).
+    public let signaturePackets: [UInt8]
 
     /// Whether the message was encrypted.
     public var wasEncrypted: Bool { symmetricAlgorithm != nil }

@@ -39,7 +39,8 @@ struct MessageReader {
             literalFormat: literal.format, fileName: literal.fileName, literalDate: literal.date,
             symmetricAlgorithm: state.cipher, decryptionKey: state.decryptionKey,
             decryptedWithPassphrase: state.decryptedWithPassphrase, compression: state.compression,
-            signatures: verifications, sessionKey: revealSessionKey ? state.sessionKey : nil)
+            signatures: verifications, sessionKey: revealSessionKey ? state.sessionKey : nil,
+            signaturePackets: state.signatures.flatMap(\.serialized))
     }
 
     private struct LiteralHeader {

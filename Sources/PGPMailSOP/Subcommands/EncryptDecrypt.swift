@@ -97,6 +97,7 @@ struct Decrypt: SOPSubcommand {
         } catch {
             throw SOPFailure.from(error, during: .decrypt)
         }
+        try sink.copyToStandardOutput(convertingLineEndings: report.literalFormat != .binary)
         if let sessionKeyOutput, let sessionKey = report.sessionKey {
             try Array("\(sessionKey.sopText)\n".utf8).withUnsafeBytes { try sessionKeyOutput.write($0) }
             try sessionKeyOutput.flush()
@@ -109,8 +110,8 @@ struct Decrypt: SOPSubcommand {
     }
 }
 
-/// Holds decrypted output in a temporary file and copies it to standard output only once
-/// the message passed its integrity checks.
+/// Holds decrypted output in a temporary file, to be copied to standard output only once the
+/// message passed its integrity checks.
 final class StandardOutputAfterCommitSink: PlaintextSink {
     private let buffer: URL
     private let file: FileByteSink
@@ -130,18 +131,54 @@ final class StandardOutputAfterCommitSink: PlaintextSink {
 
     func commit() throws {
         try file.flush()
+    }
+
+    /// Writes the committed plaintext to standard output; text literal data (stored with
+    /// CRLF line endings) gets LF line endings, as text on this system has.
+    func copyToStandardOutput(convertingLineEndings: Bool) throws {
         let source = try FileByteSource(url: buffer)
         let output = FileByteSink(fileDescriptor: STDOUT_FILENO)
+        var converter = LineEndingConverter()
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
             guard count > 0 else { break }
-            try chunk.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            let piece = convertingLineEndings ? converter.convert(chunk[0..<count]) : Array(chunk[0..<count])
+            try piece.withUnsafeBytes { try output.write($0) }
         }
+        let rest = converter.finish()
+        try rest.withUnsafeBytes { try output.write($0) }
         try output.flush()
     }
 
     func discard() {
         try? FileManager.default.removeItem(at: buffer)
+    }
+}
+
+/// Turns CRLF into LF across chunks (a CR ending one chunk waits for the next).
+struct LineEndingConverter {
+    private var pendingCR = false
+
+    mutating func convert(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 1)
+        for byte in bytes {
+            if pendingCR {
+                pendingCR = false
+                if byte != 0x0A { out.append(0x0D) }
+            }
+            if byte == 0x0D {
+                pendingCR = true
+            } else {
+                out.append(byte)
+            }
+        }
+        return out
+    }
+
+    mutating func finish() -> [UInt8] {
+        defer { pendingCR = false }
+        return pendingCR ? [0x0D] : []
     }
 }

@@ -7,17 +7,22 @@ struct GenerateKey: SOPSubcommand {
     @Flag(name: .customLong("no-armor"), help: "Write binary instead of armored output.") var noArmor = false
     @Option(name: .customLong("with-key-password"), help: "Protect the key with the password in this file.")
     var keyPassword: String?
-    @Option(help: "The key profile: default (Ed25519 + Curve25519).") var profile: String?
+    @Option(help: "The key profile: default (Ed25519 + Curve25519) or rfc4880 (RSA 3072).") var profile: String?
     @Argument(help: "User IDs.") var userIDs: [String] = []
 
     func execute() throws {
         if let profile, !["default", "rfc4880"].contains(profile) {
             throw SOPFailure(.unsupportedProfile, "unknown profile \(profile)")
         }
-        guard let first = userIDs.first else {
+        guard !userIDs.isEmpty else {
             throw SOPFailure(.missingArgument, "generate-key needs a user ID")
         }
-        let key = try SecretKey.generate(userID: first)
+        let key: SecretKey
+        do {
+            key = try SecretKey.generate(userIDs: userIDs, type: profile == "rfc4880" ? .rsa(bits: 3072) : .curve25519)
+        } catch {
+            throw SOPFailure(.badData, "\(error)")
+        }
         let password = try keyPassword.map(IndirectData.password)
         if noArmor {
             try StandardIO.write(try key.serialized(passphrase: password))
