@@ -75,3 +75,29 @@ struct PGPMIMETests {
         #expect(throws: OpenPGPError.self) { try PGPMIME.decrypt(wire, using: [Self.recipient]) }
     }
 }
+
+@Suite("Cleartext-signed and passphrase-encrypted messages")
+struct ClearSignedAndPassphraseTests {
+    static let sender = try! SecretKey.generate(userID: "Sender <sender@example.org>")
+
+    @Test func clearSignedBodyVerifiesAfterTransport() throws {
+        let message = try MailMessage(from: "sender@example.org", to: "r@example.org", subject: "Notice", body: "Grüße,\n- a dashed line\nend   \n")
+        let signed = try message.clearSigned(by: Self.sender)
+        let entity = try MIMEEntity.parse(try signed.renderedBytes())
+        let body = try entity.decodedText()
+        #expect(body.hasPrefix("-----BEGIN PGP SIGNED MESSAGE-----"))
+        let result = try OpenPGPMessage.verifyCleartext(body, with: [Self.sender.certificate])
+        #expect(result.hasGoodSignature)
+        #expect(result.text == "Grüße,\n- a dashed line\nend")
+        let withAttachment = message.addingAttachment(try Attachment(filename: "a.txt", data: [0x41]))
+        #expect(throws: MailError.self) { try withAttachment.clearSigned(by: Self.sender) }
+    }
+
+    @Test func passphraseOnlyPGPMIME() throws {
+        let message = try MailMessage(from: "sender@example.org", to: "r@example.org", subject: "Shared", body: "for whoever knows the word\n")
+        let wire = try message.encrypted(for: [], passphrases: ["swordfish"]).renderedBytes()
+        let decrypted = try PGPMIME.decrypt(wire, using: [], passphrases: ["swordfish"])
+        #expect(try decrypted.inner.decodedText() == "for whoever knows the word\n")
+        #expect(throws: OpenPGPError.self) { try PGPMIME.decrypt(wire, using: [], passphrases: ["trout"]) }
+    }
+}

@@ -16,31 +16,39 @@ extension MailMessage {
     ///   - signer: an unlocked secret key.
     ///   - recipients: every certificate that must be able to read the message (add the
     ///     sender's own to keep a readable copy).
+    ///   - passphrases: passphrases that can also open it (the PSMTP `SymmetricPassphrase`).
     ///   - options: the PSMTP `EncryptingAlgorithm`, `SigningAlgorithm`, `CompressionMethod`…
     public func signedAndEncrypted(
-        by signer: SecretKey, for recipients: [Certificate], options: MessageOptions = MessageOptions()
+        by signer: SecretKey, for recipients: [Certificate], passphrases: [String] = [],
+        options: MessageOptions = MessageOptions()
     ) throws -> MailMessage {
-        try pgpEncrypted(signers: [signer], recipients: recipients, options: options)
+        try pgpEncrypted(signers: [signer], recipients: recipients, passphrases: passphrases, options: options)
     }
 
-    /// A copy whose body is encrypted (not signed) for `recipients` as PGP/MIME.
-    public func encrypted(for recipients: [Certificate], options: MessageOptions = MessageOptions()) throws -> MailMessage {
-        try pgpEncrypted(signers: [], recipients: recipients, options: options)
+    /// A copy whose body is encrypted (not signed) for `recipients` and/or `passphrases` as
+    /// PGP/MIME.
+    public func encrypted(
+        for recipients: [Certificate], passphrases: [String] = [], options: MessageOptions = MessageOptions()
+    ) throws -> MailMessage {
+        try pgpEncrypted(signers: [], recipients: recipients, passphrases: passphrases, options: options)
     }
 
-    private func pgpEncrypted(signers: [SecretKey], recipients: [Certificate], options: MessageOptions) throws -> MailMessage {
-        guard !recipients.isEmpty else {
-            throw MailError(.invalidParameter, "PGP/MIME encryption needs at least one recipient certificate")
+    private func pgpEncrypted(
+        signers: [SecretKey], recipients: [Certificate], passphrases: [String], options: MessageOptions
+    ) throws -> MailMessage {
+        guard !recipients.isEmpty || !passphrases.isEmpty else {
+            throw MailError(.invalidParameter, "PGP/MIME encryption needs at least one recipient certificate or passphrase")
         }
         var options = options
         options.armor = true
         options.armorLineEnding = .crlf
-        try MessageWriter.validate(recipients: recipients, signers: signers, options: options)
+        try MessageWriter.validate(recipients: recipients, passphrases: passphrases, signers: signers, options: options)
 
         let inner = try mimeTree()
         let frozenOptions = options
         let ciphertext = MIMEBodyStream {
-            try EncryptingByteSource(inner: inner, recipients: recipients, signers: signers, options: frozenOptions)
+            try EncryptingByteSource(
+                inner: inner, recipients: recipients, passphrases: passphrases, signers: signers, options: frozenOptions)
         }
         let versionPart = try MIMEPart.preEncoded(
             Array("Version: 1\r\n".utf8), contentType: ContentType("application/pgp-encrypted"), transferEncoding: .sevenBit
@@ -66,11 +74,13 @@ private struct EncryptingByteSource: MIMEByteSource {
     private let output: OutputBuffer
     private var finished = false
 
-    init(inner: MIMEPart, recipients: [Certificate], signers: [SecretKey], options: MessageOptions) throws {
+    init(inner: MIMEPart, recipients: [Certificate], passphrases: [String], signers: [SecretKey], options: MessageOptions) throws {
         renderer = MIMERenderer(part: inner)
         let output = OutputBuffer()
         self.output = output
-        writer = try MessageWriter(recipients: recipients, signers: signers, options: options) { output.bytes += $0 }
+        writer = try MessageWriter(recipients: recipients, passphrases: passphrases, signers: signers, options: options) {
+            output.bytes += $0
+        }
     }
 
     mutating func nextChunk() throws -> [UInt8]? {

@@ -18,7 +18,8 @@ public enum PGPMIME {
     /// Throws `MailError(.malformedMIME)` when the message is not PGP/MIME encrypted, and
     /// the `OpenPGPError` of the decryption (no plaintext is returned on an integrity failure).
     public static func decrypt(
-        _ rawMessage: [UInt8], using secretKeys: [SecretKey], verifyingWith certificates: [Certificate] = []
+        _ rawMessage: [UInt8], using secretKeys: [SecretKey], passphrases: [String] = [],
+        verifyingWith certificates: [Certificate] = []
     ) throws -> DecryptedMail {
         let outer = try MIMEEntity.parse(rawMessage)
         guard outer.contentType.mimeType == "multipart/encrypted",
@@ -29,7 +30,8 @@ public enum PGPMIME {
         guard outer.children.count == 2, outer.children[0].contentType.mimeType == "application/pgp-encrypted" else {
             throw MailError(.malformedMIME, "a PGP/MIME encrypted message has a version part and a data part")
         }
-        let result = try OpenPGPMessage.decrypt(try outer.children[1].decodedBody(), using: secretKeys, verifyingWith: certificates)
+        let result = try OpenPGPMessage.decrypt(
+            try outer.children[1].decodedBody(), using: secretKeys, passphrases: passphrases, verifyingWith: certificates)
         return DecryptedMail(outer: outer, inner: try MIMEEntity.parse(result.data), openPGP: result)
     }
 }
