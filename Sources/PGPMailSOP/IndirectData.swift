@@ -22,7 +22,7 @@ enum IndirectData {
             guard let descriptor = Int32(designator.dropFirst(4)) else {
                 throw SOPFailure(.unsupportedSpecialPrefix, "\(designator) is not a file descriptor")
             }
-            return try readAll(FileByteSource(fileDescriptor: descriptor))
+            return try FileByteSource(fileDescriptor: descriptor).readToEnd()
         }
         if designator.hasPrefix("@") {
             throw SOPFailure(.unsupportedSpecialPrefix, "unsupported special designator \(designator)")
@@ -66,16 +66,6 @@ enum IndirectData {
         var trimmed = text
         while let last = trimmed.last, last.isWhitespace { trimmed.removeLast() }
         return trimmed
-    }
-
-    private static func readAll(_ source: ByteSource) throws -> [UInt8] {
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
-            guard count > 0 else { return out }
-            out += chunk[0..<count]
-        }
     }
 }
 

@@ -11,14 +11,7 @@ import OpenPGP
 /// Standard input and output as SOP uses them.
 enum StandardIO {
     static func readInput() throws -> [UInt8] {
-        var out: [UInt8] = []
-        let input = FileByteSource(fileDescriptor: STDIN_FILENO)
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = try chunk.withUnsafeMutableBytes { try input.read(into: $0) }
-            guard count > 0 else { return out }
-            out += chunk[0..<count]
-        }
+        try input.readToEnd()
     }
 
     static var input: ByteSource { FileByteSource(fileDescriptor: STDIN_FILENO) }

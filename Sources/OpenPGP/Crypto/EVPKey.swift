@@ -29,6 +29,24 @@ final class EVPKey {
 
     /// A key of libcrypto type `type` ("RSA", "DSA", "EC") from the parameters `build` adds.
     static func fromParameters(_ type: String, _ selection: Selection, _ build: (ParameterBuilder) throws -> Void) throws -> EVPKey {
+        try make(type, build, operation: "EVP_PKEY_fromdata") { context, parameters, key in
+            EVP_PKEY_fromdata_init(context) == 1 && EVP_PKEY_fromdata(context, &key, selection.value, parameters) == 1
+        }
+    }
+
+    /// A new key of libcrypto type `type`, with generation parameters from `build`.
+    static func generate(_ type: String, _ build: (ParameterBuilder) throws -> Void) throws -> EVPKey {
+        try make(type, build, operation: "EVP_PKEY_generate") { context, parameters, key in
+            EVP_PKEY_keygen_init(context) == 1 && EVP_PKEY_CTX_set_params(context, parameters) == 1
+                && EVP_PKEY_generate(context, &key) == 1
+        }
+    }
+
+    /// Builds the parameters, opens a context for `type` and lets `create` make the key.
+    private static func make(
+        _ type: String, _ build: (ParameterBuilder) throws -> Void, operation: String,
+        create: (OpaquePointer, UnsafeMutablePointer<OSSL_PARAM>, inout OpaquePointer?) -> Bool
+    ) throws -> EVPKey {
         LibCrypto.initialize()
         let builder = try ParameterBuilder()
         try build(builder)
@@ -41,27 +59,7 @@ final class EVPKey {
         }
         defer { EVP_PKEY_CTX_free(context) }
         var key: OpaquePointer?
-        guard EVP_PKEY_fromdata_init(context) == 1, EVP_PKEY_fromdata(context, &key, selection.value, parameters) == 1,
-            let key
-        else { throw LibCrypto.failure("EVP_PKEY_fromdata(\(type))") }
-        return EVPKey(taking: key)
-    }
-
-    /// A new key of libcrypto type `type`, with generation parameters from `build`.
-    static func generate(_ type: String, _ build: (ParameterBuilder) throws -> Void) throws -> EVPKey {
-        LibCrypto.initialize()
-        let builder = try ParameterBuilder()
-        try build(builder)
-        let parameters = try builder.parameters()
-        defer { OSSL_PARAM_free(parameters) }
-        guard let context = EVP_PKEY_CTX_new_from_name(nil, type, nil) else {
-            throw LibCrypto.failure("EVP_PKEY_CTX_new_from_name(\(type))")
-        }
-        defer { EVP_PKEY_CTX_free(context) }
-        var key: OpaquePointer?
-        guard EVP_PKEY_keygen_init(context) == 1, EVP_PKEY_CTX_set_params(context, parameters) == 1,
-            EVP_PKEY_generate(context, &key) == 1, let key
-        else { throw LibCrypto.failure("EVP_PKEY_generate(\(type))") }
+        guard create(context, parameters, &key), let key else { throw LibCrypto.failure("\(operation)(\(type))") }
         return EVPKey(taking: key)
     }
 

@@ -163,16 +163,10 @@ struct MessageReader {
         let textHashes = state.hashes.filter(\.key.text).map(\.value)
         var binary = DocumentHasher(contexts: binaryHashes, textMode: false)
         var text = DocumentHasher(contexts: textHashes, textMode: true)
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = try chunk.withUnsafeMutableBytes { try input.read(into: $0) }
-            guard count > 0 else { break }
-            try chunk.withUnsafeBytes { bytes in
-                let data = UnsafeRawBufferPointer(rebasing: bytes[0..<count])
-                binary.update(data)
-                text.update(data)
-                try state.sink.write(data)
-            }
+        try input.forEachChunk { data in
+            binary.update(data)
+            text.update(data)
+            try state.sink.write(data)
         }
         return LiteralHeader(
             format: LiteralFormat(rawValue: formatByte) ?? .binary, fileName: String(decoding: name, as: UTF8.self),

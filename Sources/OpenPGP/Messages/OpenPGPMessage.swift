@@ -59,12 +59,7 @@ public enum OpenPGPMessage {
         passphrases: [String] = [], signers: [SecretKey] = [], options: MessageOptions = MessageOptions()
     ) throws {
         let writer = try MessageWriter(recipients: recipients, passphrases: passphrases, signers: signers, options: options, output: output)
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
-            guard count > 0 else { break }
-            try chunk.withUnsafeBytes { try writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-        }
+        try source.forEachChunk { try writer.write($0) }
         try writer.finish()
     }
 

@@ -71,24 +71,21 @@ final class BufferedSource: ByteSource {
     func isAtEnd() throws -> Bool { try !fill() }
 }
 
-/// Reads everything left in `source`.
+/// Reads everything left in `source`, failing beyond `limit` bytes.
 func readAll(_ source: ByteSource, limit: Int = .max, what: String) throws -> [UInt8] {
     var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
-        if count == 0 { return out }
-        out += chunk[0..<count]
+    try source.forEachChunk { chunk in
+        out += chunk
         if out.count > limit {
             throw OpenPGPError(.malformedPacket, "\(what) is larger than \(limit) bytes")
         }
     }
+    return out
 }
 
 /// Reads and drops everything left in `source`.
 func drain(_ source: ByteSource) throws {
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while try chunk.withUnsafeMutableBytes({ try source.read(into: $0) }) > 0 {}
+    try source.forEachChunk { _ in }
 }
 
 /// At most `limit` bytes of another source.

@@ -13,6 +13,25 @@ public protocol ByteSource: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
 }
 
+extension ByteSource {
+    /// Calls `body` with each chunk of the rest of the input, in order, until the end.
+    public func forEachChunk(chunkSize: Int = 1 << 16, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { try read(into: $0) }
+            guard count > 0 else { return }
+            try chunk.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+    }
+
+    /// Everything left in the input, in memory.
+    public func readToEnd() throws -> [UInt8] {
+        var out: [UInt8] = []
+        try forEachChunk { out += $0 }
+        return out
+    }
+}
+
 /// Reads from bytes in memory.
 public final class ArrayByteSource: ByteSource {
     private let bytes: [UInt8]

@@ -139,12 +139,9 @@ final class StandardOutputAfterCommitSink: PlaintextSink {
         let source = try FileByteSource(url: buffer)
         let output = FileByteSink(fileDescriptor: STDOUT_FILENO)
         var converter = LineEndingConverter()
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
-            guard count > 0 else { break }
-            let piece = convertingLineEndings ? converter.convert(chunk[0..<count]) : Array(chunk[0..<count])
-            try piece.withUnsafeBytes { try output.write($0) }
+        try source.forEachChunk { chunk in
+            guard convertingLineEndings else { return try output.write(chunk) }
+            try converter.convert(chunk).withUnsafeBytes { try output.write($0) }
         }
         let rest = converter.finish()
         try rest.withUnsafeBytes { try output.write($0) }
@@ -160,7 +157,7 @@ final class StandardOutputAfterCommitSink: PlaintextSink {
 struct LineEndingConverter {
     private var pendingCR = false
 
-    mutating func convert(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+    mutating func convert(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 1)
         for byte in bytes {

@@ -27,13 +27,7 @@ struct Sign: SOPSubcommand {
         options.literalFormat = mode == .text ? .utf8 : .binary
         do {
             let signer = try DetachedSigner(signers: signers, options: options)
-            let input = StandardIO.input
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let count = try chunk.withUnsafeMutableBytes { try input.read(into: $0) }
-                guard count > 0 else { break }
-                try chunk.withUnsafeBytes { try signer.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            }
+            try StandardIO.input.forEachChunk { try signer.write($0) }
             let hashes = signer.hashAlgorithms
             try StandardIO.write(try signer.finish())
             if let micalgOutput {
@@ -67,13 +61,7 @@ struct Verify: SOPSubcommand {
         let results: [SignatureVerification]
         do {
             let verifier = try DetachedVerifier(signature: signature, certificates: certificates)
-            let input = StandardIO.input
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let count = try chunk.withUnsafeMutableBytes { try input.read(into: $0) }
-                guard count > 0 else { break }
-                try chunk.withUnsafeBytes { try verifier.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            }
+            try StandardIO.input.forEachChunk { try verifier.write($0) }
             results = try verifier.finish()
         } catch {
             throw SOPFailure(.badData, "\(error)")
@@ -142,7 +130,7 @@ enum InlineSignedMessage {
             guard !result.wasEncrypted else { throw SOPFailure(.badData, "the message is encrypted, not only signed") }
             var converter = LineEndingConverter()
             // Text literal data is stored with CRLF; give it back with this system's LF.
-            let data = result.literalFormat == .binary ? result.data : converter.convert(result.data[...]) + converter.finish()
+            let data = result.literalFormat == .binary ? result.data : converter.convert(result.data) + converter.finish()
             return Content(
                 data: data, signatures: result.signatures, signatureBlock: result.report.signaturePackets,
                 signatureBlockIsArmored: false)
