@@ -29,6 +29,8 @@ struct GnuPGAlgorithmInteropTests {
         PeerKey(primary: "nistp384", subkey: "nistp384", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh, curve: .nistP384, bits: 384, hash: .sha384),
         PeerKey(primary: "nistp521", subkey: "nistp521", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh, curve: .nistP521, bits: 521, hash: .sha512),
         PeerKey(primary: "brainpoolP256r1", subkey: "brainpoolP256r1", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh, curve: .brainpoolP256r1, bits: 256, hash: .sha256),
+        PeerKey(primary: "brainpoolP384r1", subkey: "brainpoolP384r1", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh, curve: .brainpoolP384r1, bits: 384, hash: .sha384),
+        PeerKey(primary: "brainpoolP512r1", subkey: "brainpoolP512r1", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh, curve: .brainpoolP512r1, bits: 512, hash: .sha512),
         PeerKey(primary: "secp256k1", subkey: "secp256k1", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh, curve: .secp256k1, bits: 256, hash: .sha256),
     ]
 

@@ -20,6 +20,19 @@ enum ExternalTool {
     /// Whether a test needing `name` should run: always in CI, else only if installed.
     static func shouldRun(_ name: String) -> Bool { isCI || path(name) != nil }
 
+    /// Ignores SIGPIPE for the test process, once: a peer that exits without reading all its
+    /// input (sqop refusing a key before it reads the message) must fail that write, not kill
+    /// the whole test run. Evaluate before writing to a child's standard input.
+    static let brokenPipesIgnored: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
+    /// Writes `input` to a child's standard input and closes it; a child that stopped reading
+    /// early just does not get the rest.
+    static func feed(_ input: [UInt8], to pipe: Pipe) {
+        brokenPipesIgnored
+        try? pipe.fileHandleForWriting.write(contentsOf: Data(input))
+        try? pipe.fileHandleForWriting.close()
+    }
+
     struct Result {
         let status: Int32
         let stdout: [UInt8]
@@ -55,8 +68,7 @@ enum ExternalTool {
         let group = DispatchGroup()
         let collected = OutputBox()
         DispatchQueue.global().async(group: group) {
-            stdin.fileHandleForWriting.write(Data(input))
-            try? stdin.fileHandleForWriting.close()
+            feed(input, to: stdin)
         }
         DispatchQueue.global().async(group: group) {
             collected.setStdout(stdout.fileHandleForReading.readDataToEndOfFile())

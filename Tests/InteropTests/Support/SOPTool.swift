@@ -39,8 +39,7 @@ struct SOPTool: CustomStringConvertible {
         process.standardError = stderr
         try process.run()
         let writer = Thread {
-            stdin.fileHandleForWriting.write(Data(input))
-            try? stdin.fileHandleForWriting.close()
+            ExternalTool.feed(input, to: stdin)
         }
         writer.start()
         let errors = ErrorCollector(stderr.fileHandleForReading)
