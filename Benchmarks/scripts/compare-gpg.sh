@@ -8,7 +8,8 @@
 # level 6, then decrypt + verify of the random file's message (the one gpg wrote, so every
 # tool reads the same bytes). Every tool is run --runs times, the tools interleaved so that
 # load from elsewhere on the machine falls on all of them alike; the table shows the median
-# wall and CPU (user + system) seconds and the highest peak RSS (GNU time's %M).
+# wall and CPU (user + system) seconds and the highest peak RSS (GNU time's %M), with ratios
+# against gpg; on a shared machine the CPU ratio is the steadier one.
 #
 # Tools:
 #   gpg             gpg --sign --encrypt --armor --compress-algo none|zip --compress-level 6
@@ -217,16 +218,17 @@ stat_of() { # name → "wall cpu rss_mib"
 echo
 echo "gpg $(gpg --version | head -1 | awk '{print $3}') ($(gpg --version | sed -n 2p)), $(openssl version | cut -d' ' -f1-2);" \
     "$cipher/$hash; $runs runs; load average before $load_before, after $load_after; $(nproc) cores"
-printf '%-34s %-15s %9s %9s %9s %9s %10s %10s\n' case tool "wall s" "CPU s" "RSS MiB" "out MiB" "wall/gpg" "RSS/gpg"
+printf '%-34s %-15s %7s %7s %8s %8s %9s %8s %8s\n' case tool "wall s" "CPU s" "RSS MiB" "out MiB" "wall/gpg" "CPU/gpg" "RSS/gpg"
 for label in "${cases[@]}"; do
     read -r gwall gcpu grss <<<"$(stat_of "$label:gpg")"
     for name in gpg pgpmail-stream pgpmail-sop; do
         read -r wall cpu rss <<<"$(stat_of "$label:$name")"
         note=""
         [[ $name == pgpmail-sop && $label == encrypt*none* ]] && note=" (ZIP 6)"
-        printf '%-34s %-15s %9.2f %9.2f %9.1f %9.1f %10.2f %10.2f%s\n' "$label" "$name" "$wall" "$cpu" "$rss" \
+        printf '%-34s %-15s %7.2f %7.2f %8.1f %8.1f %9.2f %8.2f %8.2f%s\n' "$label" "$name" "$wall" "$cpu" "$rss" \
             "$(awk -v b="${sizes[$label:$name]}" 'BEGIN { print b / 1048576 }')" \
             "$(awk -v a="$wall" -v b="$gwall" 'BEGIN { print a / b }')" \
+            "$(awk -v a="$cpu" -v b="$gcpu" 'BEGIN { print a / b }')" \
             "$(awk -v a="$rss" -v b="$grss" 'BEGIN { print a / b }')" "$note"
     done
 done
