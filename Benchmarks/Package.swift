@@ -1,0 +1,36 @@
+// swift-tools-version: 6.1
+//
+// Benchmarks for PGPMail, kept out of the main package so that its users never resolve the
+// benchmark dependencies. See README.md: `swift package benchmark` runs the in-process
+// benchmarks, scripts/compare-gpg.sh the side-by-side comparison with gpg.
+
+import PackageDescription
+
+let package = Package(
+    name: "PGPMailBenchmarks",
+    platforms: [.macOS(.v14)],
+    products: [
+        // Streams a file into a message (or a message into a file) with every MessageOptions
+        // setting selectable, for the gpg comparison.
+        .executable(name: "pgpmail-stream", targets: ["PGPMailStream"])
+    ],
+    dependencies: [
+        .package(name: "PGPMail", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "OpenPGPBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "OpenPGP", package: "PGPMail"),
+            ],
+            path: "Benchmarks/OpenPGPBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "PGPMailStream",
+            dependencies: [.product(name: "OpenPGP", package: "PGPMail")]
+        ),
+    ]
+)
