@@ -176,19 +176,24 @@ struct ArmorWriter {
 
     mutating func write(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         if headers.includeChecksum { crc.update(bytes) }
-        pending += bytes
-        // Encode whole 48-byte groups (one 64-character line each).
-        let whole = pending.count / 48 * 48
-        guard whole > 0 else { return }
-        pending.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < whole {
-                Base64.encode(UnsafeRawBufferPointer(rebasing: buffer[offset..<offset + 48]), into: &out)
-                out += newline
-                offset += 48
-            }
+        var input = bytes[...]
+        // Complete a line started by an earlier write.
+        if !pending.isEmpty {
+            let take = min(48 - pending.count, input.count)
+            pending += input.prefix(take)
+            input = input.dropFirst(take)
+            guard pending.count == 48 else { return }
+            pending.withUnsafeBytes { Base64.encode($0, into: &out) }
+            out += newline
+            pending.removeAll(keepingCapacity: true)
         }
-        pending.removeFirst(whole)
+        // Whole 48-byte groups (one 64-character line each) straight from the input.
+        while input.count >= 48 {
+            Base64.encode(UnsafeRawBufferPointer(rebasing: input.prefix(48)), into: &out)
+            out += newline
+            input = input.dropFirst(48)
+        }
+        pending += input
     }
 
     mutating func finish(into out: inout [UInt8]) {
@@ -206,19 +211,27 @@ struct ArmorWriter {
     }
 }
 
-/// The CRC-24 of RFC 9580 §6.1.
+/// The CRC-24 of RFC 9580 §6.1, a byte at a time through a table.
 struct CRC24 {
     private(set) var value: UInt32 = 0xB704CE
 
+    private static let table: [UInt32] = (0..<256).map { byte -> UInt32 in
+        var value = UInt32(byte) << 16
+        for _ in 0..<8 {
+            value <<= 1
+            if value & 0x1000000 != 0 { value ^= 0x1864CFB }
+        }
+        return value & 0xFFFFFF
+    }
+
     mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        for byte in bytes {
-            value ^= UInt32(byte) << 16
-            for _ in 0..<8 {
-                value <<= 1
-                if value & 0x1000000 != 0 { value ^= 0x1864CFB }
+        var crc = value
+        Self.table.withUnsafeBufferPointer { table in
+            for byte in bytes {
+                crc = (crc << 8 ^ table[Int((crc >> 16 ^ UInt32(byte)) & 0xFF)]) & 0xFFFFFF
             }
         }
-        value &= 0xFFFFFF
+        value = crc
     }
 
     var bytes: [UInt8] { [UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }

@@ -1,33 +1,48 @@
-/// Base64 (RFC 4648) on byte arrays, for ASCII armor.
+/// Base64 (RFC 4648) on byte buffers, for ASCII armor. Works on raw pointers with the tables
+/// loaded once per call: armor is on the hot path of every large message.
 enum Base64 {
     static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
+    /// Base64 value of each byte, or 0xFF (not base64), 0xFE (padding) or 0xFD (whitespace).
     static let decodingTable: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
         for (index, character) in alphabet.enumerated() { table[Int(character)] = UInt8(index) }
+        table[Int(UInt8(ascii: "="))] = 0xFE
+        for whitespace in [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n")] {
+            table[Int(whitespace)] = 0xFD
+        }
         return table
     }()
 
     /// Encodes `input`, appending to `output` (no line breaks).
     static func encode(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) {
-        var index = 0
         let count = input.count
-        output.reserveCapacity(output.count + (count + 2) / 3 * 4)
-        while index + 3 <= count {
-            let value = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
-            output.append(alphabet[Int(value >> 18 & 63)])
-            output.append(alphabet[Int(value >> 12 & 63)])
-            output.append(alphabet[Int(value >> 6 & 63)])
-            output.append(alphabet[Int(value & 63)])
-            index += 3
-        }
-        let rest = count - index
-        if rest > 0 {
-            let value = UInt32(input[index]) << 16 | (rest == 2 ? UInt32(input[index + 1]) << 8 : 0)
-            output.append(alphabet[Int(value >> 18 & 63)])
-            output.append(alphabet[Int(value >> 12 & 63)])
-            output.append(rest == 2 ? alphabet[Int(value >> 6 & 63)] : UInt8(ascii: "="))
-            output.append(UInt8(ascii: "="))
+        guard count > 0 else { return }
+        let start = output.count
+        let encodedCount = (count + 2) / 3 * 4
+        output.append(contentsOf: repeatElement(0, count: encodedCount))
+        alphabet.withUnsafeBufferPointer { table in
+            output.withUnsafeMutableBufferPointer { buffer in
+                var out = buffer.baseAddress! + start
+                var index = 0
+                while index + 3 <= count {
+                    let value = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
+                    out[0] = table[Int(value >> 18 & 63)]
+                    out[1] = table[Int(value >> 12 & 63)]
+                    out[2] = table[Int(value >> 6 & 63)]
+                    out[3] = table[Int(value & 63)]
+                    out += 4
+                    index += 3
+                }
+                let rest = count - index
+                if rest > 0 {
+                    let value = UInt32(input[index]) << 16 | (rest == 2 ? UInt32(input[index + 1]) << 8 : 0)
+                    out[0] = table[Int(value >> 18 & 63)]
+                    out[1] = table[Int(value >> 12 & 63)]
+                    out[2] = rest == 2 ? table[Int(value >> 6 & 63)] : UInt8(ascii: "=")
+                    out[3] = UInt8(ascii: "=")
+                }
+            }
         }
     }
 
@@ -37,33 +52,39 @@ enum Base64 {
         return output
     }
 
-    /// Decodes base64 text, ignoring whitespace; nil on any other invalid character or
-    /// misplaced padding.
-    static func decode(_ input: some Sequence<UInt8>) -> [UInt8]? {
-        var output: [UInt8] = []
-        var accumulator: UInt32 = 0
-        var bits = 0
-        var padding = 0
-        for character in input {
-            switch character {
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n"):
-                continue
-            case UInt8(ascii: "="):
-                padding += 1
-                continue
-            default:
-                guard padding == 0 else { return nil }
-                let value = decodingTable[Int(character)]
-                guard value != 0xFF else { return nil }
-                accumulator = accumulator << 6 | UInt32(value)
-                bits += 6
-                if bits >= 8 {
-                    bits -= 8
-                    output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+    /// Decodes base64 text, skipping whitespace, appending to `output`. False on any other
+    /// invalid character, on data after padding, or on a dangling partial group.
+    static func decode(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Bool {
+        output.reserveCapacity(output.count + input.count / 4 * 3)
+        return decodingTable.withUnsafeBufferPointer { table in
+            var accumulator: UInt32 = 0
+            var bits = 0
+            var padding = 0
+            for character in input {
+                let value = table[Int(character)]
+                if value < 64 {
+                    guard padding == 0 else { return false }
+                    accumulator = accumulator << 6 | UInt32(value)
+                    bits += 6
+                    if bits >= 8 {
+                        bits -= 8
+                        output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                    }
+                } else if value == 0xFE {
+                    padding += 1
+                } else if value != 0xFD {
+                    return false
                 }
             }
+            return padding <= 2 && bits < 6
         }
-        guard padding <= 2, bits < 6 else { return nil }
-        return output
+    }
+
+    /// Decodes base64 text; nil when it is not valid base64.
+    static func decode(_ input: some Sequence<UInt8>) -> [UInt8]? {
+        let bytes = Array(input)
+        var output: [UInt8] = []
+        let valid = bytes.withUnsafeBytes { decode($0, into: &output) }
+        return valid ? output : nil
     }
 }

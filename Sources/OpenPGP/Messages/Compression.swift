@@ -43,8 +43,9 @@ final class DeflateStage: WriterStage {
         }
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        // Raw deflate for ZIP (negative window bits), zlib framing for ZLIB.
-        guard pgpmail_deflateInit2(stream, Int32(level), algorithm == .zip ? -15 : 15) == Z_OK else {
+        // Raw deflate for ZIP (negative window bits), zlib framing for ZLIB. ZIP uses an
+        // 8 KiB window as PGP and GnuPG do: about a third faster for a few percent in size.
+        guard pgpmail_deflateInit2(stream, Int32(level), algorithm == .zip ? -13 : 15) == Z_OK else {
             stream.deallocate()
             throw OpenPGPError(.cryptoFailure, "zlib could not start compressing")
         }

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A buffer in front of a ``ByteSource`` that also offers byte-wise reads for headers and
 /// knows how far into its input it is.
 final class BufferedSource: ByteSource {
@@ -65,6 +73,28 @@ final class BufferedSource: ByteSource {
         start += count
         offset += count
         return count
+    }
+
+    /// Reads up to and including the next LF, appending the line without its LF to `line`.
+    /// False when the input ended before any byte; throws once a line passes `maximumLength`.
+    func readLine(into line: inout [UInt8], maximumLength: Int) throws -> Bool {
+        var readAny = false
+        while try fill() {
+            readAny = true
+            let found: Int? = buffer.withUnsafeBytes { bytes in
+                guard let base = bytes.baseAddress else { return nil }
+                guard let hit = memchr(base + start, 0x0A, end - start) else { return nil }
+                return base.distance(to: UnsafeRawPointer(hit))
+            }
+            let stop = found ?? end
+            line += buffer[start..<stop]
+            let consumed = stop - start + (found == nil ? 0 : 1)
+            start += consumed
+            offset += consumed
+            if found != nil { return true }
+            if line.count > maximumLength { return true }
+        }
+        return readAny
     }
 
     /// Whether the input is exhausted.

@@ -18,11 +18,14 @@ final class DearmoringSource: ByteSource {
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if !started { try begin() }
-        while decodedStart == decoded.count {
-            guard !finished else { return 0 }
+        if decodedStart == decoded.count {
             decoded.removeAll(keepingCapacity: true)
             decodedStart = 0
-            try decodeNextLine()
+            // Decode many lines per call: one line is only 48 bytes.
+            while decoded.count < max(buffer.count, 1 << 14) && !finished {
+                try decodeNextLine()
+            }
+            if decoded.isEmpty { return 0 }
         }
         let count = min(buffer.count, decoded.count - decodedStart)
         decoded.withUnsafeBytes { source in
@@ -88,31 +91,30 @@ final class DearmoringSource: ByteSource {
 
     /// Decodes one body line, keeping an incomplete base64 group for the next line.
     private func decode(_ line: [UInt8]) throws {
+        // The common case: no carry, no blanks, whole groups — decode the line in place.
+        if carry.isEmpty, line.count % 4 == 0 {
+            let valid = line.withUnsafeBytes { Base64.decode($0, into: &decoded) }
+            guard valid else { throw OpenPGPError(.malformedArmor, "invalid base64 in the armored data", offset: input.offset) }
+            return
+        }
         var characters = carry
         characters.reserveCapacity(carry.count + line.count)
         for byte in line where byte != 0x20 && byte != 0x09 { characters.append(byte) }
         let whole = characters.count / 4 * 4
-        guard let bytes = Base64.decode(characters[0..<whole]) else {
-            throw OpenPGPError(.malformedArmor, "invalid base64 in the armored data", offset: input.offset)
-        }
-        decoded += bytes
+        let valid = characters.withUnsafeBytes { Base64.decode(UnsafeRawBufferPointer(rebasing: $0[0..<whole]), into: &decoded) }
+        guard valid else { throw OpenPGPError(.malformedArmor, "invalid base64 in the armored data", offset: input.offset) }
         carry = Array(characters[whole...])
     }
 
     /// The next line without its line ending, or nil at the end of the input.
     private func readLine() throws -> [UInt8]? {
         var line: [UInt8] = []
-        while let byte = try input.readByte() {
-            if byte == 0x0A {
-                if line.last == 0x0D { line.removeLast() }
-                return line
-            }
-            line.append(byte)
-            if line.count > Self.maximumLineLength {
-                throw OpenPGPError(.malformedArmor, "an armor line is longer than \(Self.maximumLineLength) bytes", offset: input.offset)
-            }
+        line.reserveCapacity(80)
+        guard try input.readLine(into: &line, maximumLength: Self.maximumLineLength) else { return nil }
+        if line.count > Self.maximumLineLength {
+            throw OpenPGPError(.malformedArmor, "an armor line is longer than \(Self.maximumLineLength) bytes", offset: input.offset)
         }
         if line.last == 0x0D { line.removeLast() }
-        return line.isEmpty ? nil : line
+        return line
     }
 }
