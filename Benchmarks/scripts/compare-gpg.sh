@@ -17,9 +17,9 @@
 #                   the agent makes the one signature, so its memory is not counted.
 #   pgpmail-stream  Benchmarks/Sources/PGPMailStream: file → file through the streaming API
 #                   with the exact MessageOptions (compression none or ZIP 6).
-#   pgpmail-sop     the shipped SOP CLI, stdin → stdout; it always writes its defaults (ZIP
-#                   level 6, AES-128, SHA-256), so on the random file it compresses where the
-#                   others don't: that row is for information, not a like-for-like ratio.
+#   pgpmail-sop     the shipped SOP CLI, stdin → stdout; like sqop it never compresses (AES-128,
+#                   SHA-256), so on the text file it writes more than the others: that row is
+#                   for information, not a like-for-like ratio.
 # Before any timing, each output is decrypted by the other side (gpg reads ours, we read
 # gpg's), the signature checked and the plaintext compared with the input.
 #
@@ -224,7 +224,7 @@ for label in "${cases[@]}"; do
     for name in gpg pgpmail-stream pgpmail-sop; do
         read -r wall cpu rss <<<"$(stat_of "$label:$name")"
         note=""
-        [[ $name == pgpmail-sop && $label == encrypt*none* ]] && note=" (ZIP 6)"
+        [[ $name == pgpmail-sop && $label == encrypt*zip* ]] && note=" (uncompressed)"
         printf '%-34s %-15s %7.2f %7.2f %8.1f %8.1f %9.2f %8.2f %8.2f%s\n' "$label" "$name" "$wall" "$cpu" "$rss" \
             "$(awk -v b="${sizes[$label:$name]}" 'BEGIN { print b / 1048576 }')" \
             "$(awk -v a="$wall" -v b="$gwall" 'BEGIN { print a / b }')" \

@@ -39,6 +39,9 @@ struct Encrypt: SOPSubcommand {
         var options = MessageOptions()
         options.armor = !noArmor
         options.literalFormat = mode == .text ? .utf8 : .binary
+        // Like other SOP implementations, no compression: it rarely pays for already
+        // compressed mail content and can leak information about the plaintext.
+        options.compression = .uncompressed
         let output = FileByteSink(fileDescriptor: STDOUT_FILENO)
         do {
             try OpenPGPMessage.write(

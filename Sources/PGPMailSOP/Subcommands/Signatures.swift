@@ -95,6 +95,7 @@ struct InlineSign: SOPSubcommand {
         var options = MessageOptions()
         options.armor = !noArmor
         options.literalFormat = mode == .binary ? .binary : .utf8
+        options.compression = .uncompressed
         do {
             if mode == .clearsigned {
                 try StandardIO.write(try OpenPGPMessage.clearSign(data, by: signers, options: options))
