@@ -55,29 +55,53 @@ enum Base64 {
     /// Decodes base64 text, skipping whitespace, appending to `output`. False on any other
     /// invalid character, on data after padding, or on a dangling partial group.
     static func decode(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) -> Bool {
-        output.reserveCapacity(output.count + input.count / 4 * 3)
-        return decodingTable.withUnsafeBufferPointer { table in
-            var accumulator: UInt32 = 0
-            var bits = 0
-            var padding = 0
-            for character in input {
-                let value = table[Int(character)]
-                if value < 64 {
-                    guard padding == 0 else { return false }
-                    accumulator = accumulator << 6 | UInt32(value)
-                    bits += 6
-                    if bits >= 8 {
-                        bits -= 8
-                        output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-                    }
-                } else if value == 0xFE {
-                    padding += 1
-                } else if value != 0xFD {
-                    return false
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: input.count / 4 * 3 + 3))
+        var written = 0
+        let valid = decodingTable.withUnsafeBufferPointer { table in
+            output.withUnsafeMutableBufferPointer { buffer -> Bool in
+                let out = buffer.baseAddress! + start
+                var accumulator: UInt32 = 0
+                var bits = 0
+                var padding = 0
+                var index = 0
+                let count = input.count
+                // Fast path: whole groups of four base64 characters, as armor lines are.
+                while padding == 0 && index + 4 <= count {
+                    let a = table[Int(input[index])], b = table[Int(input[index + 1])]
+                    let c = table[Int(input[index + 2])], d = table[Int(input[index + 3])]
+                    guard a | b | c | d < 64, bits == 0 else { break }
+                    let value = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                    out[written] = UInt8(truncatingIfNeeded: value >> 16)
+                    out[written + 1] = UInt8(truncatingIfNeeded: value >> 8)
+                    out[written + 2] = UInt8(truncatingIfNeeded: value)
+                    written += 3
+                    index += 4
                 }
+                // The rest one character at a time: whitespace, padding, odd groups.
+                while index < count {
+                    let value = table[Int(input[index])]
+                    index += 1
+                    if value < 64 {
+                        guard padding == 0 else { return false }
+                        accumulator = accumulator << 6 | UInt32(value)
+                        bits += 6
+                        if bits >= 8 {
+                            bits -= 8
+                            out[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                            written += 1
+                        }
+                    } else if value == 0xFE {
+                        padding += 1
+                    } else if value != 0xFD {
+                        return false
+                    }
+                }
+                return padding <= 2 && bits < 6
             }
-            return padding <= 2 && bits < 6
         }
+        output.removeLast(output.count - start - written)
+        return valid
     }
 
     /// Decodes base64 text; nil when it is not valid base64.
