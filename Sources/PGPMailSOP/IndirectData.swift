@@ -50,13 +50,6 @@ enum IndirectData {
         return try FileByteSink(url: URL(fileURLWithPath: designator))
     }
 
-    /// Writes `bytes` to the output `designator` names.
-    static func write(_ bytes: [UInt8], to designator: String) throws {
-        let output = try createOutput(designator)
-        try bytes.withUnsafeBytes { try output.write($0) }
-        try output.flush()
-    }
-
     /// A password from `designator`: UTF-8, with trailing whitespace removed.
     static func password(_ designator: String) throws -> String {
         let bytes = try read(designator)

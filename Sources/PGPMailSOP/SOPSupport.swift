@@ -25,6 +25,17 @@ enum StandardIO {
     static func write(_ text: String) throws { try write(Array(text.utf8)) }
 }
 
+extension FileByteSink {
+    /// Writes `bytes` and flushes: for the small side outputs (verifications, session keys).
+    func writeAndFlush(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+        try flush()
+    }
+
+    /// Writes `text` as UTF-8 and flushes.
+    func writeAndFlush(_ text: String) throws { try writeAndFlush(Array(text.utf8)) }
+}
+
 /// Keys and certificates named on the command line.
 enum KeyArguments {
     /// Every secret key in the named files, unlocked with the first password that works.

@@ -102,13 +102,11 @@ struct Decrypt: SOPSubcommand {
         }
         try sink.copyToStandardOutput(convertingLineEndings: report.literalFormat != .binary)
         if let sessionKeyOutput, let sessionKey = report.sessionKey {
-            try Array("\(sessionKey.sopText)\n".utf8).withUnsafeBytes { try sessionKeyOutput.write($0) }
-            try sessionKeyOutput.flush()
+            try sessionKeyOutput.writeAndFlush("\(sessionKey.sopText)\n")
         }
         if let verificationOutput {
             let lines = VerificationLines.render(VerificationLines.good(report.signatures, notBefore: earliest, notAfter: latest))
-            try Array(lines.utf8).withUnsafeBytes { try verificationOutput.write($0) }
-            try verificationOutput.flush()
+            try verificationOutput.writeAndFlush(lines)
         }
     }
 }

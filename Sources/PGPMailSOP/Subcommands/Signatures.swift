@@ -34,8 +34,7 @@ struct Sign: SOPSubcommand {
                 // One hash for all signatures gives a micalg; several give none (RFC 3156).
                 let names = Set(hashes.compactMap(\.textName))
                 let micalg = names.count == 1 ? names.map { "pgp-" + $0.lowercased() }.joined() : ""
-                try Array(micalg.utf8).withUnsafeBytes { try micalgOutput.write($0) }
-                try micalgOutput.flush()
+                try micalgOutput.writeAndFlush(micalg)
             }
         } catch {
             throw SOPFailure.from(error, during: .sign)
@@ -166,8 +165,7 @@ struct InlineVerify: SOPSubcommand {
         let good = VerificationLines.good(content.signatures, notBefore: earliest, notAfter: latest)
         guard !good.isEmpty else { throw SOPFailure(.noSignature, "no good signature from the given certificates") }
         if let verificationOutput {
-            try Array(VerificationLines.render(good).utf8).withUnsafeBytes { try verificationOutput.write($0) }
-            try verificationOutput.flush()
+            try verificationOutput.writeAndFlush(VerificationLines.render(good))
         }
         // Cleartext lines are written each with its line break, as other implementations do
         // (the break before the signature is not signed; `inline-detach` leaves it off so the
@@ -195,9 +193,7 @@ struct InlineDetach: SOPSubcommand {
                 throw SOPFailure(.badData, "\(error)")
             }
         }
-        let signatures = noArmor ? binary : Array(Armor.encode(binary, type: .signature).utf8)
-        try signatures.withUnsafeBytes { try output.write($0) }
-        try output.flush()
+        try output.writeAndFlush(noArmor ? binary : Array(Armor.encode(binary, type: .signature).utf8))
         try StandardIO.write(content.data)
     }
 }
