@@ -11,16 +11,6 @@ struct CleartextSignatureTests {
     static let fixedDate = Date(timeIntervalSince1970: TimeInterval(max(alice.certificate.primaryKey.packet.creationTime, bob.certificate.primaryKey.packet.creationTime)) + 1)
     static let text = "Hello,\n-- \nFrom the desk of Alice  \n- a list item\t\n\nGrüße\n"
 
-    private func code(_ body: () throws -> Void) -> OpenPGPError.Code? {
-        do {
-            try body()
-            return nil
-        } catch let error as OpenPGPError {
-            return error.code
-        } catch {
-            return OpenPGPError.Code(rawValue: "unexpected \(error)")
-        }
-    }
 
     /// The part of `message` before the signature.
     private func cleartextPart(_ message: String) throws -> String {
@@ -132,7 +122,7 @@ struct CleartextSignatureTests {
         // A Hash header that is not a list of hash names, or any other header, is refused.
         for header in ["Hash: SHA256 and this is signed too", "Hash: ", "Comment: hi", "Hash:SHA256"] {
             let framed = message.replacingOccurrences(of: "Hash: SHA256", with: header)
-            #expect(code { _ = try OpenPGPMessage.verifyCleartext(framed, with: certificates) } == .malformedArmor, "\(header)")
+            #expect(errorCode { _ = try OpenPGPMessage.verifyCleartext(framed, with: certificates) } == .malformedArmor, "\(header)")
         }
     }
 
@@ -158,11 +148,11 @@ struct CleartextSignatureTests {
             message.replacingOccurrences(of: "\nHash: SHA256\n\n", with: "\nHash: SHA256\n"),
         ]
         for input in cases {
-            #expect(code { _ = try OpenPGPMessage.verifyCleartext(input, with: certificates) } == .malformedArmor, "\(input)")
+            #expect(errorCode { _ = try OpenPGPMessage.verifyCleartext(input, with: certificates) } == .malformedArmor, "\(input)")
         }
         let literal = PacketFraming.packet(tag: .literalData, body: [0x62, 0, 0, 0, 0, 0])
         let notSignatures = String(message[..<signature]) + Armor.encode(literal, type: .signature)
-        #expect(code { _ = try OpenPGPMessage.verifyCleartext(notSignatures, with: certificates) } == .unexpectedPacket)
+        #expect(errorCode { _ = try OpenPGPMessage.verifyCleartext(notSignatures, with: certificates) } == .unexpectedPacket)
         // Text around the message is ignored.
         let surrounded = "Some preamble\n\n" + message + "trailing words\n"
         let result = try OpenPGPMessage.verifyCleartext(surrounded, with: certificates)

@@ -11,16 +11,6 @@ struct DetachedSignatureTests {
     static let fixedDate = Date(timeIntervalSince1970: TimeInterval(max(alice.certificate.primaryKey.packet.creationTime, bob.certificate.primaryKey.packet.creationTime)) + 1)
     let data = Array((0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) })
 
-    private func code(_ body: () throws -> Void) -> OpenPGPError.Code? {
-        do {
-            try body()
-            return nil
-        } catch let error as OpenPGPError {
-            return error.code
-        } catch {
-            return OpenPGPError.Code(rawValue: "unexpected \(error)")
-        }
-    }
 
     @Test(arguments: [(LiteralFormat.binary, true), (.binary, false), (.text, true), (.text, false)])
     func roundTrips(format: LiteralFormat, armor: Bool) throws {
@@ -136,7 +126,7 @@ struct DetachedSignatureTests {
             for: data, by: [expired], options: MessageOptions(signatureDate: created.addingTimeInterval(3600)))
         #expect(try OpenPGPMessage.verifyDetached(early, of: data, with: [expired.certificate]).map(\.status) == [.good])
         // Our signer refuses to sign with it now.
-        #expect(code { _ = try OpenPGPMessage.detachedSignature(for: data, by: [expired]) } == .keyNotUsable)
+        #expect(errorCode { _ = try OpenPGPMessage.detachedSignature(for: data, by: [expired]) } == .keyNotUsable)
     }
 
     @Test func otherSignatureVersionsAreUnsupported() throws {
@@ -156,23 +146,23 @@ struct DetachedSignatureTests {
 
     @Test func malformedSignaturesAreTypedErrors() throws {
         let certificates = [Self.alice.certificate]
-        #expect(code { _ = try OpenPGPMessage.verifyDetached([], of: data, with: certificates) } == .malformedMessage)
-        #expect(code { _ = try OpenPGPMessage.verifyDetached([0x01, 0x02], of: data, with: certificates) } == .malformedPacket)
-        #expect(code { _ = try OpenPGPMessage.verifyDetached(Array("-----BEGIN PGP SIGNATURE-----\n\n!!!\n".utf8), of: data, with: certificates) } == .malformedArmor)
+        #expect(errorCode { _ = try OpenPGPMessage.verifyDetached([], of: data, with: certificates) } == .malformedMessage)
+        #expect(errorCode { _ = try OpenPGPMessage.verifyDetached([0x01, 0x02], of: data, with: certificates) } == .malformedPacket)
+        #expect(errorCode { _ = try OpenPGPMessage.verifyDetached(Array("-----BEGIN PGP SIGNATURE-----\n\n!!!\n".utf8), of: data, with: certificates) } == .malformedArmor)
         let message = try OpenPGPMessage.sign(data, by: [Self.alice], options: MessageOptions(armor: false))
-        #expect(code { _ = try OpenPGPMessage.verifyDetached(message, of: data, with: certificates) } == .unexpectedPacket)
+        #expect(errorCode { _ = try OpenPGPMessage.verifyDetached(message, of: data, with: certificates) } == .unexpectedPacket)
         let signature = try OpenPGPMessage.detachedSignature(for: data, by: [Self.alice], options: MessageOptions(armor: false))
-        #expect(code { _ = try OpenPGPMessage.verifyDetached(Array(signature.dropLast(10)), of: data, with: certificates) } != nil)
+        #expect(errorCode { _ = try OpenPGPMessage.verifyDetached(Array(signature.dropLast(10)), of: data, with: certificates) } != nil)
         let marker = PacketFraming.packet(tag: .marker, body: Array("PGP".utf8))
         #expect(try OpenPGPMessage.verifyDetached(marker + signature, of: data, with: certificates).map(\.status) == [.good])
-        #expect(code { _ = try OpenPGPMessage.verifyDetached(marker, of: data, with: certificates) } == .malformedMessage)
+        #expect(errorCode { _ = try OpenPGPMessage.verifyDetached(marker, of: data, with: certificates) } == .malformedMessage)
     }
 
     @Test func signingNeedsUsableKeysAndAHash() throws {
-        #expect(code { _ = try OpenPGPMessage.detachedSignature(for: data, by: []) } == .invalidArgument)
-        #expect(code { _ = try OpenPGPMessage.detachedSignature(for: data, by: [Self.alice], options: MessageOptions(hash: HashAlgorithm(rawValue: 99))) } == .unsupportedAlgorithm)
+        #expect(errorCode { _ = try OpenPGPMessage.detachedSignature(for: data, by: []) } == .invalidArgument)
+        #expect(errorCode { _ = try OpenPGPMessage.detachedSignature(for: data, by: [Self.alice], options: MessageOptions(hash: HashAlgorithm(rawValue: 99))) } == .unsupportedAlgorithm)
         let locked = try SecretKey(armored: try Self.alice.armored(passphrase: "pw"))
-        #expect(code { _ = try OpenPGPMessage.detachedSignature(for: data, by: [locked]) } == .passphraseRequired)
+        #expect(errorCode { _ = try OpenPGPMessage.detachedSignature(for: data, by: [locked]) } == .passphraseRequired)
     }
 
     @Test func armorHeadersAndLineEndingsApply() throws {

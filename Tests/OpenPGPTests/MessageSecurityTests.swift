@@ -14,16 +14,6 @@ struct MessageSecurityTests {
         try OpenPGPMessage.encrypt(data, for: [Self.bob.certificate], signedBy: [Self.alice], options: options)
     }
 
-    private func code(_ body: () throws -> Void) -> OpenPGPError.Code? {
-        do {
-            try body()
-            return nil
-        } catch let error as OpenPGPError {
-            return error.code
-        } catch {
-            return OpenPGPError.Code(rawValue: "unexpected \(error)")
-        }
-    }
 
     @Test func writerNeverCreatesSEDPackets() throws {
         let packets = try PacketFraming.parse(try encrypted())
@@ -37,7 +27,7 @@ struct MessageSecurityTests {
         for position in [seipdStart + 30, message.count - 1] {
             var tampered = message
             tampered[position] ^= 0x01
-            #expect(code { _ = try OpenPGPMessage.decrypt(tampered, using: [Self.bob]) } == .integrityCheckFailed)
+            #expect(errorCode { _ = try OpenPGPMessage.decrypt(tampered, using: [Self.bob]) } == .integrityCheckFailed)
         }
     }
 
@@ -46,7 +36,7 @@ struct MessageSecurityTests {
         let packets = try PacketFraming.parse(try encrypted())
         let sed = PacketFraming.packet(tag: .symmetricallyEncryptedData, body: Array(packets[1].body.dropFirst()))
         let message = packets[0].serialized + sed
-        #expect(code { _ = try OpenPGPMessage.decrypt(message, using: [Self.bob]) } == .insecureMessage)
+        #expect(errorCode { _ = try OpenPGPMessage.decrypt(message, using: [Self.bob]) } == .insecureMessage)
     }
 
     @Test func sessionKeyFailuresLookAlike() throws {
@@ -71,7 +61,7 @@ struct MessageSecurityTests {
     }
 
     @Test func wrongKeyIsNoSuitableKey() throws {
-        #expect(code { _ = try OpenPGPMessage.decrypt(try encrypted(), using: [Self.alice]) } == .noSuitableKey)
+        #expect(errorCode { _ = try OpenPGPMessage.decrypt(try encrypted(), using: [Self.alice]) } == .noSuitableKey)
     }
 
     @Test func everyTruncationThrowsATypedError() throws {
@@ -79,7 +69,7 @@ struct MessageSecurityTests {
             // An armored message is complete once its END line is there, newline or not.
             let complete = Armor.isArmored(message) ? message.count - 1 : message.count
             for length in 0..<complete {
-                let result = code { _ = try OpenPGPMessage.decrypt(Array(message.prefix(length)), using: [Self.bob]) }
+                let result = errorCode { _ = try OpenPGPMessage.decrypt(Array(message.prefix(length)), using: [Self.bob]) }
                 #expect(result != nil, "a \(length)-byte prefix was accepted")
                 #expect(result?.rawValue.hasPrefix("unexpected") != true, "\(String(describing: result))")
             }
@@ -91,9 +81,9 @@ struct MessageSecurityTests {
         let zeros = [UInt8](repeating: 0, count: 64 << 20)
         let message = try OpenPGPMessage.sign(zeros, by: [Self.alice], options: MessageOptions(armor: false))
         let strict = DecompressionLimits(maxRatio: 100, ratioGrace: 1 << 20)
-        #expect(code { _ = try OpenPGPMessage.decrypt(message, using: [], limits: strict) } == .decompressionLimitExceeded)
+        #expect(errorCode { _ = try OpenPGPMessage.decrypt(message, using: [], limits: strict) } == .decompressionLimitExceeded)
         let small = DecompressionLimits(maxOutputBytes: 1 << 20)
-        #expect(code { _ = try OpenPGPMessage.decrypt(message, using: [], limits: small) } == .decompressionLimitExceeded)
+        #expect(errorCode { _ = try OpenPGPMessage.decrypt(message, using: [], limits: small) } == .decompressionLimitExceeded)
         #expect(try OpenPGPMessage.decrypt(message, using: []).data.count == zeros.count)
     }
 
@@ -102,14 +92,14 @@ struct MessageSecurityTests {
         for _ in 0..<12 {
             inner = PacketFraming.packet(tag: .compressedData, body: [CompressionAlgorithm.uncompressed.rawValue] + inner)
         }
-        #expect(code { _ = try OpenPGPMessage.decrypt(inner, using: []) } == .decompressionLimitExceeded)
+        #expect(errorCode { _ = try OpenPGPMessage.decrypt(inner, using: []) } == .decompressionLimitExceeded)
     }
 
     @Test func expiredKeysAreNotUsedForEncryption() throws {
         let old = try SecretKey.generate(
             userID: "Old <old@example.org>", creationDate: Date(timeIntervalSinceNow: -86_400 * 10), validity: .seconds(86_400))
         #expect(old.certificate.encryptionKeys().isEmpty)
-        #expect(code { _ = try OpenPGPMessage.encrypt(data, for: [old.certificate]) } == .keyNotUsable)
+        #expect(errorCode { _ = try OpenPGPMessage.encrypt(data, for: [old.certificate]) } == .keyNotUsable)
         #expect(old.certificate.encryptionKeys(at: Date(timeIntervalSinceNow: -86_400 * 10 + 60)).count == 1)
     }
 

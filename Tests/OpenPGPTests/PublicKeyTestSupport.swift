@@ -16,16 +16,7 @@ enum PublicKeyTestSupport {
     }
 
     /// The error code `body` throws, nil when it returns.
-    static func code(_ body: () throws -> Void) -> OpenPGPError.Code? {
-        do {
-            try body()
-            return nil
-        } catch let error as OpenPGPError {
-            return error.code
-        } catch {
-            return OpenPGPError.Code(rawValue: "unexpected \(error)")
-        }
-    }
+    static func code(_ body: () throws -> Void) -> OpenPGPError.Code? { errorCode(of: body) }
 
     /// The OpenPGPError `body` throws, nil when it returns or throws something else.
     static func error(_ body: () throws -> Void) -> OpenPGPError? {

@@ -21,15 +21,7 @@ extension PGPMIME {
     /// Throws `MailError(.malformedMIME)` when the message is not PGP/MIME signed, and the
     /// `OpenPGPError` of reading the signature part when it holds no signature packets.
     public static func verify(_ rawMessage: [UInt8], with certificates: [Certificate]) throws -> VerifiedMail {
-        let outer = try MIMEEntity.parse(rawMessage)
-        guard outer.contentType.mimeType == "multipart/signed",
-            outer.contentType[parameter: "protocol"]?.lowercased() == "application/pgp-signature"
-        else {
-            throw MailError(.malformedMIME, "not a PGP/MIME signed message (Content-Type \(outer.contentType.mimeType))")
-        }
-        guard outer.children.count == 2, outer.children[1].contentType.mimeType == "application/pgp-signature" else {
-            throw MailError(.malformedMIME, "a PGP/MIME signed message has a signed part and an application/pgp-signature part")
-        }
+        let outer = try twoPartEntity(rawMessage, subtype: "signed", protocol: "application/pgp-signature", protocolPart: 1)
         let signedBytes = BodyInspection.canonicalLineBreaks(Array(outer.children[0].rawBytes))
         let signatures = try OpenPGPMessage.verifyDetached(try outer.children[1].decodedBody(), of: signedBytes, with: certificates)
         return VerifiedMail(outer: outer, signed: outer.children[0], signatures: signatures)
