@@ -34,17 +34,10 @@ struct DemoInteropTests {
     @Test func theCommandLineToolRunsTheDemo() throws {
         let binary = try #require(Self.builtExecutable("pgpmail"), "the pgpmail executable was not built next to the tests")
         let output = try TemporaryDirectory(prefix: "cli-demo")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["demo", "--output", output.path]
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        try process.run()
-        let text = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
-        #expect(text.contains("signature  good"))
-        #expect(text.hasSuffix("OK\n"))
+        let result = try ExternalTool.run(executable: binary.path, ["demo", "--output", output.path])
+        #expect(result.status == 0, "\(result.stdoutText)\(result.stderr)")
+        #expect(result.stdoutText.contains("signature  good"))
+        #expect(result.stdoutText.hasSuffix("OK\n"))
         #expect(FileManager.default.fileExists(atPath: output.file(PGPMailDemo.messageFileName).path))
     }
 

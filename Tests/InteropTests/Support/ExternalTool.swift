@@ -53,10 +53,23 @@ enum ExternalTool {
         guard let executable = path(name) else {
             throw Failure(description: "\(name) is not installed; .ci/run installs it")
         }
+        let result = try run(executable: executable, arguments, input: input, environment: environment)
+        if expectSuccess && result.status != 0 {
+            throw Failure(description: "\(name) \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
+        }
+        return result
+    }
+
+    /// Runs the program at `executable` (in `directory`, if given) and collects its outputs.
+    static func run(
+        executable: String, _ arguments: [String], input: [UInt8] = [], environment: [String: String] = [:],
+        in directory: URL? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        if let directory { process.currentDirectoryURL = directory }
         let stdin = Pipe()
         let stdout = Pipe()
         let stderr = Pipe()
@@ -78,13 +91,9 @@ enum ExternalTool {
         }
         group.wait()
         process.waitUntilExit()
-        let result = Result(
+        return Result(
             status: process.terminationStatus, stdout: Array(collected.stdout),
             stderr: String(decoding: collected.stderr, as: UTF8.self))
-        if expectSuccess && result.status != 0 {
-            throw Failure(description: "\(name) \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
-        }
-        return result
     }
 }
 
