@@ -47,23 +47,22 @@ enum DSAPrimitives {
     }
 
     private static func publicKey(p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8]) throws -> EVPKey {
-        try validatePublic(p: p, q: q, g: g, y: y)
-        return try EVPKey.fromParameters("DSA", .publicKey) { builder in
-            try builder.push("p", BigNumber(p))
-            try builder.push("q", BigNumber(q))
-            try builder.push("g", BigNumber(g))
-            try builder.push("pub", BigNumber(y))
-        }
+        try key(p: p, q: q, g: g, y: y, x: nil)
     }
 
     private static func privateKey(p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8], x: SecureBytes) throws -> EVPKey {
+        try key(p: p, q: q, g: g, y: y, x: x)
+    }
+
+    /// A libcrypto DSA key from checked public parameters, with the secret `x` when given.
+    private static func key(p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8], x: SecureBytes?) throws -> EVPKey {
         try validatePublic(p: p, q: q, g: g, y: y)
-        return try EVPKey.fromParameters("DSA", .keyPair) { builder in
+        return try EVPKey.fromParameters("DSA", x == nil ? .publicKey : .keyPair) { builder in
             try builder.push("p", BigNumber(p))
             try builder.push("q", BigNumber(q))
             try builder.push("g", BigNumber(g))
             try builder.push("pub", BigNumber(y))
-            try builder.push("priv", BigNumber(secret: x))
+            if let x { try builder.push("priv", BigNumber(secret: x)) }
         }
     }
 }
