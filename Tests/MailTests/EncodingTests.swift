@@ -134,6 +134,18 @@ struct EncodingTests {
         #expect(MailDate.format(Date(timeIntervalSince1970: 951_782_400)) == "Tue, 29 Feb 2000 00:00:00 +0000")
     }
 
+    @Test func datesFarOutsideTheCalendarNeitherTrapNorParse() {
+        // Years that overflow the day arithmetic are not dates.
+        for hostile in ["1 Jan 9223372036854775807 00:00:00 +0000", "1 Jan 99999999999999 00:00 +0000", "1 Jan -5 00:00 +0000", "1 Jan 10000 00:00 +0000"] {
+            #expect(MailDate.parse(hostile) == nil, "\(hostile)")
+        }
+        #expect(MailDate.parse("31 Dec 9999 23:59:59 +0000") == Date(timeIntervalSince1970: 253_402_300_799))
+        // Dates no header can carry are written as the nearest representable one.
+        #expect(MailDate.format(Date(timeIntervalSince1970: 1e300)) == "Fri, 31 Dec 9999 23:59:59 +0000")
+        #expect(MailDate.format(Date(timeIntervalSince1970: -.infinity)) == "Mon, 1 Jan 0001 00:00:00 +0000")
+        #expect(MailDate.format(Date(timeIntervalSince1970: .nan)) == "Thu, 1 Jan 1970 00:00:00 +0000")
+    }
+
     @Test func datesParseIncludingObsoleteForms() {
         let date = Date(timeIntervalSince1970: 1_795_512_718)
         #expect(MailDate.parse("Tue, 24 Nov 2026 09:31:58 +0000") == date)

@@ -28,7 +28,7 @@ struct ECCTests {
     }
 
     @Test func verifiesRFC6979Signatures() throws {
-        let key = PublicKeyPacket(creationTime: 1, algorithm: .ecdsa, parameters: .ecdsa(curve: .nistP256, point: Support.p256Point))
+        let key = try PublicKeyPacket(creationTime: 1, algorithm: .ecdsa, parameters: .ecdsa(curve: .nistP256, point: Support.p256Point))
         for (message, hash, r, s) in Self.vectors {
             let digest = try HashContext.digest(hash, Array(message.utf8))
             let values = [Support.hex(r), Support.hex(s)]
@@ -43,9 +43,9 @@ struct ECCTests {
     }
 
     @Test func rfc6979SecretMatchesItsPointAndSigns() throws {
-        let key = PublicKeyPacket(creationTime: 1, algorithm: .ecdsa, parameters: .ecdsa(curve: .nistP256, point: Support.p256Point))
+        let key = try PublicKeyPacket(creationTime: 1, algorithm: .ecdsa, parameters: .ecdsa(curve: .nistP256, point: Support.p256Point))
         var material: [UInt8] = []
-        material.appendMPI(Support.p256X)
+        try material.appendMPI(Support.p256X)
         let secret = try SecretParameters.parse(material, for: key, offset: 0)
         let digest = try HashContext.digest(.sha256, Array("sample".utf8))
         let values = try SignatureCrypto.sign(digest: digest, hash: .sha256, secret: secret, key: key)
@@ -53,7 +53,7 @@ struct ECCTests {
         // A different scalar, or one beyond the order, does not belong to the point.
         for wrong in [Support.p256X.dropLast() + [Support.p256X[31] ^ 1], [UInt8](repeating: 0xFF, count: 32)] {
             var bad: [UInt8] = []
-            bad.appendMPI(Array(wrong))
+            try bad.appendMPI(Array(wrong))
             let error = Support.error { _ = try SecretParameters.parse(bad, for: key, offset: 7) }
             #expect(error?.code == .malformedPacket)
             #expect(error?.offset == 7)
@@ -67,9 +67,9 @@ struct ECCTests {
         let digest = try HashContext.digest(.sha256, Array("sample".utf8))
         let values = [Support.hex(Self.vectors[0].2), Support.hex(Self.vectors[0].3)]
         for point in [offCurve, compressed, [0x04] + [UInt8](repeating: 0, count: 64), []] {
-            let signer = PublicKeyPacket(creationTime: 1, algorithm: .ecdsa, parameters: .ecdsa(curve: .nistP256, point: point))
+            let signer = try PublicKeyPacket(creationTime: 1, algorithm: .ecdsa, parameters: .ecdsa(curve: .nistP256, point: point))
             #expect(try !SignatureCrypto.verify(digest: digest, values: values, algorithm: .ecdsa, hash: .sha256, key: signer))
-            let recipient = PublicKeyPacket(
+            let recipient = try PublicKeyPacket(
                 creationTime: 1, algorithm: .ecdh, parameters: .ecdh(curve: .nistP256, point: point, kdfHash: .sha256, kdfCipher: .aes128))
             #expect(Support.code { _ = try SessionKeyCrypto.encrypt(sessionKey: SecureBytes.random(count: 16), cipher: .aes128, to: recipient) } == .malformedPacket)
         }
@@ -77,7 +77,7 @@ struct ECCTests {
 
     @Test func unknownCurveIsUnsupported() throws {
         let curve = Curve(oid: [0x2B, 0x81, 0x04, 0x00, 0x21])  // secp224r1: not an OpenPGP curve
-        let key = PublicKeyPacket(creationTime: 1, algorithm: .ecdsa, parameters: .ecdsa(curve: curve, point: [4, 1, 2]))
+        let key = try PublicKeyPacket(creationTime: 1, algorithm: .ecdsa, parameters: .ecdsa(curve: curve, point: [4, 1, 2]))
         let error = Support.error { _ = try SignatureCrypto.verify(digest: [1], values: [[1], [1]], algorithm: .ecdsa, hash: .sha256, key: key) }
         #expect(error?.code == .unsupportedAlgorithm)
         #expect(error?.detail.contains("curve OID") == true)

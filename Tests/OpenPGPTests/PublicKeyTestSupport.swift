@@ -35,8 +35,8 @@ enum PublicKeyTestSupport {
         _ userID: String, primary: (PublicKeyParameters, PublicKeyAlgorithm, SecretParameters),
         subkey: (PublicKeyParameters, PublicKeyAlgorithm, SecretParameters)
     ) throws -> SecretKey {
-        let primaryPacket = PublicKeyPacket(creationTime: created, algorithm: primary.1, parameters: primary.0)
-        let subkeyPacket = PublicKeyPacket(creationTime: created, algorithm: subkey.1, parameters: subkey.0)
+        let primaryPacket = try PublicKeyPacket(creationTime: created, algorithm: primary.1, parameters: primary.0)
+        let subkeyPacket = try PublicKeyPacket(creationTime: created, algorithm: subkey.1, parameters: subkey.0)
         return try SecretKey.assemble(
             userIDs: [userID], primary: (primaryPacket, primary.2), subkey: (subkeyPacket, subkey.2), created: created, expiry: nil)
     }

@@ -100,14 +100,14 @@ struct RSATests {
         let context = try BigNumberContext()
         let iqmp = try #require(try context.modInverse(try BigNumber(secret: secret.q), try BigNumber(secret: secret.p), secret: true))
         var material: [UInt8] = []
-        for value in [secret.d.bytes, secret.p.bytes, secret.q.bytes, iqmp.bytes()] { material.appendMPI(value) }
+        for value in [secret.d.bytes, secret.p.bytes, secret.q.bytes, iqmp.bytes()] { try material.appendMPI(value) }
         let body = component.packet.body + [0] + material + secretChecksum(material)
         let error = PublicKeyTestSupport.error { _ = try SecretKeyPacket(body: body, offset: 100, tag: .secretKey) }
         #expect(error?.code == .malformedPacket)
         #expect(error?.offset == 100)
         // The correct u parses.
         var good: [UInt8] = []
-        for value in [secret.d.bytes, secret.p.bytes, secret.q.bytes, secret.u.bytes] { good.appendMPI(value) }
+        for value in [secret.d.bytes, secret.p.bytes, secret.q.bytes, secret.u.bytes] { try good.appendMPI(value) }
         #expect(try SecretKeyPacket(body: component.packet.body + [0] + good + secretChecksum(good), offset: 100, tag: .secretKey).parameters != nil)
     }
 
@@ -116,7 +116,7 @@ struct RSATests {
             #expect(PublicKeyTestSupport.code { _ = try SecretKey.generate(userID: "x <x@example.org>", type: .rsa(bits: bits)) } == .invalidArgument)
         }
         // An even modulus: encryption refuses it, verification says "bad".
-        let even = PublicKeyPacket(creationTime: 1, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: [UInt8](repeating: 0xFE, count: 256), e: [1, 0, 1]))
+        let even = try PublicKeyPacket(creationTime: 1, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: [UInt8](repeating: 0xFE, count: 256), e: [1, 0, 1]))
         #expect(PublicKeyTestSupport.code { _ = try SessionKeyCrypto.encrypt(sessionKey: SecureBytes.random(count: 16), cipher: .aes128, to: even) } == .malformedPacket)
         #expect(try SignatureCrypto.verify(digest: [UInt8](repeating: 1, count: 32), values: [[1, 2, 3]], algorithm: .rsaEncryptOrSign, hash: .sha256, key: even) == false)
     }

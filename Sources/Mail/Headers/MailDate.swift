@@ -5,17 +5,24 @@ public enum MailDate {
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
+    /// The dates RFC 5322 can write with a four-digit year: 0001-01-01 to 9999-12-31.
+    static let representableSeconds: ClosedRange<Double> = -62_135_596_800...253_402_300_799
+
     /// Formats `date` as `Tue, 28 Nov 2026 09:31:58 +0000` in `timeZone` (UTC by default).
+    /// Dates outside years 1–9999 are written as the nearest end of that range.
     public static func format(_ date: Date, timeZone: TimeZone = .gmt) -> String {
         let offset = timeZone.secondsFromGMT(for: date)
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + offset
+        let interval = date.timeIntervalSince1970
+        let clamped = interval.isNaN ? 0 : min(max(interval, representableSeconds.lowerBound), representableSeconds.upperBound)
+        let seconds = Int(clamped.rounded(.down)) + offset
         let days = floorDiv(seconds, 86_400)
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civil(fromDays: days)
         let weekday = weekdays[((days % 7) + 11) % 7]
         let sign = offset < 0 ? "-" : "+"
         let zone = abs(offset) / 60
-        return "\(weekday), \(day) \(months[month - 1]) \(year) "
+        let yearText = String(year)
+        return "\(weekday), \(day) \(months[month - 1]) \(String(repeating: "0", count: max(0, 4 - yearText.count)))\(yearText) "
             + "\(pad(secondOfDay / 3600)):\(pad(secondOfDay / 60 % 60)):\(pad(secondOfDay % 60)) "
             + "\(sign)\(pad(zone / 60))\(pad(zone % 60))"
     }
@@ -35,7 +42,7 @@ public enum MailDate {
         guard tokens.count >= 4,
             let day = Int(tokens[0]), (1...31).contains(day),
             let monthIndex = months.firstIndex(where: { ASCII.caseInsensitiveEquals($0, tokens[1]) }),
-            var year = Int(tokens[2]), tokens[2].count >= 2
+            var year = Int(tokens[2]), tokens[2].count >= 2, (0...9999).contains(year)
         else { return nil }
         if tokens[2].count == 2 { year += year < 50 ? 2000 : 1900 } else if tokens[2].count == 3 { year += 1900 }
         let time = tokens[3].split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }

@@ -38,7 +38,7 @@ extension SecretKey {
         for userID in userIDs where userID.isEmpty || userID.utf8.contains(0) {
             throw OpenPGPError(.invalidArgument, "a user ID must be non-empty text without NUL")
         }
-        let created = UInt32(clamping: Int64(creationDate.timeIntervalSince1970))
+        let created = UInt32(openPGPTimestamp: creationDate)
         let expiry = try validity.map { duration -> UInt32 in
             let seconds = duration.components.seconds
             guard seconds > 0, seconds <= Int64(UInt32.max) else {
@@ -114,11 +114,11 @@ extension SecretKey {
         switch type {
         case .curve25519:
             let seed = Ed25519.generateSeed()
-            let primary = PublicKeyPacket(
+            let primary = try PublicKeyPacket(
                 creationTime: created, algorithm: .eddsaLegacy,
                 parameters: .eddsaLegacy(curve: .ed25519, point: [0x40] + (try Ed25519.publicKey(seed: seed))))
             let scalar = X25519.generateSecret()
-            let subkey = PublicKeyPacket(
+            let subkey = try PublicKeyPacket(
                 creationTime: created, algorithm: .ecdh,
                 parameters: .ecdh(curve: .curve25519, point: [0x40] + (try X25519.publicKey(secret: scalar)), kdfHash: .sha256, kdfCipher: .aes128))
             return (primary, .eddsaLegacy(seed: seed), subkey, .curve25519(scalar: scalar))
@@ -129,9 +129,9 @@ extension SecretKey {
             let primary = try RSAPrimitives.generate(bits: bits)
             let subkey = try RSAPrimitives.generate(bits: bits)
             return (
-                PublicKeyPacket(creationTime: created, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: primary.n, e: primary.e)),
+                try PublicKeyPacket(creationTime: created, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: primary.n, e: primary.e)),
                 .rsa(primary.secret),
-                PublicKeyPacket(creationTime: created, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: subkey.n, e: subkey.e)),
+                try PublicKeyPacket(creationTime: created, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: subkey.n, e: subkey.e)),
                 .rsa(subkey.secret))
         case .nistP256, .nistP384, .nistP521:
             // RFC 6637 §13: the KDF hash and key-wrap cipher grow with the curve.
@@ -145,9 +145,9 @@ extension SecretKey {
             let signing = try group.generate()
             let encryption = try group.generate()
             return (
-                PublicKeyPacket(creationTime: created, algorithm: .ecdsa, parameters: .ecdsa(curve: curve, point: signing.point)),
+                try PublicKeyPacket(creationTime: created, algorithm: .ecdsa, parameters: .ecdsa(curve: curve, point: signing.point)),
                 .ecdsa(scalar: signing.scalar),
-                PublicKeyPacket(
+                try PublicKeyPacket(
                     creationTime: created, algorithm: .ecdh,
                     parameters: .ecdh(curve: curve, point: encryption.point, kdfHash: kdfHash, kdfCipher: kdfCipher)),
                 .ecdh(scalar: encryption.scalar))

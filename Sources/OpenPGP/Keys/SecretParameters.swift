@@ -85,30 +85,30 @@ enum SecretParameters: Sendable {
     }
 
     /// The cleartext MPIs; the caller wipes the result.
-    func serialized() -> [UInt8] {
+    func serialized() throws -> [UInt8] {
         var out: [UInt8] = []
-        func append(_ value: SecureBytes) {
+        func append(_ value: SecureBytes) throws {
             var bytes = value.bytes
             defer { wipe(&bytes) }
-            out.appendMPI(bytes)
+            try out.appendMPI(bytes)
         }
         switch self {
         case .eddsaLegacy(let seed):
-            append(seed)
+            try append(seed)
         case .curve25519(let scalar):
             var bigEndian = scalar.bytes
             defer { wipe(&bigEndian) }
             bigEndian.reverse()
-            out.appendMPI(bigEndian)
+            try out.appendMPI(bigEndian)
         case .rsa(let secret):
-            append(secret.d)
-            append(secret.p)
-            append(secret.q)
-            append(secret.u)
+            try append(secret.d)
+            try append(secret.p)
+            try append(secret.q)
+            try append(secret.u)
         case .dsa(let x), .elgamal(let x):
-            append(x)
+            try append(x)
         case .ecdsa(let scalar), .ecdh(let scalar):
-            append(scalar)
+            try append(scalar)
         }
         return out
     }

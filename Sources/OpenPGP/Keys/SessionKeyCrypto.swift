@@ -36,7 +36,7 @@ enum SessionKeyCrypto {
             var block = try EMEPKCS1.encode(message, size: (key.bitLength + 7) / 8)
             defer { wipe(&block) }
             var fields: [UInt8] = []
-            fields.appendMPI(try RSAPrimitives.encryptRaw(block, n: n, e: e))
+            try fields.appendMPI(try RSAPrimitives.encryptRaw(block, n: n, e: e))
             return fields
         case .elgamal(let p, let g, let y) where key.algorithm == .elgamalEncryptOnly:
             var message = encodeSessionKey(sessionKey, cipher: cipher)
@@ -50,8 +50,8 @@ enum SessionKeyCrypto {
                 throw OpenPGPError(.malformedPacket, "key \(key.fingerprint) has malformed ElGamal parameters")
             }
             var fields: [UInt8] = []
-            fields.appendMPI(c1)
-            fields.appendMPI(c2)
+            try fields.appendMPI(c1)
+            try fields.appendMPI(c2)
             return fields
         default:
             throw OpenPGPError(.unsupportedAlgorithm, "encrypting to \(key.algorithm) keys\(key.curve.map { " on \($0)" } ?? "") is not supported")
@@ -103,9 +103,9 @@ enum SessionKeyCrypto {
         message += [UInt8](repeating: UInt8(padding), count: padding)
         let wrapped = try AESKeyWrap.wrap(SecureBytes(message), kek: kek)
         var fields: [UInt8] = []
-        fields.appendMPI(ephemeralPoint)
-        fields.append(UInt8(wrapped.count))
-        return fields + wrapped
+        try fields.appendMPI(ephemeralPoint)
+        try fields.appendOneOctetLengthField(wrapped, "a wrapped session key")
+        return fields
     }
 
     /// Reads the wrapped key after the ephemeral point and unwraps it with the KEK of `shared`.
@@ -154,7 +154,9 @@ enum SessionKeyCrypto {
         guard let kekSize = kdfCipher.keySize, [SymmetricAlgorithm.aes128, .aes192, .aes256].contains(kdfCipher) else {
             throw OpenPGPError(.unsupportedAlgorithm, "ECDH key-wrap cipher \(kdfCipher) is not supported")
         }
-        var parameters: [UInt8] = [UInt8(curve.oid.count)] + curve.oid + [key.algorithm.rawValue, 3, 1, kdfHash.rawValue, kdfCipher.rawValue]
+        var parameters: [UInt8] = []
+        try parameters.appendOneOctetLengthField(curve.oid, "a curve OID")
+        parameters += [key.algorithm.rawValue, 3, 1, kdfHash.rawValue, kdfCipher.rawValue]
         parameters += Array("Anonymous Sender    ".utf8)
         parameters += key.fingerprint.bytes
         let context = try HashContext(kdfHash)

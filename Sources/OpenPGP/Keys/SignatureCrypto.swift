@@ -62,7 +62,7 @@ struct SigningKey: Sendable {
         feed: (HashContext) throws -> Void
     ) throws -> SignaturePacket {
         let hashed = [Subpacket.creationTime(creationTime), .issuer(publicKey.fingerprint)] + extraHashedSubpackets
-        let template = SignaturePacket(
+        let template = try SignaturePacket(
             type: type, publicKeyAlgorithm: publicKey.algorithm, hashAlgorithm: hash, hashedSubpackets: hashed,
             unhashedSubpackets: [.issuerKeyID(publicKey.keyID)], hashPrefix: [], signatureValues: [])
         let context = try HashContext(hash)
@@ -114,7 +114,7 @@ struct SigningKey: Sendable {
         context.update(template.hashTrailer)
         let digest = context.finalize()
         let values = try SignatureCrypto.sign(digest: digest, hash: template.hashAlgorithm, secret: secret, key: publicKey)
-        return SignaturePacket(
+        return try SignaturePacket(
             type: template.type, publicKeyAlgorithm: template.publicKeyAlgorithm, hashAlgorithm: template.hashAlgorithm,
             hashedSubpackets: template.hashedSubpackets, unhashedSubpackets: template.unhashedSubpackets,
             hashPrefix: Array(digest.prefix(2)), signatureValues: values)

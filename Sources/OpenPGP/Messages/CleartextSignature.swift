@@ -39,7 +39,7 @@ public final class CleartextSigner {
         contexts = try self.signers.map { try HashContext($0.hash) }
         self.options = options
         self.output = output
-        creationTime = UInt32(clamping: Int64(date.timeIntervalSince1970))
+        creationTime = UInt32(openPGPTimestamp: date)
         newline = options.armorLineEnding.bytes
         var header = Array(Armor.cleartextHeaderLine.utf8) + newline
         var names: [String] = []

@@ -25,7 +25,7 @@ public final class DetachedSigner {
             contexts: try self.signers.map { try HashContext($0.hash) },
             textMode: DocumentSignatures.type(for: options.literalFormat) == .text)
         self.options = options
-        creationTime = UInt32(clamping: Int64(date.timeIntervalSince1970))
+        creationTime = UInt32(openPGPTimestamp: date)
     }
 
     /// The hash of each signature, in signer order (see `MessageOptions.ensureValidSignatureHash`).

@@ -33,7 +33,7 @@ enum DocumentSignatures {
     static func sign(
         with key: SigningKey, type: SignatureType, hash: HashAlgorithm, creationTime: UInt32, context: HashContext
     ) throws -> SignaturePacket {
-        let template = SignaturePacket(
+        let template = try SignaturePacket(
             type: type, publicKeyAlgorithm: key.publicKey.algorithm, hashAlgorithm: hash,
             hashedSubpackets: [.creationTime(creationTime), .issuer(key.publicKey.fingerprint)],
             unhashedSubpackets: [.issuerKeyID(key.publicKey.keyID)], hashPrefix: [], signatureValues: [])

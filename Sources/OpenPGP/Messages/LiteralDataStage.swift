@@ -22,7 +22,7 @@ final class LiteralDataStage: WriterStage {
         body = try PartialLengthStage(tag: .literalData, next: next)
         let name = Array(fileName.utf8.prefix(255))
         var header: [UInt8] = [format.rawValue, UInt8(name.count)] + name
-        header.appendUInt32(date.map { UInt32(clamping: Int64($0.timeIntervalSince1970)) } ?? 0)
+        header.appendUInt32(date.map { UInt32(openPGPTimestamp: $0) } ?? 0)
         try body.write(header)
     }
 

@@ -31,7 +31,7 @@ public final class MessageWriter {
     ) throws {
         self.options = options
         let now = options.signatureDate ?? Date()
-        signatureTime = UInt32(clamping: Int64(now.timeIntervalSince1970))
+        signatureTime = UInt32(openPGPTimestamp: now)
         let (signingKeys, recipientKeys) = try Self.selectKeys(
             recipients: recipients, encryptsToPassphrase: !passphrases.isEmpty, signers: signers, options: options, at: now)
 

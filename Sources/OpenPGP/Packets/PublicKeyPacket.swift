@@ -13,6 +13,9 @@ public enum PublicKeyParameters: Sendable, Hashable {
 }
 
 /// A public key or subkey packet body (versions 4; the parser reports others as unsupported).
+///
+/// The body is at most 65,535 bytes: the v4 fingerprint and every signature over the key hash
+/// it behind a two-octet length, so a longer one is refused when it is read or made.
 struct PublicKeyPacket: Sendable, Hashable {
     let version: UInt8
     let creationTime: UInt32
@@ -21,7 +24,10 @@ struct PublicKeyPacket: Sendable, Hashable {
     /// The exact serialised body, hashed into fingerprints and signatures.
     let body: [UInt8]
 
-    init(creationTime: UInt32, algorithm: PublicKeyAlgorithm, parameters: PublicKeyParameters) {
+    /// The longest body a v4 key's two-octet hash length can describe.
+    static let maxBodyLength = Int(UInt16.max)
+
+    init(creationTime: UInt32, algorithm: PublicKeyAlgorithm, parameters: PublicKeyParameters) throws {
         self.version = 4
         self.creationTime = creationTime
         self.algorithm = algorithm
@@ -29,7 +35,10 @@ struct PublicKeyPacket: Sendable, Hashable {
         var body: [UInt8] = [4]
         body.appendUInt32(creationTime)
         body.append(algorithm.rawValue)
-        body += Self.encode(parameters)
+        body += try Self.encode(parameters)
+        guard body.count <= Self.maxBodyLength else {
+            throw OpenPGPError(.invalidArgument, "a key of \(body.count) bytes is larger than a v4 key may be (\(Self.maxBodyLength) bytes)")
+        }
         self.body = body
     }
 
@@ -66,6 +75,11 @@ struct PublicKeyPacket: Sendable, Hashable {
             // Unknown algorithm: we cannot tell where the public part ends, so take it all.
             parameters = .unknown(raw: reader.readRest())
         }
+        guard reader.position - start <= Self.maxBodyLength else {
+            throw OpenPGPError(
+                .malformedPacket, "a v4 key of \(reader.position - start) bytes is larger than its fingerprint can cover (\(Self.maxBodyLength) bytes)",
+                offset: versionOffset, packetTag: reader.packetTag)
+        }
         body = Array(reader.bytes[start..<reader.position])
     }
 
@@ -75,19 +89,21 @@ struct PublicKeyPacket: Sendable, Hashable {
         return Curve(oid: try reader.readBytes(Int(length), "a curve OID"))
     }
 
-    private static func encode(_ parameters: PublicKeyParameters) -> [UInt8] {
+    private static func encode(_ parameters: PublicKeyParameters) throws -> [UInt8] {
         var out: [UInt8] = []
         switch parameters {
         case .rsa(let n, let e):
-            out.appendMPI(n); out.appendMPI(e)
+            for value in [n, e] { try out.appendMPI(value) }
         case .dsa(let p, let q, let g, let y):
-            out.appendMPI(p); out.appendMPI(q); out.appendMPI(g); out.appendMPI(y)
+            for value in [p, q, g, y] { try out.appendMPI(value) }
         case .elgamal(let p, let g, let y):
-            out.appendMPI(p); out.appendMPI(g); out.appendMPI(y)
+            for value in [p, g, y] { try out.appendMPI(value) }
         case .ecdsa(let curve, let point), .eddsaLegacy(let curve, let point):
-            out.append(UInt8(curve.oid.count)); out += curve.oid; out.appendMPI(point)
+            try out.appendOneOctetLengthField(curve.oid, "a curve OID")
+            try out.appendMPI(point)
         case .ecdh(let curve, let point, let hash, let cipher):
-            out.append(UInt8(curve.oid.count)); out += curve.oid; out.appendMPI(point)
+            try out.appendOneOctetLengthField(curve.oid, "a curve OID")
+            try out.appendMPI(point)
             out += [3, 1, hash.rawValue, cipher.rawValue]
         case .unknown(let raw):
             out += raw
@@ -107,7 +123,8 @@ struct PublicKeyPacket: Sendable, Hashable {
     /// The bytes that stand for this key inside signature hashes and the fingerprint.
     var hashPrefix: [UInt8] {
         var out: [UInt8] = [0x99]
-        out.appendUInt16(UInt16(body.count))
+        // Both initialisers refuse bodies longer than `maxBodyLength`.
+        out.appendUInt16(UInt16(truncatingIfNeeded: body.count))
         return out + body
     }
 

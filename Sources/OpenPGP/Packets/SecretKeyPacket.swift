@@ -159,7 +159,7 @@ struct SecretKeyPacket: Sendable {
             let specifier = usage >= 254 ? [usage, cipher.rawValue] + s2k.serialized : [usage]
             return publicKey.body + specifier + iv + encryptedData
         }
-        var cleartext = parameters.serialized()
+        var cleartext = try parameters.serialized()
         defer { wipe(&cleartext) }
         guard let passphrase else {
             return publicKey.body + [0] + cleartext + secretChecksum(cleartext)

@@ -26,6 +26,10 @@ public struct SignatureType: RawRepresentable, Hashable, Sendable, CustomStringC
 }
 
 /// A version 4 signature packet.
+///
+/// A parsed signature keeps its body exactly as read: hashing and writing it out again use
+/// those bytes, never a re-encoding (a re-encoded subpacket area can grow past the 16-bit
+/// length field, and an unhashed area is not covered by the signature, so anyone may pad it).
 struct SignaturePacket: Sendable, Hashable {
     let version: UInt8
     let type: SignatureType
@@ -39,22 +43,48 @@ struct SignaturePacket: Sendable, Hashable {
     let hashPrefix: [UInt8]
     /// The algorithm-specific signature values (MPIs), in order.
     let signatureValues: [[UInt8]]
+    /// The packet body as parsed, or as written for a new signature.
+    let body: [UInt8]
 
+    /// The largest subpacket area the two-octet length field can describe.
+    static let maxSubpacketAreaLength = Int(UInt16.max)
+
+    /// A new signature. Throws `invalidArgument` when a subpacket area does not fit its
+    /// two-octet length field.
     init(
         type: SignatureType, publicKeyAlgorithm: PublicKeyAlgorithm, hashAlgorithm: HashAlgorithm,
         hashedSubpackets: [Subpacket], unhashedSubpackets: [Subpacket], hashPrefix: [UInt8], signatureValues: [[UInt8]]
-    ) {
+    ) throws {
         self.version = 4
         self.type = type
         self.publicKeyAlgorithm = publicKeyAlgorithm
         self.hashAlgorithm = hashAlgorithm
         self.hashedSubpackets = hashedSubpackets
-        self.hashedArea = hashedSubpackets.flatMap(\.serialized)
         self.unhashedSubpackets = unhashedSubpackets
         self.hashPrefix = hashPrefix
         // MPIs carry no leading zero bytes: store them as they will read back.
-        self.signatureValues = publicKeyAlgorithm.signatureValuesAreMPIs
+        let values = publicKeyAlgorithm.signatureValuesAreMPIs
             ? signatureValues.map { Array($0.drop { $0 == 0 }) } : signatureValues
+        self.signatureValues = values
+
+        let hashedArea = hashedSubpackets.flatMap(\.serialized)
+        let unhashedArea = unhashedSubpackets.flatMap(\.serialized)
+        guard let hashedLength = UInt16(exactly: hashedArea.count), let unhashedLength = UInt16(exactly: unhashedArea.count) else {
+            throw OpenPGPError(
+                .invalidArgument,
+                "a signature subpacket area of \(max(hashedArea.count, unhashedArea.count)) bytes is larger than \(Self.maxSubpacketAreaLength) bytes")
+        }
+        self.hashedArea = hashedArea
+        var body: [UInt8] = [4, type.rawValue, publicKeyAlgorithm.rawValue, hashAlgorithm.rawValue]
+        body.appendUInt16(hashedLength)
+        body += hashedArea
+        body.appendUInt16(unhashedLength)
+        body += unhashedArea
+        body += hashPrefix
+        for value in values {
+            if publicKeyAlgorithm.signatureValuesAreMPIs { try body.appendMPI(value) } else { body += value }
+        }
+        self.body = body
     }
 
     init(body: [UInt8], offset: Int) throws {
@@ -84,35 +114,22 @@ struct SignaturePacket: Sendable, Hashable {
             values = [reader.readRest()]
         }
         signatureValues = values
+        self.body = body
     }
 
+    /// The whole packet, framed with a new-format header around ``body``.
     var serialized: [UInt8] {
-        var body = signedTrailerPrefix
-        let unhashed = unhashedSubpackets.flatMap(\.serialized)
-        body.appendUInt16(UInt16(unhashed.count))
-        body += unhashed
-        body += hashPrefix
-        if publicKeyAlgorithm.signatureValuesAreMPIs {
-            for value in signatureValues { body.appendMPI(value) }
-        } else {
-            for value in signatureValues { body += value }
-        }
-        return PacketFraming.packet(tag: .signature, body: body)
+        PacketFraming.packet(tag: .signature, body: body)
     }
 
-    /// Version, type, algorithms and the hashed area: the part of the packet that is signed.
-    var signedTrailerPrefix: [UInt8] {
-        var out: [UInt8] = [version, type.rawValue, publicKeyAlgorithm.rawValue, hashAlgorithm.rawValue]
-        out.appendUInt16(UInt16(hashedArea.count))
-        return out + hashedArea
-    }
-
-    /// What is hashed after the signed data (RFC 9580 §5.2.4).
+    /// What is hashed after the signed data (RFC 9580 §5.2.4): version, type, algorithms
+    /// and the hashed area as they stand in ``body``, then `04 FF` and their length.
     var hashTrailer: [UInt8] {
-        let prefix = signedTrailerPrefix
-        var out = prefix
+        var out = Array(body[..<(6 + hashedArea.count)])
+        // At most 6 + 65,535 bytes: always fits.
+        let length = UInt32(truncatingIfNeeded: out.count)
         out += [0x04, 0xFF]
-        out.appendUInt32(UInt32(prefix.count))
+        out.appendUInt32(length)
         return out
     }
 

@@ -76,16 +76,30 @@ extension Array where Element == UInt8 {
         append(UInt8(truncatingIfNeeded: value))
     }
 
-    /// Appends an MPI; leading zero bytes are dropped as the encoding requires.
-    mutating func appendMPI(_ magnitude: [UInt8]) {
+    /// Appends an MPI; leading zero bytes are dropped as the encoding requires. Throws
+    /// `invalidArgument` for a magnitude longer than the 16-bit bit count can describe.
+    mutating func appendMPI(_ magnitude: [UInt8]) throws {
         let trimmed = magnitude.drop { $0 == 0 }
         guard let first = trimmed.first else {
             appendUInt16(0)
             return
         }
         let bits = (trimmed.count - 1) * 8 + (8 - first.leadingZeroBitCount)
-        appendUInt16(UInt16(bits))
+        guard let bitCount = UInt16(exactly: bits) else {
+            throw OpenPGPError(.invalidArgument, "a \(bits)-bit integer does not fit an OpenPGP MPI (at most 65,535 bits)")
+        }
+        appendUInt16(bitCount)
         append(contentsOf: trimmed)
+    }
+
+    /// Appends a one-octet length and `field` (curve OIDs, KDF parameters); throws
+    /// `invalidArgument` when `field` is longer than 255 bytes.
+    mutating func appendOneOctetLengthField(_ field: [UInt8], _ what: String) throws {
+        guard let length = UInt8(exactly: field.count) else {
+            throw OpenPGPError(.invalidArgument, "\(what) of \(field.count) bytes does not fit a one-octet length")
+        }
+        append(length)
+        append(contentsOf: field)
     }
 }
 
