@@ -32,7 +32,8 @@ final class PlaintextSpool: PlaintextSink {
 
     let limit: Int
     private let descriptor: Int32
-    private let file: FileByteSink
+    /// Buffers writes to `descriptor`; nil once discarded.
+    private var file: FileByteSink?
     private var written = 0
 
     /// An empty spool in `directory` (the system's temporary directory by default).
@@ -46,18 +47,22 @@ final class PlaintextSpool: PlaintextSink {
         file = FileByteSink(fileDescriptor: descriptor)
     }
 
-    deinit { close(descriptor) }
+    deinit {
+        file = nil  // flushes while the descriptor is still open
+        close(descriptor)
+    }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard bytes.count <= limit - written else {
-            throw SOPFailure(.badData, "the plaintext is larger than \(limit) bytes, the limit set by \(Self.limitVariable)")
+            throw SOPFailure(.badData, "the plaintext is larger than the limit of \(limit) bytes (set by \(Self.limitVariable))")
         }
+        guard let file else { throw SOPFailure(.badData, "the plaintext spool was discarded") }
         written += bytes.count
         try file.write(bytes)
     }
 
     func commit() throws {
-        try file.flush()
+        try file?.flush()
     }
 
     /// Writes the committed plaintext to standard output; text literal data (stored with
@@ -78,6 +83,7 @@ final class PlaintextSpool: PlaintextSink {
 
     /// Drops the plaintext: the file shrinks to nothing (it is gone for good once closed).
     func discard() {
+        file = nil
         _ = ftruncate(descriptor, 0)
     }
 
