@@ -55,7 +55,14 @@ struct Encrypt: SOPSubcommand {
 }
 
 struct Decrypt: SOPSubcommand {
-    static let configuration = CommandConfiguration(abstract: "Decrypt a message from standard input.")
+    static let configuration = CommandConfiguration(
+        abstract: "Decrypt a message from standard input.",
+        discussion: """
+            The plaintext is held in a nameless temporary file in TMPDIR until the message is \
+            authenticated. It may be at most 1 GiB (set PGPMAIL_SOP_MAX_PLAINTEXT to a number \
+            of bytes to change that), and may expand at most 2048-fold over all compression \
+            layers once past 16 MiB.
+            """)
 
     @Option(name: .customLong("session-key-out"), help: "Write the session key to this file.") var sessionKeyOut: String?
     @Option(name: .customLong("with-session-key"), help: "Decrypt with the session key in this file.") var sessionKeys: [String] = []
