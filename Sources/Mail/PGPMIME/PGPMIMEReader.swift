@@ -17,13 +17,17 @@ public enum PGPMIME {
     ///
     /// Throws `MailError(.malformedMIME)` when the message is not PGP/MIME encrypted, and
     /// the `OpenPGPError` of the decryption (no plaintext is returned on an integrity failure).
+    /// The decrypted entity is held in memory: decompression is capped by `limits`, 256 MiB
+    /// over all compression layers by default (`DecompressionLimits.inMemory`); beyond it the
+    /// error is `OpenPGPError(.decompressionLimitExceeded)`.
     public static func decrypt(
         _ rawMessage: [UInt8], using secretKeys: [SecretKey], passphrases: [String] = [],
-        verifyingWith certificates: [Certificate] = []
+        verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = .inMemory
     ) throws -> DecryptedMail {
         let outer = try twoPartEntity(rawMessage, subtype: "encrypted", protocol: "application/pgp-encrypted", protocolPart: 0)
         let result = try OpenPGPMessage.decrypt(
-            try outer.children[1].decodedBody(), using: secretKeys, passphrases: passphrases, verifyingWith: certificates)
+            try outer.children[1].decodedBody(), using: secretKeys, passphrases: passphrases, verifyingWith: certificates,
+            limits: limits)
         return DecryptedMail(outer: outer, inner: try MIMEEntity.parse(result.data), openPGP: result)
     }
 

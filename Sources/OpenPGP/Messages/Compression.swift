@@ -1,21 +1,79 @@
 import CZlib
 
 /// Limits that stop decompression bombs (DESIGN.md: "cap decompression (ratio and depth)").
+///
+/// The size and ratio limits apply to a whole message, over all its compression layers: what
+/// the message finally decompresses to is measured against the compressed bytes read at the
+/// outermost layer, so compression nested inside compression multiplies visibly. (Output a
+/// nested decompressor reads back as its own input is not counted twice.) Data that is not
+/// compressed is not counted: it cannot be larger than the input it comes from.
 public struct DecompressionLimits: Sendable, Hashable {
-    /// The most bytes one compressed packet may expand to.
+    /// The most bytes one message may decompress to, over all compression layers.
     public var maxOutputBytes: Int
-    /// Once output passes `ratioGrace` bytes, output ÷ input may not exceed this.
+    /// Once the output passes `ratioGrace` bytes, it may not exceed this many times the
+    /// compressed input read at the outermost layer.
     public var maxRatio: Int
     /// Output allowed before the ratio is enforced (small, very compressible inputs are fine).
     public var ratioGrace: Int
     /// How deeply compressed and encrypted containers may nest.
     public var maxNestingDepth: Int
 
+    /// Limits for reading into a stream or file: 4 GiB of output, 2048-fold expansion after
+    /// the first 16 MiB, containers eight deep.
     public init(maxOutputBytes: Int = 1 << 32, maxRatio: Int = 2048, ratioGrace: Int = 16 << 20, maxNestingDepth: Int = 8) {
         self.maxOutputBytes = maxOutputBytes
         self.maxRatio = maxRatio
         self.ratioGrace = ratioGrace
         self.maxNestingDepth = maxNestingDepth
+    }
+
+    /// The default for reading into a stream or file (``init(maxOutputBytes:maxRatio:ratioGrace:maxNestingDepth:)``
+    /// with its defaults): 4 GiB of output.
+    public static let streaming = DecompressionLimits()
+
+    /// The default for the APIs that return the whole plaintext in memory: as ``streaming``,
+    /// but at most 256 MiB of output. That is well above any message mail systems deliver
+    /// (their size limits are 10–150 MB), while a plaintext held in memory, as an array that
+    /// grows by doubling and is then parsed, stays within what a process can afford.
+    public static let inMemory = DecompressionLimits(maxOutputBytes: 256 << 20)
+}
+
+/// One message's decompression account, shared by all its decompressors: the output of every
+/// layer, less what nested layers read back as input, against the compressed input read at
+/// the outermost layer.
+final class DecompressionBudget {
+    let limits: DecompressionLimits
+    /// Compressed bytes read by outermost decompressors.
+    private(set) var input = 0
+    /// Decompressed bytes the message has expanded to so far.
+    private(set) var output = 0
+    /// How many decompressors enclose the part of the message being read.
+    private(set) var openLayers = 0
+
+    init(_ limits: DecompressionLimits) {
+        self.limits = limits
+    }
+
+    /// Runs `body`, the reading of a Compressed Data packet's content, one layer deeper if
+    /// `decompressing` (not for the "uncompressed" algorithm).
+    func withLayer<T>(decompressing: Bool, _ body: () throws -> T) rethrows -> T {
+        guard decompressing else { return try body() }
+        openLayers += 1
+        defer { openLayers -= 1 }
+        return try body()
+    }
+
+    /// A decompressor read `count` compressed bytes. For a `nested` one they were output of
+    /// an enclosing layer and now stand for what they expand to.
+    func consumed(_ count: Int, nested: Bool) {
+        if nested { output -= count } else { input += count }
+    }
+
+    /// A decompressor produced `count` bytes: throws `decompressionLimitExceeded` once the
+    /// message's output breaks a limit.
+    func produced(_ count: Int, offset: Int) throws {
+        output += count
+        try limits.enforce(outputCount: output, inputCount: input, offset: offset)
     }
 }
 
@@ -107,10 +165,10 @@ extension DecompressionLimits {
     /// `inputCount` break a limit.
     func enforce(outputCount: Int, inputCount: Int, offset: Int) throws {
         if outputCount > maxOutputBytes {
-            throw OpenPGPError(.decompressionLimitExceeded, "compressed data expands beyond \(maxOutputBytes) bytes", offset: offset)
+            throw OpenPGPError(.decompressionLimitExceeded, "compressed data expands beyond \(maxOutputBytes) bytes (over all layers)", offset: offset)
         }
         if outputCount > ratioGrace, outputCount / max(inputCount, 1) > maxRatio {
-            throw OpenPGPError(.decompressionLimitExceeded, "compressed data expands more than \(maxRatio)-fold", offset: offset)
+            throw OpenPGPError(.decompressionLimitExceeded, "compressed data expands more than \(maxRatio)-fold (over all layers)", offset: offset)
         }
     }
 }

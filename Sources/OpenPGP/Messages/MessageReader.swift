@@ -29,7 +29,7 @@ struct MessageReader {
         guard let first = try raw.peekByte() else { throw OpenPGPError(.malformedMessage, "the input is empty") }
         // Binary OpenPGP starts with a packet header (high bit set); anything else is armor.
         let binary = first & 0x80 != 0 ? raw : BufferedSource(DearmoringSource(raw))
-        var state = ReadState(sink: sink)
+        var state = ReadState(sink: sink, budget: DecompressionBudget(limits))
         try readLevel(PacketStream(binary), depth: 0, state: &state)
         guard let literal = state.literal else {
             throw OpenPGPError(.malformedMessage, "the message contains no literal data")
@@ -57,6 +57,8 @@ struct MessageReader {
 
     private struct ReadState {
         let sink: PlaintextSink
+        /// The decompression account of the whole message, over all layers.
+        let budget: DecompressionBudget
         var literal: LiteralHeader?
         /// Signatures in message order: those before the literal data, then those after.
         var signatures: [SignaturePacket] = []
@@ -68,7 +70,10 @@ struct MessageReader {
         var sessionKey: SessionKey?
         var compression: CompressionAlgorithm?
 
-        init(sink: PlaintextSink) { self.sink = sink }
+        init(sink: PlaintextSink, budget: DecompressionBudget) {
+            self.sink = sink
+            self.budget = budget
+        }
 
         mutating func prepareHash(_ algorithm: HashAlgorithm, type: SignatureType) {
             let key = HashKey(algorithm: algorithm, text: type == .text)
@@ -126,7 +131,11 @@ struct MessageReader {
                 guard state.literal == nil else { throw unexpected() }
                 let algorithm = CompressionAlgorithm(rawValue: try body.readPrefix(1, "the compression algorithm")[0])
                 state.compression = state.compression ?? algorithm
-                try readLevel(PacketStream(BufferedSource(try inflatingSource(algorithm, body: body, offset: offset))), depth: depth + 1, state: &state)
+                let content = try inflatingSource(
+                    algorithm, body: body, offset: offset, budget: state.budget, nested: state.budget.openLayers > 0)
+                try state.budget.withLayer(decompressing: algorithm != .uncompressed) {
+                    try readLevel(PacketStream(BufferedSource(content)), depth: depth + 1, state: &state)
+                }
             case .onePassSignature:
                 guard state.literal == nil else { throw unexpected() }
                 let fields = try body.readAll()
@@ -173,11 +182,14 @@ struct MessageReader {
             date: seconds == 0 ? nil : Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
-    private func inflatingSource(_ algorithm: CompressionAlgorithm, body: ByteSource, offset: Int) throws -> ByteSource {
+    /// The content of a Compressed Data packet; `nested` when the packet was itself decompressed.
+    private func inflatingSource(
+        _ algorithm: CompressionAlgorithm, body: ByteSource, offset: Int, budget: DecompressionBudget, nested: Bool
+    ) throws -> ByteSource {
         switch algorithm {
         case .uncompressed: body
-        case .zip, .zlib: try ZlibInflatingSource(body: body, raw: algorithm == .zip, limits: limits, offset: offset)
-        case .bzip2: try BZip2InflatingSource(body: body, limits: limits, offset: offset)
+        case .zip, .zlib: try ZlibInflatingSource(body: body, raw: algorithm == .zip, budget: budget, nested: nested, offset: offset)
+        case .bzip2: try BZip2InflatingSource(body: body, budget: budget, nested: nested, offset: offset)
         default:
             throw OpenPGPError(.unsupportedAlgorithm, "compression algorithm \(algorithm) is not supported yet", offset: offset, packetTag: PacketTag.compressedData.rawValue)
         }

@@ -23,9 +23,13 @@ public enum OpenPGPMessage {
     /// Decrypts (when encrypted) and reads `message` — armored or binary — checking its
     /// signatures against `certificates`. Throws, returning nothing, when the encrypted data
     /// fails its integrity check.
+    ///
+    /// The plaintext is held in memory, so decompression is capped at
+    /// ``DecompressionLimits/inMemory`` (256 MiB) unless `limits` say otherwise; beyond it the
+    /// read fails with `decompressionLimitExceeded`.
     public static func decrypt(
         _ message: [UInt8], using secretKeys: [SecretKey], passphrases: [String] = [],
-        verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = DecompressionLimits()
+        verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = .inMemory
     ) throws -> DecryptedMessage {
         let sink = MemoryPlaintextSink()
         let report = try decrypt(
@@ -40,10 +44,12 @@ public enum OpenPGPMessage {
     /// - Parameters:
     ///   - sessionKeys: session keys to decrypt with instead of keys or passphrases.
     ///   - revealSessionKey: whether the report should carry the session key.
+    ///   - limits: decompression limits over the whole message; ``DecompressionLimits/streaming``
+    ///     (4 GiB) by default. Pass ``DecompressionLimits/inMemory`` with a ``MemoryPlaintextSink``.
     public static func decrypt(
         from source: ByteSource, to sink: PlaintextSink, using secretKeys: [SecretKey], passphrases: [String] = [],
         sessionKeys: [SessionKey] = [], revealSessionKey: Bool = false,
-        verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = DecompressionLimits()
+        verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = .streaming
     ) throws -> MessageReadReport {
         var reader = MessageReader(
             secretKeys: secretKeys, passphrases: passphrases.map { SecureBytes(Array($0.utf8)) },

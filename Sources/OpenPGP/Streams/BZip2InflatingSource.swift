@@ -1,11 +1,14 @@
 import CBZip2
 
-/// Inflates a BZip2 body as it is read, enforcing ``DecompressionLimits``. Streams written
+/// Inflates a BZip2 body as it is read, counting its input and output
+/// against the message's ``DecompressionBudget`` (which enforces ``DecompressionLimits``). Streams written
 /// one after another (as parallel bzip2 tools do) are read in turn; anything else after a
 /// stream is corrupt data.
 final class BZip2InflatingSource: ByteSource {
     private let body: ByteSource
-    private let limits: DecompressionLimits
+    private let budget: DecompressionBudget
+    /// Whether this decompressor reads the output of an enclosing one.
+    private let nested: Bool
     private let offset: Int
     private let stream: UnsafeMutablePointer<bz_stream>
     /// Compressed input; allocated once so libbz2's `next_in` stays valid between calls.
@@ -14,12 +17,13 @@ final class BZip2InflatingSource: ByteSource {
     /// Whether libbz2 is inside a stream (initialised, not yet at its end).
     private var decoding = false
     private var finished = false
-    private var consumed = 0
-    private var produced = 0
 
-    init(body: ByteSource, limits: DecompressionLimits, offset: Int) throws {
+    /// A decompressor of `body` accounted in `budget`; `nested` when `body` is output of an
+    /// enclosing decompressor.
+    init(body: ByteSource, budget: DecompressionBudget, nested: Bool, offset: Int) throws {
         self.body = body
-        self.limits = limits
+        self.budget = budget
+        self.nested = nested
         self.offset = offset
         stream = .allocate(capacity: 1)
         stream.initialize(to: bz_stream())
@@ -31,6 +35,11 @@ final class BZip2InflatingSource: ByteSource {
             input.deallocate()
             throw error
         }
+    }
+
+    /// A decompressor with a budget of its own.
+    convenience init(body: ByteSource, limits: DecompressionLimits, offset: Int) throws {
+        try self.init(body: body, budget: DecompressionBudget(limits), nested: false, offset: offset)
     }
 
     deinit {
@@ -58,7 +67,7 @@ final class BZip2InflatingSource: ByteSource {
                 if count == 0 {
                     inputEnded = true
                 } else {
-                    consumed += count
+                    budget.consumed(count, nested: nested)
                     stream.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: CChar.self)
                     stream.pointee.avail_in = UInt32(count)
                 }
@@ -77,8 +86,7 @@ final class BZip2InflatingSource: ByteSource {
             let capacity = Int(stream.pointee.avail_out)
             let status = BZ2_bzDecompress(stream)
             let written = capacity - Int(stream.pointee.avail_out)
-            produced += written
-            try limits.enforce(outputCount: produced, inputCount: consumed, offset: offset)
+            try budget.produced(written, offset: offset)
             switch status {
             case BZ_STREAM_END:
                 BZ2_bzDecompressEnd(stream)

@@ -1,23 +1,27 @@
 import CZlib
 
-/// Inflates a ZIP (raw deflate) or ZLIB body as it is read, enforcing ``DecompressionLimits``.
+/// Inflates a ZIP (raw deflate) or ZLIB body as it is read, counting its input and output
+/// against the message's ``DecompressionBudget`` (which enforces ``DecompressionLimits``).
 final class ZlibInflatingSource: ByteSource {
     private let body: ByteSource
     private let raw: Bool
-    private let limits: DecompressionLimits
+    private let budget: DecompressionBudget
+    /// Whether this decompressor reads the output of an enclosing one.
+    private let nested: Bool
     private let offset: Int
     private let stream: UnsafeMutablePointer<z_stream>
     /// Compressed input; allocated once so zlib's `next_in` stays valid between calls.
     private let input: UnsafeMutableRawBufferPointer
     private var inputEnded = false
     private var streamEnded = false
-    private var consumed = 0
-    private var produced = 0
 
-    init(body: ByteSource, raw: Bool, limits: DecompressionLimits, offset: Int) throws {
+    /// A decompressor of `body` accounted in `budget`; `nested` when `body` is output of an
+    /// enclosing decompressor.
+    init(body: ByteSource, raw: Bool, budget: DecompressionBudget, nested: Bool, offset: Int) throws {
         self.body = body
         self.raw = raw
-        self.limits = limits
+        self.budget = budget
+        self.nested = nested
         self.offset = offset
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
@@ -27,6 +31,11 @@ final class ZlibInflatingSource: ByteSource {
             input.deallocate()
             throw OpenPGPError(.decompressionFailed, "zlib could not start inflating", offset: offset)
         }
+    }
+
+    /// A decompressor with a budget of its own.
+    convenience init(body: ByteSource, raw: Bool, limits: DecompressionLimits, offset: Int) throws {
+        try self.init(body: body, raw: raw, budget: DecompressionBudget(limits), nested: false, offset: offset)
     }
 
     deinit {
@@ -43,7 +52,7 @@ final class ZlibInflatingSource: ByteSource {
                 if count == 0 {
                     inputEnded = true
                 } else {
-                    consumed += count
+                    budget.consumed(count, nested: nested)
                     stream.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
                     stream.pointee.avail_in = uInt(count)
                 }
@@ -52,8 +61,7 @@ final class ZlibInflatingSource: ByteSource {
             stream.pointee.avail_out = uInt(buffer.count)
             let status = inflate(stream, Z_NO_FLUSH)
             let written = buffer.count - Int(stream.pointee.avail_out)
-            produced += written
-            try limits.enforce(outputCount: produced, inputCount: consumed, offset: offset)
+            try budget.produced(written, offset: offset)
             switch status {
             case Z_STREAM_END:
                 streamEnded = true

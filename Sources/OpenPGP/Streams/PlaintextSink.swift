@@ -11,7 +11,8 @@ public protocol PlaintextSink: AnyObject {
     func discard()
 }
 
-/// Collects the plaintext in memory; `data` is set only on commit.
+/// Collects the plaintext in memory; `data` is set only on commit. Read into it with
+/// ``DecompressionLimits/inMemory`` limits, as the in-memory APIs do.
 public final class MemoryPlaintextSink: PlaintextSink {
     private var pending: [UInt8] = []
     /// The plaintext, once committed.

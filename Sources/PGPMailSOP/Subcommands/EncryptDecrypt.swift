@@ -55,7 +55,14 @@ struct Encrypt: SOPSubcommand {
 }
 
 struct Decrypt: SOPSubcommand {
-    static let configuration = CommandConfiguration(abstract: "Decrypt a message from standard input.")
+    static let configuration = CommandConfiguration(
+        abstract: "Decrypt a message from standard input.",
+        discussion: """
+            The plaintext is held in a nameless temporary file in TMPDIR until the message is \
+            authenticated. It may be at most 1 GiB (set PGPMAIL_SOP_MAX_PLAINTEXT to a number \
+            of bytes to change that), and may expand at most 2048-fold over all compression \
+            layers once past 16 MiB.
+            """)
 
     @Option(name: .customLong("session-key-out"), help: "Write the session key to this file.") var sessionKeyOut: String?
     @Option(name: .customLong("with-session-key"), help: "Decrypt with the session key in this file.") var sessionKeys: [String] = []
@@ -91,12 +98,16 @@ struct Decrypt: SOPSubcommand {
         let sessionKeyOutput = try sessionKeyOut.map(IndirectData.createOutput)
         let verificationOutput = try verificationsOut.map(IndirectData.createOutput)
 
-        let sink = try StandardOutputAfterCommitSink()
+        // The plaintext waits in a spool until it is authenticated: as large as the spool may
+        // grow, and no larger, may the message decompress.
+        let sink = try PlaintextSpool(limit: try PlaintextSpool.limit())
+        var limits = DecompressionLimits.streaming
+        limits.maxOutputBytes = sink.limit
         let report: MessageReadReport
         do {
             report = try OpenPGPMessage.decrypt(
                 from: StandardIO.input, to: sink, using: secretKeys, passphrases: try passwords.map(IndirectData.password),
-                sessionKeys: candidates, revealSessionKey: sessionKeyOut != nil, verifyingWith: certificates)
+                sessionKeys: candidates, revealSessionKey: sessionKeyOut != nil, verifyingWith: certificates, limits: limits)
         } catch {
             throw SOPFailure.from(error, during: .decrypt)
         }
@@ -108,49 +119,6 @@ struct Decrypt: SOPSubcommand {
             let lines = VerificationLines.render(VerificationLines.good(report.signatures, notBefore: earliest, notAfter: latest))
             try verificationOutput.writeAndFlush(lines)
         }
-    }
-}
-
-/// Holds decrypted output in a temporary file, to be copied to standard output only once the
-/// message passed its integrity checks.
-final class StandardOutputAfterCommitSink: PlaintextSink {
-    private let buffer: URL
-    private let file: FileByteSink
-
-    init() throws {
-        buffer = FileManager.default.temporaryDirectory.appendingPathComponent("pgpmail-sop-\(UUID().uuidString)")
-        do {
-            file = try FileByteSink(url: buffer, permissions: 0o600)
-        } catch {
-            throw SOPFailure(.badData, "cannot create a temporary file for the plaintext: \(error)")
-        }
-    }
-
-    deinit { try? FileManager.default.removeItem(at: buffer) }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws { try file.write(bytes) }
-
-    func commit() throws {
-        try file.flush()
-    }
-
-    /// Writes the committed plaintext to standard output; text literal data (stored with
-    /// CRLF line endings) gets LF line endings, as text on this system has.
-    func copyToStandardOutput(convertingLineEndings: Bool) throws {
-        let source = try FileByteSource(url: buffer)
-        let output = FileByteSink(fileDescriptor: STDOUT_FILENO)
-        var converter = LineEndingConverter()
-        try source.forEachChunk { chunk in
-            guard convertingLineEndings else { return try output.write(chunk) }
-            try converter.convert(chunk).withUnsafeBytes { try output.write($0) }
-        }
-        let rest = converter.finish()
-        try rest.withUnsafeBytes { try output.write($0) }
-        try output.flush()
-    }
-
-    func discard() {
-        try? FileManager.default.removeItem(at: buffer)
     }
 }
 

@@ -24,10 +24,13 @@ struct SOPTool: CustomStringConvertible {
 
     var description: String { name }
 
-    /// Runs a subcommand in `directory` (where argument files live).
+    /// Runs a subcommand in `directory` (where argument files live), with `environment` added.
     @discardableResult
-    func run(_ arguments: [String], input: [UInt8] = [], in directory: TemporaryDirectory, expect status: Int32 = 0) throws -> ExternalTool.Result {
-        let result = try ExternalTool.run(executable: executable, arguments, input: input, in: directory.url)
+    func run(
+        _ arguments: [String], input: [UInt8] = [], in directory: TemporaryDirectory, environment: [String: String] = [:],
+        expect status: Int32 = 0
+    ) throws -> ExternalTool.Result {
+        let result = try ExternalTool.run(executable: executable, arguments, input: input, environment: environment, in: directory.url)
         if result.status != status {
             throw ExternalTool.Failure(
                 description: "\(name) \(arguments.joined(separator: " ")) exited \(result.status), expected \(status): \(result.stderr)")
