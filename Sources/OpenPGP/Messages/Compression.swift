@@ -117,10 +117,16 @@ final class DeflateStage: WriterStage {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard bytes.count > 0 else { return }
-        stream.pointee.next_in = UnsafeMutablePointer(mutating: bytes.baseAddress!.assumingMemoryBound(to: Bytef.self))
-        stream.pointee.avail_in = uInt(bytes.count)
-        try pump(flush: Z_NO_FLUSH)
+        var offset = 0
+        // zlib counts input in 32-bit lengths: feed very large buffers in slices.
+        while offset < bytes.count {
+            let length = min(bytes.count - offset, 1 << 30)
+            stream.pointee.next_in = UnsafeMutablePointer(
+                mutating: bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self))
+            stream.pointee.avail_in = uInt(length)
+            try pump(flush: Z_NO_FLUSH)
+            offset += length
+        }
     }
 
     /// Finishes the compressed packet only; the stages after it stay open.

@@ -58,9 +58,11 @@ final class ZlibInflatingSource: ByteSource {
                 }
             }
             stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
-            stream.pointee.avail_out = uInt(buffer.count)
+            // zlib counts output in 32-bit lengths: fill at most 1 GiB per call.
+            let capacity = min(buffer.count, 1 << 30)
+            stream.pointee.avail_out = uInt(capacity)
             let status = inflate(stream, Z_NO_FLUSH)
-            let written = buffer.count - Int(stream.pointee.avail_out)
+            let written = capacity - Int(stream.pointee.avail_out)
             try budget.produced(written, offset: offset)
             switch status {
             case Z_STREAM_END:
