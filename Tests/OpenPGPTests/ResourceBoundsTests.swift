@@ -3,7 +3,8 @@ import Testing
 
 @testable import OpenPGP
 
-/// Denial-of-service bounds: parameter sizes before modular arithmetic.
+/// Denial-of-service bounds: parameter sizes before modular arithmetic, and S2K work per
+/// message.
 @Suite("Resource bounds")
 struct ResourceBoundsTests {
     typealias Support = PublicKeyTestSupport
@@ -121,5 +122,79 @@ struct ResourceBoundsTests {
         #expect(!RSAPrimitives.isConsistent(n: n, e: e, secret: oversizedD))
         let oversizedP = RSASecret(d: secret.d, p: SecureBytes(Self.oddNumber(bits: 65535)), q: secret.q, u: secret.u)
         #expect(!RSAPrimitives.isConsistent(n: n, e: e, secret: oversizedP))
+    }
+
+    // MARK: S2K work per message
+
+    /// Bytes one iterated and salted S2K at the maximum count (0xFF) hashes per digest.
+    static let maxCount = 65_011_712
+
+    /// A v4 SKESK body: AES-256, iterated and salted SHA-256 S2K at the maximum count, and
+    /// an encrypted session key no passphrase opens.
+    static func maxCountSKESK() -> [UInt8] {
+        [4, SymmetricAlgorithm.aes256.rawValue, 3, HashAlgorithm.sha256.rawValue] + secureRandomBytes(8) + [0xFF]
+            + secureRandomBytes(33)
+    }
+
+    /// A message for the passphrase "right" whose own SKESK comes after `decoys` maximum-count ones.
+    static func message(decoys: Int) throws -> [UInt8] {
+        let message = try OpenPGPMessage.encrypt(
+            Array("payload".utf8), for: [], passphrases: ["right"], options: MessageOptions(armor: false))
+        let decoyPackets = (0..<decoys).flatMap { _ in
+            PacketFraming.packet(tag: .symmetricKeyEncryptedSessionKey, body: maxCountSKESK())
+        }
+        return decoyPackets + message
+    }
+
+    @Test func s2kWorkIsCountedPerDigest() {
+        let maximum = S2K(kind: .iteratedAndSalted, hashAlgorithm: .sha256, salt: [UInt8](repeating: 1, count: 8), codedCount: 0xFF)
+        #expect(maximum.byteCount == Self.maxCount)
+        #expect(maximum.workBytes(passphraseLength: 5, keySize: 32) == Self.maxCount)
+        // SHA-1 needs two digests for an AES-256 key: twice the work.
+        let sha1 = S2K(kind: .iteratedAndSalted, hashAlgorithm: .sha1, salt: maximum.salt, codedCount: 0xFF)
+        #expect(sha1.workBytes(passphraseLength: 5, keySize: 32) == 2 * Self.maxCount)
+        // A passphrase longer than the count is hashed whole; simple S2K hashes it once.
+        let small = S2K(kind: .iteratedAndSalted, hashAlgorithm: .sha256, salt: maximum.salt, codedCount: 0)
+        #expect(small.workBytes(passphraseLength: 2000, keySize: 16) == 2008)
+        #expect(S2K.legacyMD5.workBytes(passphraseLength: 10, keySize: 16) == 10)
+    }
+
+    @Test func manyMaxCountSKESKsAreRefusedBeforeAnyS2KWork() throws {
+        let message = try Self.message(decoys: 100)
+        let error = Support.error { _ = try OpenPGPMessage.decrypt(message, using: [], passphrases: ["right"]) }
+        #expect(error?.code == .workLimitExceeded)
+        #expect(error?.detail == "the message has 101 passphrase-encrypted session keys; at most 16 are tried")
+        #expect(error?.seedErrorCode == 130)
+        // Without a passphrase nothing is derived, and the message is simply not for us.
+        #expect(Support.code { _ = try OpenPGPMessage.decrypt(message, using: []) } == .noSuitableKey)
+    }
+
+    @Test func s2kWorkPerMessageIsBudgeted() throws {
+        // A decoy at the maximum count, then the message's own SKESK (33,554,432 bytes).
+        let message = try Self.message(decoys: 1)
+        let needed = Self.maxCount + 33_554_432
+        #expect(try OpenPGPMessage.decrypt(message, using: [], passphrases: ["right"]).data == Array("payload".utf8))
+        let tight = SessionKeyLimits(maxS2KBytes: needed - 1)
+        let error = Support.error {
+            _ = try OpenPGPMessage.decrypt(message, using: [], passphrases: ["right"], sessionKeyLimits: tight)
+        }
+        #expect(error?.code == .workLimitExceeded)
+        #expect(
+            error?.detail
+                == "recovering the session key would hash more than \(needed - 1) bytes with S2K (\(Self.maxCount) bytes spent on 1 derivations, 33554432 more needed)"
+        )
+        #expect(error?.packetTag == PacketTag.symmetricKeyEncryptedSessionKey.rawValue)
+    }
+
+    @Test func theBudgetCoversEveryPacketAndPassphrase() throws {
+        let packets = (0..<100).map { _ in (body: Self.maxCountSKESK(), offset: 0) }
+        let passphrases = ["one", "two"].map { SecureBytes(Array($0.utf8)) }
+        let limits = SessionKeyLimits(maxPassphrasePackets: 100, maxS2KBytes: 3 * Self.maxCount)
+        var budget = S2KBudget(limit: limits.maxS2KBytes)
+        let error = Support.error { _ = try SKESK.sessionKeys(packets, passphrases: passphrases, limits: limits, budget: &budget) }
+        #expect(error?.code == .workLimitExceeded)
+        // Both passphrases on the first packet, one on the second, and no more.
+        #expect(budget.derivations == 3)
+        #expect(budget.spent == 3 * Self.maxCount)
     }
 }

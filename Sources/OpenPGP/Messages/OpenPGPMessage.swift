@@ -23,14 +23,17 @@ public enum OpenPGPMessage {
     /// Decrypts (when encrypted) and reads `message` — armored or binary — checking its
     /// signatures against `certificates`. Throws, returning nothing, when the encrypted data
     /// fails its integrity check.
+    ///
+    /// `sessionKeyLimits` bound the SKESK packets and S2K work that passphrases may cost.
     public static func decrypt(
         _ message: [UInt8], using secretKeys: [SecretKey], passphrases: [String] = [],
-        verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = DecompressionLimits()
+        verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = DecompressionLimits(),
+        sessionKeyLimits: SessionKeyLimits = SessionKeyLimits()
     ) throws -> DecryptedMessage {
         let sink = MemoryPlaintextSink()
         let report = try decrypt(
             from: ArrayByteSource(message), to: sink, using: secretKeys, passphrases: passphrases,
-            verifyingWith: certificates, limits: limits)
+            verifyingWith: certificates, limits: limits, sessionKeyLimits: sessionKeyLimits)
         return DecryptedMessage(data: sink.data ?? [], report: report)
     }
 
@@ -40,16 +43,19 @@ public enum OpenPGPMessage {
     /// - Parameters:
     ///   - sessionKeys: session keys to decrypt with instead of keys or passphrases.
     ///   - revealSessionKey: whether the report should carry the session key.
+    ///   - sessionKeyLimits: bounds on the SKESK packets and S2K work passphrases may cost.
     public static func decrypt(
         from source: ByteSource, to sink: PlaintextSink, using secretKeys: [SecretKey], passphrases: [String] = [],
         sessionKeys: [SessionKey] = [], revealSessionKey: Bool = false,
-        verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = DecompressionLimits()
+        verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = DecompressionLimits(),
+        sessionKeyLimits: SessionKeyLimits = SessionKeyLimits()
     ) throws -> MessageReadReport {
         var reader = MessageReader(
             secretKeys: secretKeys, passphrases: passphrases.map { SecureBytes(Array($0.utf8)) },
             certificates: certificates, limits: limits)
         reader.sessionKeys = sessionKeys
         reader.revealSessionKey = revealSessionKey
+        reader.sessionKeyLimits = sessionKeyLimits
         return try reader.read(from: source, to: sink)
     }
 
