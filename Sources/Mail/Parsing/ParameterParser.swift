@@ -10,6 +10,7 @@ enum ParameterParser {
     /// Parses parameters from the lexer's position to the end of input.
     static func parse(_ lexer: inout HeaderLexer) throws -> [MIMEParameter] {
         var order: [String] = []
+        var seen: Set<String> = []
         var simple: [String: [UInt8]] = [:]
         var segments: [String: [Segment]] = [:]
         while true {
@@ -39,7 +40,7 @@ enum ParameterParser {
                 value = Array(ASCII.trimmingWSP(lexer.read(while: { $0 != ASCII.semicolon })))
             }
             let (base, segment) = split(ASCII.lowercased(rawName), value: value)
-            if !order.contains(base) { order.append(base) }
+            if seen.insert(base).inserted { order.append(base) }
             if let segment {
                 segments[base, default: []].append(segment)
             } else if simple[base] == nil {

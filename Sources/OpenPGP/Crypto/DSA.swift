@@ -4,13 +4,14 @@ import COpenSSL
 /// prescribes (q has 160, 224 or 256 bits, a whole number of bytes).
 enum DSAPrimitives {
     /// Checks the public parameters: q of 160, 224 or 256 bits, an odd p of 1024–3072 bits
-    /// above q, and 1 < g, y < p.
+    /// above q, and 1 < g, y < p (``ParameterBounds``). Sizes are checked before anything else.
     static func validatePublic(p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8]) throws {
         let prime = try BigNumber(p)
         let order = try BigNumber(q)
+        try ParameterBounds.check("a DSA prime p", bits: prime.bitCount, in: ParameterBounds.dsaPrimeBits)
         let generator = try BigNumber(g)
         let value = try BigNumber(y)
-        guard [160, 224, 256].contains(order.bitCount), prime.isOdd, (1024...3072).contains(prime.bitCount),
+        guard ParameterBounds.dsaOrderBits.contains(order.bitCount), prime.isOdd,
             !generator.isOne, generator.isInOpenRange(below: prime), !value.isOne, value.isInOpenRange(below: prime)
         else {
             throw OpenPGPError(.malformedPacket, "a DSA key needs q of 160, 224 or 256 bits, p of 1024–3072 bits and 1 < g, y < p")
@@ -37,9 +38,13 @@ enum DSAPrimitives {
         return context.perform { EVP_PKEY_verify($0, der, der.count, digest, digest.count) }
     }
 
-    /// Whether x is the secret of y (0 < x < q and g^x = y mod p).
+    /// Whether x is the secret of y (0 < x < q and g^x = y mod p). The public parameters
+    /// are checked and x bounded by q before the exponentiation.
     static func isConsistent(p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8], x: SecureBytes) -> Bool {
-        guard let key = try? privateKey(p: p, q: q, g: g, y: y, x: x) else {
+        guard (try? validatePublic(p: p, q: q, g: g, y: y)) != nil, let order = try? BigNumber(q),
+            let exponent = try? BigNumber(secret: x), exponent.isInOpenRange(below: order),
+            let key = try? privateKey(p: p, q: q, g: g, y: y, x: x)
+        else {
             LibCrypto.clearErrors()
             return false
         }

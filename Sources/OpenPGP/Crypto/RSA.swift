@@ -36,14 +36,18 @@ enum RSAPrimitives {
 
     /// Checks that a decoded secret belongs to `n`: `n = p·q`, `u·p ≡ 1 (mod q)` and `0 < d < n`.
     /// (RFC 9580 asks for p < q, which generation ensures; reading does not insist on it.)
-    static func isConsistent(n: [UInt8], secret: RSASecret) -> Bool {
-        guard let context = try? BigNumberContext(), let modulus = try? BigNumber(n),
+    /// The sizes of n and e are checked (``checkedSizes(n:e:)``) and every secret number
+    /// bounded by the modulus before any arithmetic.
+    static func isConsistent(n: [UInt8], e: [UInt8], secret: RSASecret) -> Bool {
+        guard let (modulus, _) = try? checkedSizes(n: n, e: e), let context = try? BigNumberContext(),
             let p = try? BigNumber(secret: secret.p), let q = try? BigNumber(secret: secret.q),
             let u = try? BigNumber(secret: secret.u), let d = try? BigNumber(secret: secret.d),
+            !p.isZero, !q.isZero, p.bitCount + q.bitCount <= modulus.bitCount + 1, u.isInOpenRange(below: q),
+            d.isInOpenRange(below: modulus),
             let product = try? context.multiply(p, q, secret: true),
             let check = try? context.modMultiply(u, p, q, secret: true)
         else { return false }
-        return product.compare(modulus) == 0 && check.isOne && !d.isZero && d.compare(modulus) < 0
+        return product.compare(modulus) == 0 && check.isOne
     }
 
     /// The PKCS #1 v1.5 signature of `digest`, made with `hash`; as long as the modulus.
@@ -110,15 +114,30 @@ enum RSAPrimitives {
         return SecureBytes(block)
     }
 
-    /// Checks the public parameters: an odd modulus of 512–16384 bits, an odd e with 1 < e < n.
+    /// Checks the public parameters: an odd modulus of 512–16384 bits, an odd e with 1 < e < n,
+    /// and e of at most 64 bits when n has more than 3072 (``ParameterBounds``).
     static func validatePublic(n: [UInt8], e: [UInt8]) throws {
+        let (modulus, exponent) = try checkedSizes(n: n, e: e)
+        try ParameterBounds.check("an RSA modulus", bits: modulus.bitCount, in: ParameterBounds.rsaModulusBits)
+        guard modulus.isOdd, exponent.isOdd, !exponent.isOne, exponent.compare(modulus) < 0 else {
+            throw OpenPGPError(.malformedPacket, "an RSA key needs an odd modulus and an odd exponent 1 < e < n")
+        }
+    }
+
+    /// n and e as numbers, if neither is larger than ``ParameterBounds`` allows: the upper
+    /// bounds alone, which every use checks before any arithmetic (a key smaller than
+    /// ``validatePublic(n:e:)`` accepts may still be read, though not used).
+    static func checkedSizes(n: [UInt8], e: [UInt8]) throws -> (n: BigNumber, e: BigNumber) {
         let modulus = try BigNumber(n)
         let exponent = try BigNumber(e)
-        guard modulus.isOdd, modulus.bitCount >= 512, modulus.bitCount <= 16384, exponent.isOdd, !exponent.isOne,
-            exponent.compare(modulus) < 0
-        else {
-            throw OpenPGPError(.malformedPacket, "an RSA key needs an odd modulus of 512–16384 bits and an odd exponent 1 < e < n")
+        try ParameterBounds.check("an RSA modulus", bits: modulus.bitCount, atMost: ParameterBounds.rsaModulusBits.upperBound)
+        if modulus.bitCount > ParameterBounds.rsaSmallModulusBits {
+            try ParameterBounds.check(
+                "the public exponent of an RSA modulus over \(ParameterBounds.rsaSmallModulusBits) bits", bits: exponent.bitCount,
+                atMost: ParameterBounds.rsaLargeModulusExponentBits)
         }
+        guard exponent.compare(modulus) < 0 else { throw OpenPGPError(.malformedPacket, "an RSA exponent must be below the modulus") }
+        return (modulus, exponent)
     }
 
     private static func bitLength(_ magnitude: [UInt8]) -> Int {

@@ -43,6 +43,9 @@ public struct OpenPGPError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let badSignature = Code(rawValue: "badSignature")
         /// Decompression exceeded the configured size, ratio or nesting limit.
         public static let decompressionLimitExceeded = Code(rawValue: "decompressionLimitExceeded")
+        /// Recovering a session key would take more work than ``SessionKeyLimits`` allow (too
+        /// many SKESK packets, or too many bytes hashed by their S2K).
+        public static let workLimitExceeded = Code(rawValue: "workLimitExceeded")
         /// Compressed data could not be inflated.
         public static let decompressionFailed = Code(rawValue: "decompressionFailed")
         /// A user ID or other argument is invalid.
@@ -91,7 +94,7 @@ public struct OpenPGPError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidArgument: 121
         case .wrongPassphrase, .passphraseRequired: 122
         case .keyNotUsable: 128
-        case .decryptionFailed, .integrityCheckFailed: 130
+        case .decryptionFailed, .integrityCheckFailed, .workLimitExceeded: 130
         case .decompressionFailed, .decompressionLimitExceeded: 132
         case .insecureMessage: 146
         default: 111

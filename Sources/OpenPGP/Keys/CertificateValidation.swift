@@ -2,19 +2,22 @@
 extension Certificate {
     init(block: KeyBlock) throws {
         let primary = block.primary.publicKey
+        // Computed once, not for every signature: each is a hash over the whole key.
+        let primaryFingerprint = primary.fingerprint
+        let primaryPrefix = primary.hashPrefix
 
         // User IDs: newest valid self-certification, and whether a valid revocation follows it.
         var userIDs: [UserID] = block.userIDs.map { entry in
-            let isSelfIssued = { (signature: SignaturePacket) in Self.isIssued(signature, by: primary) }
+            let isSelfIssued = { (signature: SignaturePacket) in Self.isIssued(signature, by: primaryFingerprint) }
             let validCertifications = entry.signatures.filter {
                 $0.type.isCertification && isSelfIssued($0)
-                    && Self.check($0, by: primary) { $0.update(primary.hashPrefix); $0.update(Self.userIDHashPrefix(entry.raw)) }
+                    && Self.check($0, by: primary) { $0.update(primaryPrefix); $0.update(Self.userIDHashPrefix(entry.raw)) }
             }
             let newest = Self.newest(validCertifications)
             let revocation = entry.signatures.first {
                 $0.type == .certificationRevocation && isSelfIssued($0)
                     && ($0.creationTime ?? 0) >= (newest?.creationTime ?? 0)
-                    && Self.check($0, by: primary) { $0.update(primary.hashPrefix); $0.update(Self.userIDHashPrefix(entry.raw)) }
+                    && Self.check($0, by: primary) { $0.update(primaryPrefix); $0.update(Self.userIDHashPrefix(entry.raw)) }
             }
             return UserID(
                 value: String(decoding: entry.raw, as: UTF8.self), raw: entry.raw, signatures: entry.signatures,
@@ -34,10 +37,10 @@ extension Certificate {
 
         // Primary key: direct-key signatures and revocations.
         let directSignatures = block.primary.signatures.filter {
-            $0.type == .directKey && Self.isIssued($0, by: primary) && Self.check($0, by: primary) { $0.update(primary.hashPrefix) }
+            $0.type == .directKey && Self.isIssued($0, by: primaryFingerprint) && Self.check($0, by: primary) { $0.update(primaryPrefix) }
         }
         let primaryRevocation = block.primary.signatures.first {
-            $0.type == .keyRevocation && Self.isIssued($0, by: primary) && Self.check($0, by: primary) { $0.update(primary.hashPrefix) }
+            $0.type == .keyRevocation && Self.isIssued($0, by: primaryFingerprint) && Self.check($0, by: primary) { $0.update(primaryPrefix) }
         }
         let directKeySignature = Self.newest(directSignatures)
         let primarySelfSignature = userIDs.first(where: { $0.isBound && !$0.isRevoked })?.selfSignature ?? directKeySignature
@@ -49,12 +52,13 @@ extension Certificate {
         // Subkeys: newest valid binding (with a valid back-signature for signing subkeys).
         subkeys = block.subkeys.map { entry in
             let subkey = entry.publicKey
+            let subkeyPrefix = subkey.hashPrefix
             let feedBinding = { (context: HashContext) in
-                context.update(primary.hashPrefix)
-                context.update(subkey.hashPrefix)
+                context.update(primaryPrefix)
+                context.update(subkeyPrefix)
             }
             let bindings = entry.signatures.filter { signature in
-                guard signature.type == .subkeyBinding, Self.isIssued(signature, by: primary),
+                guard signature.type == .subkeyBinding, Self.isIssued(signature, by: primaryFingerprint),
                     Self.check(signature, by: primary, feed: feedBinding)
                 else { return false }
                 guard signature.keyFlags?.contains(.sign) == true else { return true }
@@ -63,7 +67,7 @@ extension Certificate {
                 }
             }
             let revocation = entry.signatures.first {
-                $0.type == .subkeyRevocation && Self.isIssued($0, by: primary) && Self.check($0, by: primary, feed: feedBinding)
+                $0.type == .subkeyRevocation && Self.isIssued($0, by: primaryFingerprint) && Self.check($0, by: primary, feed: feedBinding)
             }
             return KeyComponent(
                 packet: subkey, signatures: entry.signatures, selfSignature: Self.newest(bindings), directKeySignature: nil,
@@ -78,8 +82,8 @@ extension Certificate {
         return out + raw
     }
 
-    private static func isIssued(_ signature: SignaturePacket, by key: PublicKeyPacket) -> Bool {
-        if let fingerprint = signature.issuerFingerprint { return fingerprint == key.fingerprint }
+    private static func isIssued(_ signature: SignaturePacket, by key: Fingerprint) -> Bool {
+        if let fingerprint = signature.issuerFingerprint { return fingerprint == key }
         if let keyID = signature.issuerKeyID { return keyID == key.keyID }
         return true  // no issuer given: the cryptographic check decides
     }

@@ -57,27 +57,70 @@ extension KeyBlock {
     /// Adds what `other` — another copy of the same primary key — knows: signatures, user IDs
     /// and subkeys not yet present, and secret parts (an unlocked one is preferred).
     mutating func merge(_ other: KeyBlock) {
-        primary.merge(other.primary)
+        var merger = KeyBlockMerger(self)
+        merger.add(other)
+        self = merger.block
+    }
+}
+
+/// Merges copies of one key (same primary key) into the first, in time linear in their
+/// size: user IDs are found by their bytes, subkeys by fingerprint (computed once each) and
+/// signatures in sets. Everything new is appended in the order it is met, as a scan would.
+struct KeyBlockMerger {
+    /// The merged key.
+    private(set) var block: KeyBlock
+    private var primarySignatures: Set<SignaturePacket>
+    /// The first user ID with these bytes, and the signatures of every user ID.
+    private var userIDPositions: [[UInt8]: Int] = [:]
+    private var userIDSignatures: [Set<SignaturePacket>] = []
+    /// The first subkey with this fingerprint, and the signatures of every subkey.
+    private var subkeyPositions: [Fingerprint: Int] = [:]
+    private var subkeySignatures: [Set<SignaturePacket>] = []
+
+    init(_ block: KeyBlock) {
+        self.block = block
+        primarySignatures = Set(block.primary.signatures)
+        for (index, entry) in block.userIDs.enumerated() {
+            if userIDPositions[entry.raw] == nil { userIDPositions[entry.raw] = index }
+            userIDSignatures.append(Set(entry.signatures))
+        }
+        for (index, component) in block.subkeys.enumerated() {
+            let fingerprint = component.publicKey.fingerprint
+            if subkeyPositions[fingerprint] == nil { subkeyPositions[fingerprint] = index }
+            subkeySignatures.append(Set(component.signatures))
+        }
+    }
+
+    /// Adds what `other` knows: signatures, user IDs and subkeys not yet present, and secret
+    /// parts (an unlocked one is preferred).
+    mutating func add(_ other: KeyBlock) {
+        block.primary.merge(other.primary, seen: &primarySignatures)
         for entry in other.userIDs {
-            if let index = userIDs.firstIndex(where: { $0.raw == entry.raw }) {
-                userIDs[index].signatures.appendNew(entry.signatures)
+            if let index = userIDPositions[entry.raw] {
+                block.userIDs[index].signatures.appendNew(entry.signatures, seen: &userIDSignatures[index])
             } else {
-                userIDs.append(entry)
+                userIDPositions[entry.raw] = block.userIDs.count
+                userIDSignatures.append(Set(entry.signatures))
+                block.userIDs.append(entry)
             }
         }
         for component in other.subkeys {
-            if let index = subkeys.firstIndex(where: { $0.publicKey.fingerprint == component.publicKey.fingerprint }) {
-                subkeys[index].merge(component)
+            let fingerprint = component.publicKey.fingerprint
+            if let index = subkeyPositions[fingerprint] {
+                block.subkeys[index].merge(component, seen: &subkeySignatures[index])
             } else {
-                subkeys.append(component)
+                subkeyPositions[fingerprint] = block.subkeys.count
+                subkeySignatures.append(Set(component.signatures))
+                block.subkeys.append(component)
             }
         }
     }
 }
 
 extension KeyBlock.Component {
-    fileprivate mutating func merge(_ other: KeyBlock.Component) {
-        signatures.appendNew(other.signatures)
+    /// Adds `other`'s signatures not in `seen` (this component's), and the better secret part.
+    fileprivate mutating func merge(_ other: KeyBlock.Component, seen: inout Set<SignaturePacket>) {
+        signatures.appendNew(other.signatures, seen: &seen)
         self = KeyBlock.Component(publicKey: publicKey, secret: Self.better(secret, other.secret), signatures: signatures)
     }
 
@@ -91,8 +134,8 @@ extension KeyBlock.Component {
 }
 
 extension Array where Element == SignaturePacket {
-    /// Appends the signatures not already present.
-    fileprivate mutating func appendNew(_ others: [SignaturePacket]) {
-        for signature in others where !contains(signature) { append(signature) }
+    /// Appends the signatures not already present; `seen` holds this array's signatures.
+    fileprivate mutating func appendNew(_ others: [SignaturePacket], seen: inout Set<SignaturePacket>) {
+        for signature in others where seen.insert(signature).inserted { append(signature) }
     }
 }

@@ -18,10 +18,24 @@ public struct KeyComponent: Sendable, Hashable {
     /// Whether this is the primary key.
     public let isPrimary: Bool
 
-    /// The key fingerprint.
-    public var fingerprint: Fingerprint { packet.fingerprint }
+    /// The key fingerprint, computed once: key lookups compare it (or the key ID) for every
+    /// component of every certificate they search.
+    public let fingerprint: Fingerprint
+
+    init(
+        packet: PublicKeyPacket, signatures: [SignaturePacket], selfSignature: SignaturePacket?,
+        directKeySignature: SignaturePacket?, revocation: SignaturePacket?, isPrimary: Bool
+    ) {
+        self.packet = packet
+        self.signatures = signatures
+        self.selfSignature = selfSignature
+        self.directKeySignature = directKeySignature
+        self.revocation = revocation
+        self.isPrimary = isPrimary
+        self.fingerprint = packet.fingerprint
+    }
     /// The key ID (last 8 bytes of a v4 fingerprint).
-    public var keyID: KeyID { packet.keyID }
+    public var keyID: KeyID { fingerprint.keyID }
     /// The key's version (4).
     public var version: Int { Int(packet.version) }
     /// The public-key algorithm.

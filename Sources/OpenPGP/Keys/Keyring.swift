@@ -111,18 +111,20 @@ public struct Keyring: Sendable {
             blocks = parsed.blocks
             skippedKeys += parsed.skipped
         }
-        // Merge copies first so that each key is validated once.
-        var merged: [KeyBlock] = []
+        // Merge copies first so that each key is validated once; one merger per key keeps
+        // its lookups across copies, so many copies cost no more than their size.
+        var mergers: [KeyBlockMerger] = []
         var positions: [Fingerprint: Int] = [:]
         for block in blocks {
-            if let position = positions[block.fingerprint] {
-                merged[position].merge(block)
+            let fingerprint = block.fingerprint
+            if let position = positions[fingerprint] {
+                mergers[position].add(block)
             } else {
-                positions[block.fingerprint] = merged.count
-                merged.append(block)
+                positions[fingerprint] = mergers.count
+                mergers.append(KeyBlockMerger(block))
             }
         }
-        for block in merged { try insert(block, validated: nil) }
+        for merger in mergers { try insert(merger.block, validated: nil) }
     }
 
     /// Adds the keys of a keyring directory or file (see ``init(contentsOf:)``).

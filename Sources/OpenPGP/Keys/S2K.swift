@@ -77,6 +77,16 @@ public struct S2K: Sendable, Hashable {
         }
     }
 
+    /// How many bytes ``deriveKey(passphrase:keySize:)`` hashes for a passphrase of
+    /// `passphraseLength` bytes: the (iterated) salted passphrase once per digest needed to
+    /// fill `keySize` bytes. Zero when nothing would be derived (a stub, an unknown hash).
+    func workBytes(passphraseLength: Int, keySize: Int) -> Int {
+        guard kind != .gnuDummy, let digestSize = hashAlgorithm.digestSize, digestSize > 0 else { return 0 }
+        let unit = salt.count + passphraseLength
+        let total = kind == .iteratedAndSalted ? max(byteCount, unit) : unit
+        return (keySize + digestSize - 1) / digestSize * total
+    }
+
     /// Derives a `keySize`-byte key from `passphrase`.
     func deriveKey(passphrase: SecureBytes, keySize: Int) throws -> SecureBytes {
         guard kind != .gnuDummy else {

@@ -40,19 +40,22 @@ enum SecretParameters: Sendable {
             defer { wipe(&scalar) }
             scalar.reverse()
             return .curve25519(scalar: SecureBytes(scalar))
-        case .rsa(let n, _) where publicKey.algorithm.isRSA:
+        case .rsa(let n, let e) where publicKey.algorithm.isRSA:
+            try checkBounds(of: publicKey, offset: offset)
             let parsed = RSASecret(
                 d: try secret("RSA d"), p: try secret("RSA p"), q: try secret("RSA q"), u: try secret("RSA u"))
-            guard RSAPrimitives.isConsistent(n: n, secret: parsed) else { throw mismatch }
+            guard RSAPrimitives.isConsistent(n: n, e: e, secret: parsed) else { throw mismatch }
             return .rsa(parsed)
         case .dsa(let p, let q, let g, let y) where publicKey.algorithm == .dsa:
+            try checkBounds(of: publicKey, offset: offset)
             let x = try secret("DSA x")
             guard DSAPrimitives.isConsistent(p: p, q: q, g: g, y: y, x: x) else { throw mismatch }
             return .dsa(x: x)
         case .elgamal(let p, let g, let y) where publicKey.algorithm == .elgamalEncryptOnly:
+            try checkBounds(of: publicKey, offset: offset)
+            let prime = try ElGamal.checkedPrime(p)
             let x = try secret("ElGamal x")
-            guard let prime = try? BigNumber(p), let exponent = try? BigNumber(secret: x),
-                exponent.compare(try prime.subtracting(word: 1)) < 0, !exponent.isZero,
+            guard let exponent = try? BigNumber(secret: x), exponent.isInOpenRange(below: try prime.subtracting(word: 1)),
                 (try? ElGamal.publicValue(p: p, g: g, x: x)) == y.drop(while: { $0 == 0 }).map({ $0 })
             else { throw mismatch }
             return .elgamal(x: x)
@@ -74,9 +77,29 @@ enum SecretParameters: Sendable {
         }
     }
 
+    /// Checks that an RSA, DSA or ElGamal key's public parameters are not larger than
+    /// ``ParameterBounds`` allows (DSA: fully valid, as its check always was), so that no
+    /// secret-key check or unlocking does modular arithmetic on oversized numbers; an error is
+    /// `malformedPacket` at `offset`. Other keys pass.
+    static func checkBounds(of publicKey: PublicKeyPacket, offset: Int) throws {
+        try located(at: offset) {
+            switch publicKey.parameters {
+            case .rsa(let n, let e) where publicKey.algorithm.isRSA: _ = try RSAPrimitives.checkedSizes(n: n, e: e)
+            case .dsa(let p, let q, let g, let y) where publicKey.algorithm == .dsa: try DSAPrimitives.validatePublic(p: p, q: q, g: g, y: y)
+            case .elgamal(let p, _, _) where publicKey.algorithm == .elgamalEncryptOnly: _ = try ElGamal.checkedPrime(p)
+            default: break
+            }
+        }
+    }
+
     private static func weierstrass(_ curve: Curve, offset: Int) throws -> WeierstrassCurve {
+        try located(at: offset) { try WeierstrassCurve(curve) }
+    }
+
+    /// Runs `body`, giving an `OpenPGPError` it throws this secret key's offset and tag.
+    private static func located<T>(at offset: Int, _ body: () throws -> T) throws -> T {
         do {
-            return try WeierstrassCurve(curve)
+            return try body()
         } catch var error as OpenPGPError {
             error.offset = offset
             error.packetTag = PacketTag.secretKey.rawValue

@@ -12,6 +12,8 @@ struct MessageReader {
     var sessionKeys: [SessionKey] = []
     /// Whether the report may carry the session key.
     var revealSessionKey = false
+    /// Bounds on the SKESK packets and S2K work passphrases may cost.
+    var sessionKeyLimits = SessionKeyLimits()
 
     func read(from source: ByteSource, to sink: PlaintextSink) throws -> MessageReadReport {
         do {
@@ -254,17 +256,10 @@ struct MessageReader {
         return nil
     }
 
-    /// Every plausible session key the passphrases give for the SKESK packets.
+    /// Every plausible session key the passphrases give for the SKESK packets, within ``sessionKeyLimits``.
     private func passphraseSessionKeys(_ packets: [(tag: PacketTag, body: [UInt8], offset: Int)]) throws -> [SessionKey] {
-        var keys: [SessionKey] = []
-        for packet in packets where packet.tag == .symmetricKeyEncryptedSessionKey {
-            for passphrase in passphrases {
-                if let recovered = try SKESK.decrypt(packet.body, offset: packet.offset, passphrase: passphrase) {
-                    keys.append(try SessionKey(algorithm: recovered.cipher, key: recovered.key))
-                }
-            }
-        }
-        return keys
+        let skesks = packets.filter { $0.tag == .symmetricKeyEncryptedSessionKey }.map { (body: $0.body, offset: $0.offset) }
+        return try SKESK.sessionKeys(skesks, passphrases: passphrases, limits: sessionKeyLimits)
     }
 
     private func noSessionKey(_ packets: [(tag: PacketTag, body: [UInt8], offset: Int)]) -> OpenPGPError {

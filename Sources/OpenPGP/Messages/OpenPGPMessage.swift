@@ -26,15 +26,17 @@ public enum OpenPGPMessage {
     ///
     /// The plaintext is held in memory, so decompression is capped at
     /// ``DecompressionLimits/inMemory`` (256 MiB) unless `limits` say otherwise; beyond it the
-    /// read fails with `decompressionLimitExceeded`.
+    /// read fails with `decompressionLimitExceeded`. `sessionKeyLimits` bound the SKESK
+    /// packets and S2K work that passphrases may cost.
     public static func decrypt(
         _ message: [UInt8], using secretKeys: [SecretKey], passphrases: [String] = [],
-        verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = .inMemory
+        verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = .inMemory,
+        sessionKeyLimits: SessionKeyLimits = SessionKeyLimits()
     ) throws -> DecryptedMessage {
         let sink = MemoryPlaintextSink()
         let report = try decrypt(
             from: ArrayByteSource(message), to: sink, using: secretKeys, passphrases: passphrases,
-            verifyingWith: certificates, limits: limits)
+            verifyingWith: certificates, limits: limits, sessionKeyLimits: sessionKeyLimits)
         return DecryptedMessage(data: sink.data ?? [], report: report)
     }
 
@@ -46,16 +48,19 @@ public enum OpenPGPMessage {
     ///   - revealSessionKey: whether the report should carry the session key.
     ///   - limits: decompression limits over the whole message; ``DecompressionLimits/streaming``
     ///     (4 GiB) by default. Pass ``DecompressionLimits/inMemory`` with a ``MemoryPlaintextSink``.
+    ///   - sessionKeyLimits: bounds on the SKESK packets and S2K work passphrases may cost.
     public static func decrypt(
         from source: ByteSource, to sink: PlaintextSink, using secretKeys: [SecretKey], passphrases: [String] = [],
         sessionKeys: [SessionKey] = [], revealSessionKey: Bool = false,
-        verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = .streaming
+        verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = .streaming,
+        sessionKeyLimits: SessionKeyLimits = SessionKeyLimits()
     ) throws -> MessageReadReport {
         var reader = MessageReader(
             secretKeys: secretKeys, passphrases: passphrases.map { SecureBytes(Array($0.utf8)) },
             certificates: certificates, limits: limits)
         reader.sessionKeys = sessionKeys
         reader.revealSessionKey = revealSessionKey
+        reader.sessionKeyLimits = sessionKeyLimits
         return try reader.read(from: source, to: sink)
     }
 

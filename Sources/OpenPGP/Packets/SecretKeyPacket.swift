@@ -120,6 +120,8 @@ struct SecretKeyPacket: Sendable {
         guard let keySize = cipher.keySize else {
             throw OpenPGPError(.unsupportedAlgorithm, "protection cipher \(cipher) is not supported")
         }
+        // Oversized parameters are refused before the S2K work, and not mistaken for a wrong passphrase.
+        try SecretParameters.checkBounds(of: publicKey, offset: offset)
         let key = try s2k.deriveKey(passphrase: passphrase, keySize: keySize)
         var cleartext = try CFBCipher(cipher, key: key, iv: iv, encrypting: false).update(encryptedData)
         defer { wipe(&cleartext) }
