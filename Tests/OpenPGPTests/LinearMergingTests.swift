@@ -9,11 +9,11 @@ import Testing
 struct LinearMergingTests {
     /// A generated key's packets followed by `subkeys` extra (unbound) subkey packets, told
     /// apart by their creation times, numbered from `first`.
-    static func bigKey(_ key: SecretKey, subkeys: Range<Int>) -> [UInt8] {
+    static func bigKey(_ key: SecretKey, subkeys: Range<Int>) throws -> [UInt8] {
         let template = key.certificate.subkeys[0].packet
         var bytes = key.certificate.serialized()
         for index in subkeys {
-            let packet = PublicKeyPacket(
+            let packet = try PublicKeyPacket(
                 creationTime: template.creationTime + 1 + UInt32(index), algorithm: template.algorithm, parameters: template.parameters)
             bytes += PacketFraming.packet(tag: .publicSubkey, body: packet.body)
         }
@@ -22,7 +22,7 @@ struct LinearMergingTests {
 
     @Test func aKeyWithTenThousandSubkeysMergedTwice() throws {
         let key = try SecretKey.generate(userID: "Big <big@example.org>")
-        let bytes = Self.bigKey(key, subkeys: 0..<10_000)
+        let bytes = try Self.bigKey(key, subkeys: 0..<10_000)
         let keyring = try Keyring(bytes: bytes + bytes)
         #expect(keyring.count == 1)
         let certificate = try #require(keyring.certificates.first)
@@ -33,8 +33,8 @@ struct LinearMergingTests {
         #expect(certificate.subkeys.suffix(1_000).allSatisfy { certificate.component(with: $0.keyID) == $0 })
 
         // Overlapping halves merge into every subkey once, in first-seen order.
-        let first = Self.bigKey(key, subkeys: 0..<6_000)
-        let second = Self.bigKey(key, subkeys: 4_000..<10_000)
+        let first = try Self.bigKey(key, subkeys: 0..<6_000)
+        let second = try Self.bigKey(key, subkeys: 4_000..<10_000)
         var merged = try Keyring(bytes: first)
         try merged.formUnion(Keyring(bytes: second))
         #expect(merged.certificates.first?.serialized() == bytes)
@@ -48,8 +48,8 @@ struct LinearMergingTests {
         let key = try SecretKey.generate(userID: "Popular <popular@example.org>")
         let userID = try #require(key.certificate.userIDs.first)
         // Third-party certifications (by unknown keys: kept, not checked), all different.
-        let certifications = (0..<10_000).map { index in
-            SignaturePacket(
+        let certifications = try (0..<10_000).map { index in
+            try SignaturePacket(
                 type: .genericCertification, publicKeyAlgorithm: .eddsaLegacy, hashAlgorithm: .sha256,
                 hashedSubpackets: [.creationTime(1_700_000_000 + UInt32(index))],
                 unhashedSubpackets: [.issuerKeyID(KeyID(bytes: secureRandomBytes(8)))], hashPrefix: [0, 0],

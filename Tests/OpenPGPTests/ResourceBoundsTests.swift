@@ -63,13 +63,13 @@ struct ResourceBoundsTests {
     @Test func largestAcceptedElGamalPrimeStillWorks() throws {
         let p = Self.oddNumber(bits: 8192)
         #expect(try ElGamal.publicValue(p: p, g: [2], x: SecureBytes([3])) == [8])
-        let packet = PublicKeyPacket(creationTime: Support.created, algorithm: .elgamalEncryptOnly, parameters: .elgamal(p: p, g: [2], y: [8]))
+        let packet = try PublicKeyPacket(creationTime: Support.created, algorithm: .elgamalEncryptOnly, parameters: .elgamal(p: p, g: [2], y: [8]))
         #expect(try Self.reread(packet, .elgamal(x: SecureBytes([3]))).parameters != nil)
     }
 
     @Test func oversizedDSAKeyIsRefusedBeforeThePairwiseCheck() throws {
         let p = Self.oddNumber(bits: 65535)
-        let packet = PublicKeyPacket(
+        let packet = try PublicKeyPacket(
             creationTime: Support.created, algorithm: .dsa, parameters: .dsa(p: p, q: Support.dsaQ, g: [2], y: [4]))
         let error = Support.error { _ = try Self.reread(packet, .dsa(x: SecureBytes([2]))) }
         #expect(error?.code == .malformedPacket)
@@ -88,7 +88,7 @@ struct ResourceBoundsTests {
         // x = q + 2: as large as q but not below it, refused before the exponentiation.
         var x = Support.dsaQ
         x[x.count - 1] &+= 2
-        let packet = PublicKeyPacket(creationTime: Support.created, algorithm: .dsa, parameters: Support.dsaParameters)
+        let packet = try PublicKeyPacket(creationTime: Support.created, algorithm: .dsa, parameters: Support.dsaParameters)
         #expect(!DSAPrimitives.isConsistent(p: Support.dsaP, q: Support.dsaQ, g: Support.dsaG, y: Support.dsaY, x: SecureBytes(x)))
         #expect(Support.code { _ = try Self.reread(packet, .dsa(x: SecureBytes(x))) } == .malformedPacket)
         #expect(try Self.reread(packet, .dsa(x: SecureBytes(Support.dsaX))).parameters != nil)
@@ -96,7 +96,7 @@ struct ResourceBoundsTests {
 
     @Test func oversizedRSAKeyIsRefusedBeforeAnyArithmetic() throws {
         let n = Self.oddNumber(bits: 65535)
-        let packet = PublicKeyPacket(creationTime: Support.created, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: n, e: [1, 0, 1]))
+        let packet = try PublicKeyPacket(creationTime: Support.created, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: n, e: [1, 0, 1]))
         let secret = RSASecret(d: SecureBytes([3]), p: SecureBytes([5]), q: SecureBytes([7]), u: SecureBytes([1]))
         let error = Support.error { _ = try Self.reread(packet, .rsa(secret)) }
         #expect(error?.code == .malformedPacket)
@@ -196,5 +196,34 @@ struct ResourceBoundsTests {
         // Both passphrases on the first packet, one on the second, and no more.
         #expect(budget.derivations == 3)
         #expect(budget.spent == 3 * Self.maxCount)
+    }
+
+    // MARK: Private-key operations per message
+
+    /// A message to `key` preceded by `decoys` PKESKs with a wildcard key ID whose fields
+    /// open to nothing: each asks for one private-key operation with every encryption key.
+    static func wildcardMessage(to key: SecretKey, decoys: Int) throws -> [UInt8] {
+        let message = try OpenPGPMessage.encrypt(Array("payload".utf8), for: [key.certificate], options: MessageOptions(armor: false))
+        let packets = try PacketFraming.parse(message)
+        let real = try #require(packets.first { $0.tag == .publicKeyEncryptedSessionKey })
+        // Version, wildcard key ID, the same algorithm, then the real fields with the last
+        // byte of the wrapped key changed.
+        var decoy = [real.body[0]] + [UInt8](repeating: 0, count: 8) + Array(real.body[9...])
+        decoy[decoy.count - 1] ^= 0xFF
+        let decoys = (0..<decoys).flatMap { _ in PacketFraming.packet(tag: .publicKeyEncryptedSessionKey, body: decoy) }
+        return decoys + message
+    }
+
+    @Test func privateKeyOperationsPerMessageAreBounded() throws {
+        let key = try SecretKey.generate(userID: "Wildcards <wildcards@example.org>")
+        let flood = try Self.wildcardMessage(to: key, decoys: 1_000)
+        let error = Support.error { _ = try OpenPGPMessage.decrypt(flood, using: [key]) }
+        #expect(error?.code == .workLimitExceeded)
+        #expect(error?.detail == "the message asks for more than 32 private-key operations to find its session key")
+        // Within the bound, the decoys are tried and the real PKESK still opens.
+        let few = try Self.wildcardMessage(to: key, decoys: 31)
+        #expect(try OpenPGPMessage.decrypt(few, using: [key]).data == Array("payload".utf8))
+        let tight = SessionKeyLimits(maxPublicKeyAttempts: 31)
+        #expect(Support.code { _ = try OpenPGPMessage.decrypt(few, using: [key], sessionKeyLimits: tight) } == .workLimitExceeded)
     }
 }

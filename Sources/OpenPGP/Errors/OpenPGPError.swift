@@ -44,7 +44,8 @@ public struct OpenPGPError: Error, Sendable, Hashable, CustomStringConvertible {
         /// Decompression exceeded the configured size, ratio or nesting limit.
         public static let decompressionLimitExceeded = Code(rawValue: "decompressionLimitExceeded")
         /// Recovering a session key would take more work than ``SessionKeyLimits`` allow (too
-        /// many SKESK packets, or too many bytes hashed by their S2K).
+        /// many SKESK packets, too many bytes hashed by their S2K, or too many private-key
+        /// operations for the PKESK packets).
         public static let workLimitExceeded = Code(rawValue: "workLimitExceeded")
         /// Compressed data could not be inflated.
         public static let decompressionFailed = Code(rawValue: "decompressionFailed")

@@ -227,6 +227,7 @@ struct MessageReader {
     private func publicKeySessionKey(_ packets: [(tag: PacketTag, body: [UInt8], offset: Int)], state: inout ReadState) throws -> SessionKey? {
         var sawMatchingKey = false
         var lastError: OpenPGPError?
+        var attempts = 0
         for packet in packets where packet.tag == .publicKeyEncryptedSessionKey {
             var reader = ByteReader(packet.body, baseOffset: packet.offset, packetTag: packet.tag.rawValue)
             guard try reader.readByte("the PKESK version") == 3 else { continue }
@@ -239,6 +240,12 @@ struct MessageReader {
                 }
                 for component in candidates {
                     sawMatchingKey = true
+                    guard attempts < sessionKeyLimits.maxPublicKeyAttempts else {
+                        throw OpenPGPError(
+                            .workLimitExceeded,
+                            "the message asks for more than \(sessionKeyLimits.maxPublicKeyAttempts) private-key operations to find its session key")
+                    }
+                    attempts += 1
                     do {
                         let secret = try secretKey.secretParameters(for: component)
                         let (cipher, key) = try SessionKeyCrypto.decrypt(fields: fields, with: secret, key: component.packet)

@@ -1,7 +1,8 @@
-/// Bounds on the work a message may ask for while its session key is recovered with
-/// passphrases, so that a crafted message cannot keep a reader hashing for seconds or
-/// minutes: each SKESK packet names its own S2K, up to 65,011,712 hashed bytes (about a
-/// sixth of a second) per passphrase tried.
+/// Bounds on the work a message may ask for while its session key is recovered, so that a
+/// crafted message cannot keep a reader busy for seconds or minutes: each SKESK packet names
+/// its own S2K, up to 65,011,712 hashed bytes (about a sixth of a second) per passphrase
+/// tried, and each PKESK with a wildcard key ID asks for a private-key operation with every
+/// secret key of its algorithm.
 ///
 /// Exceeding either bound throws ``OpenPGPError/Code/workLimitExceeded`` before the work is
 /// done. A message written by this engine (one SKESK per passphrase, 33,554,432 bytes each)
@@ -14,11 +15,16 @@ public struct SessionKeyLimits: Sendable, Hashable {
     /// packet and passphrase tried (default 512 MiB: eight derivations at the maximum
     /// iteration count, about 1.5 seconds).
     public var maxS2KBytes: Int
+    /// The most private-key operations one message may ask for (default 32): each PKESK
+    /// addressed to one of the secret keys — or to anyone, with a wildcard key ID — costs
+    /// one for every matching key component, up to half a second each for the largest keys.
+    public var maxPublicKeyAttempts: Int
 
     /// Limits with the given bounds; the defaults suit messages from this engine and GnuPG.
-    public init(maxPassphrasePackets: Int = 16, maxS2KBytes: Int = 512 << 20) {
+    public init(maxPassphrasePackets: Int = 16, maxS2KBytes: Int = 512 << 20, maxPublicKeyAttempts: Int = 32) {
         self.maxPassphrasePackets = maxPassphrasePackets
         self.maxS2KBytes = maxS2KBytes
+        self.maxPublicKeyAttempts = maxPublicKeyAttempts
     }
 }
 
