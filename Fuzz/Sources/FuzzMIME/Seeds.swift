@@ -23,6 +23,13 @@ enum MIMESeeds {
             "encrypted.eml": try withAttachment.encrypted(for: recipients).renderedBytes(),
             "signed-encrypted.eml": try plain.signedAndEncrypted(by: key, for: [recipients[1]]).renderedBytes(),
         ]
+        let keys = Fixtures.secretKeys
+        guard try PGPMIME.decrypt(seeds["encrypted.eml"]!, using: keys).inner.isMultipart,
+            try PGPMIME.decrypt(seeds["signed-encrypted.eml"]!, using: keys, verifyingWith: recipients).openPGP.hasGoodSignature,
+            try PGPMIME.verify(seeds["signed.eml"]!, with: recipients).hasGoodSignature
+        else {
+            throw SeedError(description: "the PGP/MIME seeds do not open with the fixtures")
+        }
         seeds["handwritten.eml"] = Array(
             """
             From: =?UTF-8?B?SsO2cmc=?= <j@example.org>, "a\\"b" <b@[127.0.0.1]>, group: c@d.example;

@@ -29,6 +29,16 @@ enum MessageSeeds {
             options: MessageOptions(literalFormat: .utf8, fileName: "notes.txt"))
         seeds["signed-text.asc"] = try OpenPGPMessage.sign(
             text, by: [keys[0]], options: MessageOptions(compression: .uncompressed, literalFormat: .text))
+        // Each seed must open with the fixtures, or the seeds would only exercise the
+        // failure paths. (Text-mode literal data comes back with CRLF line breaks.)
+        for (name, seed) in seeds {
+            let message = try OpenPGPMessage.decrypt(
+                seed, using: keys, passphrases: [Fixtures.passphrase], verifyingWith: certificates)
+            let signed = name.hasPrefix("signed") || name.hasPrefix("all")
+            guard message.data.filter({ $0 != 0x0D }) == text, message.hasGoodSignature == signed else {
+                throw SeedError(description: "seed \(name) does not decrypt and verify with the fixtures")
+            }
+        }
         return seeds
     }
 }

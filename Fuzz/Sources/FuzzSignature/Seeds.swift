@@ -22,6 +22,17 @@ enum SignatureSeeds {
         seeds["cleartext-all.asc"] = [1] + Array(
             try OpenPGPMessage.clearSign("Signed by all.\n", by: Fixtures.secretKeys,
                                          options: MessageOptions(hash: .sha512)).utf8)
+        for (name, seed) in seeds {
+            let results: [SignatureVerification]
+            if name.hasPrefix("detached") {
+                results = try OpenPGPMessage.verifyDetached(
+                    Array(seed.dropFirst()), of: Fixtures.signedData, with: Fixtures.certificates)
+            } else {
+                results = try OpenPGPMessage.verifyCleartext(Array(seed.dropFirst()), with: Fixtures.certificates).signatures
+            }
+            let good = !results.isEmpty && results.allSatisfy { $0.status == .good }
+            guard good else { throw SeedError(description: "seed \(name) does not verify with the fixtures") }
+        }
         return seeds
     }
 }

@@ -50,6 +50,15 @@ public func runFuzzer(seeds: () throws -> [String: [UInt8]] = { [:] }, _ body: @
     exit(status)
 }
 
+/// A seed generator's complaint, for `--write-seeds`.
+public struct SeedError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
+}
+
 private func writeSeeds(_ seeds: [String: [UInt8]], into directory: String) throws -> Int {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     for (name, bytes) in seeds {
