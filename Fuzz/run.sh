@@ -63,7 +63,7 @@ run_one() {
         local unit
         unit="$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$artifacts/fuzz.log" | tail -1)"
         if [ -n "$unit" ]; then echo "!! input: Fuzz/$unit"; fi
-        echo "!! reproduce: Fuzz/$(bin "$target") ${unit:+Fuzz/$unit}"
+        echo "!! reproduce: SWIFT_BACKTRACE=enable=no Fuzz/$(bin "$target") ${unit:+Fuzz/$unit}"
         return 1
     fi
 }

@@ -13,6 +13,49 @@ enum KeySeeds {
         }
         seeds["keyring.bin"] = Fixtures.certificates.flatMap { $0.serialized() }
         seeds["keyring-mixed.bin"] = try Fixtures.secretKeys.flatMap { try $0.serialized() } + Fixtures.certificates[0].serialized()
+        seeds.merge(boundarySeeds(), uniquingKeysWith: { $1 })
         return seeds
+    }
+
+    /// Inputs with fields just below the 16-bit boundaries of the v4 formats, each followed
+    /// by a packet that a mutated length can swallow: a key packet of an unknown algorithm
+    /// whose body (hashed with a 2-octet length for the fingerprint) is 65,400 octets, and a
+    /// signature whose unhashed subpacket area (a 2-octet length) is 65,000 octets. They
+    /// parse as they are; libFuzzer cannot grow an input past its own size early in a run
+    /// (`lim`), so without them those boundaries are out of reach.
+    static func boundarySeeds() -> [String: [UInt8]] {
+        let created: [UInt8] = [0x65, 0x53, 0xF1, 0x00]
+        let filler = (0..<65_400).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let trailingUserID = packet(tag: 13, Array(String(repeating: "Boundary <boundary@example.org> ", count: 40).utf8))
+        let fixture = Fixtures.certificates[0].serialized()
+        var seeds: [String: [UInt8]] = [:]
+        // A primary key and a subkey of the private/experimental algorithm 100.
+        let unknownKeyBody = [4] + created + [100] + filler
+        seeds["boundary-unknown-primary.bin"] =
+            packet(tag: 6, unknownKeyBody) + packet(tag: 13, Array("Boundary <boundary@example.org>".utf8)) + trailingUserID
+        seeds["boundary-unknown-subkey.bin"] = fixture + packet(tag: 14, unknownKeyBody) + trailingUserID
+        // A direct-key signature (EdDSA, SHA-256) with one large unhashed subpacket of the
+        // private type 100. It does not verify; it only has to be read and written back.
+        var signature: [UInt8] = [4, 0x1F, 22, 8]
+        let hashed: [UInt8] = [5, 2] + created
+        signature += [0, UInt8(hashed.count)] + hashed
+        let large: [UInt8] = [0xFF] + bigEndian(UInt32(64_994 + 1)) + [100] + Array(filler.prefix(64_994))
+        signature += [UInt8(large.count >> 8), UInt8(large.count & 0xFF)] + large
+        signature += [0x12, 0x34]  // left 16 bits of the hash
+        signature += [0x00, 0x08, 0x5A, 0x00, 0x08, 0xA5]  // two one-octet MPIs
+        // After the primary key packet (Ed25519: a one-octet length), before the user IDs.
+        let primaryEnd = 2 + Int(fixture[1])
+        seeds["boundary-unhashed-area.bin"] =
+            Array(fixture[..<primaryEnd]) + packet(tag: 2, signature) + Array(fixture[primaryEnd...]) + trailingUserID
+        return seeds
+    }
+
+    /// A new-format packet with a five-octet length.
+    static func packet(tag: UInt8, _ body: [UInt8]) -> [UInt8] {
+        [0xC0 | tag, 0xFF] + bigEndian(UInt32(body.count)) + body
+    }
+
+    static func bigEndian(_ value: UInt32) -> [UInt8] {
+        [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
     }
 }
