@@ -17,23 +17,25 @@ enum KeySeeds {
         return seeds
     }
 
-    /// Inputs with fields just below the 16-bit boundaries of the v4 formats, each followed
-    /// by a packet that a mutated length can swallow: a key packet of an unknown algorithm
-    /// whose body (hashed with a 2-octet length for the fingerprint) is 65,400 octets, and a
-    /// signature whose unhashed subpacket area (a 2-octet length) is 65,000 octets. They
-    /// parse as they are; libFuzzer cannot grow an input past its own size early in a run
-    /// (`lim`), so without them those boundaries are out of reach.
+    /// Inputs with fields just below the 16-bit boundaries of the v4 formats: key packets of
+    /// an unknown algorithm whose bodies (hashed with a 2-octet length for the fingerprint)
+    /// are 65,530 octets, followed by empty trust packets (two octets each, ignored in a key
+    /// block) so that a length a few octets longer still parses; and a signature whose
+    /// unhashed subpacket area (a 2-octet length) is 65,000 octets. They parse as they are.
+    /// libFuzzer does not grow an input past its longest seed (`lim`), so without them those
+    /// boundaries are out of reach.
     static func boundarySeeds() -> [String: [UInt8]] {
         let created: [UInt8] = [0x65, 0x53, 0xF1, 0x00]
-        let filler = (0..<65_400).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let filler = (0..<65_524).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let trailingTrust = Array(repeating: [0xCC, 0x00] as [UInt8], count: 64).flatMap { $0 }
         let trailingUserID = packet(tag: 13, Array(String(repeating: "Boundary <boundary@example.org> ", count: 40).utf8))
         let fixture = Fixtures.certificates[0].serialized()
         var seeds: [String: [UInt8]] = [:]
         // A primary key and a subkey of the private/experimental algorithm 100.
         let unknownKeyBody = [4] + created + [100] + filler
         seeds["boundary-unknown-primary.bin"] =
-            packet(tag: 6, unknownKeyBody) + packet(tag: 13, Array("Boundary <boundary@example.org>".utf8)) + trailingUserID
-        seeds["boundary-unknown-subkey.bin"] = fixture + packet(tag: 14, unknownKeyBody) + trailingUserID
+            packet(tag: 6, unknownKeyBody) + trailingTrust + packet(tag: 13, Array("Boundary <boundary@example.org>".utf8))
+        seeds["boundary-unknown-subkey.bin"] = fixture + packet(tag: 14, unknownKeyBody) + trailingTrust
         // A direct-key signature (EdDSA, SHA-256) with one large unhashed subpacket of the
         // private type 100. It does not verify; it only has to be read and written back.
         var signature: [UInt8] = [4, 0x1F, 22, 8]
