@@ -33,6 +33,17 @@ struct SizeFieldTests {
         #expect(errorCode { _ = try Certificate.readKeyring(both) } == .malformedPacket)
     }
 
+    /// The fuzz corpus's boundary key with its subkey packet grown to 65,536 bytes: it used to
+    /// read, then trap when a keyring merging it again computed the subkey's fingerprint.
+    @Test func fuzzFindingOfAnOversizedSubkeyIsRefused() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Resources/fuzz-findings/known-hashprefix-unknown-subkey-65536.bin")
+        let bytes = Array(try Data(contentsOf: url))
+        #expect(errorCode { _ = try Certificate(bytes: bytes) } == .malformedPacket)
+        #expect(errorCode { _ = try SecretKey(bytes: bytes) } == .malformedPacket)
+        #expect(errorCode { _ = try Keyring(bytes: bytes) } == .malformedPacket)
+    }
+
     /// Appends five subpackets of 13,103 bytes, written with two-octet lengths, to the
     /// unhashed area of every signature packet in `message`. The area stays within 65,535
     /// bytes as written, but would not if the subpackets were re-encoded with five-octet
