@@ -36,15 +36,10 @@ final class BZip2Stage: WriterStage {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        var offset = 0
-        // libbz2 counts input in 32-bit lengths: feed very large buffers in slices.
-        while offset < bytes.count {
-            let length = min(bytes.count - offset, 1 << 30)
-            stream.pointee.next_in = UnsafeMutablePointer(
-                mutating: bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self))
-            stream.pointee.avail_in = UInt32(length)
+        try bytes.forEachSlice { slice in
+            stream.pointee.next_in = UnsafeMutablePointer(mutating: slice.baseAddress!.assumingMemoryBound(to: CChar.self))
+            stream.pointee.avail_in = UInt32(slice.count)
             try pump(action: BZ_RUN)
-            offset += length
         }
     }
 

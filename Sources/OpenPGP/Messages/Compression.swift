@@ -117,15 +117,10 @@ final class DeflateStage: WriterStage {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        var offset = 0
-        // zlib counts input in 32-bit lengths: feed very large buffers in slices.
-        while offset < bytes.count {
-            let length = min(bytes.count - offset, 1 << 30)
-            stream.pointee.next_in = UnsafeMutablePointer(
-                mutating: bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self))
-            stream.pointee.avail_in = uInt(length)
+        try bytes.forEachSlice { slice in
+            stream.pointee.next_in = UnsafeMutablePointer(mutating: slice.baseAddress!.assumingMemoryBound(to: Bytef.self))
+            stream.pointee.avail_in = uInt(slice.count)
             try pump(flush: Z_NO_FLUSH)
-            offset += length
         }
     }
 
