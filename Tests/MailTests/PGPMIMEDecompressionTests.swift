@@ -4,8 +4,9 @@ import Testing
 @testable import Mail
 @testable import OpenPGP
 
-/// PGP/MIME decryption holds the plaintext in memory: decompression is capped over all layers.
-@Suite("PGP/MIME decompression limits")
+/// PGP/MIME decryption holds the plaintext in memory: decompression is capped over all layers,
+/// and the work of recovering the session key is bounded, both as the caller chooses.
+@Suite("PGP/MIME decryption limits")
 struct PGPMIMEDecompressionTests {
     static let recipient = try! SecretKey.generate(userID: "Recipient <recipient@example.org>")
 
@@ -56,5 +57,13 @@ struct PGPMIMEDecompressionTests {
         let decrypted = try PGPMIME.decrypt(wire, using: [Self.recipient])
         #expect(decrypted.openPGP.compression == .zip)
         #expect(try decrypted.inner.decodedText() == "Hello\n")
+    }
+
+    @Test func sessionKeyLimitsAreTheCallers() throws {
+        let message = try MailMessage(from: "sender@example.org", to: "recipient@example.org", subject: "Numbers", body: "Hello\n")
+        let wire = try message.encrypted(for: [Self.recipient.certificate]).renderedBytes()
+        let none = SessionKeyLimits(maxPublicKeyAttempts: 0)
+        let error = try #require(throws: OpenPGPError.self) { try PGPMIME.decrypt(wire, using: [Self.recipient], sessionKeyLimits: none) }
+        #expect(error.code == .workLimitExceeded)
     }
 }

@@ -19,15 +19,17 @@ public enum PGPMIME {
     /// the `OpenPGPError` of the decryption (no plaintext is returned on an integrity failure).
     /// The decrypted entity is held in memory: decompression is capped by `limits`, 256 MiB
     /// over all compression layers by default (`DecompressionLimits.inMemory`); beyond it the
-    /// error is `OpenPGPError(.decompressionLimitExceeded)`.
+    /// error is `OpenPGPError(.decompressionLimitExceeded)`. `sessionKeyLimits` bound the
+    /// passphrase and private-key work the message may ask for (`workLimitExceeded`).
     public static func decrypt(
         _ rawMessage: [UInt8], using secretKeys: [SecretKey], passphrases: [String] = [],
-        verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = .inMemory
+        verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = .inMemory,
+        sessionKeyLimits: SessionKeyLimits = SessionKeyLimits()
     ) throws -> DecryptedMail {
         let outer = try twoPartEntity(rawMessage, subtype: "encrypted", protocol: "application/pgp-encrypted", protocolPart: 0)
         let result = try OpenPGPMessage.decrypt(
             try outer.children[1].decodedBody(), using: secretKeys, passphrases: passphrases, verifyingWith: certificates,
-            limits: limits)
+            limits: limits, sessionKeyLimits: sessionKeyLimits)
         return DecryptedMail(outer: outer, inner: try MIMEEntity.parse(result.data), openPGP: result)
     }
 
