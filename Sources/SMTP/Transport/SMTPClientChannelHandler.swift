@@ -75,6 +75,28 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
 
     // MARK: - Requests from the session
 
+    /// Writes and flushes command lines or message data, unless input arrived that
+    /// no command asked for: a server, or anyone in the path of a clear-text session, that
+    /// sends replies ahead of the commands would have them read as the answers to the next
+    /// ones. Then nothing is written, the unread replies are dropped, every request fails
+    /// with ``SMTPError/Code/protocolViolation`` and the channel closes.
+    func writeCommands(_ buffer: ByteBuffer) {
+        guard let context = self.context, self.failure == nil else {
+            return
+        }
+        guard !self.hasUnreadInput else {
+            let unread = self.replies.first
+            self.replies.removeAll()
+            self.bufferedBytes = 0
+            self.cumulationBuffer = nil
+            let shown = unread.map { "\"\($0.code) \($0.lines.first ?? "")\"" } ?? "unread input"
+            self.fail(SMTPError(.protocolViolation, "the server sent \(shown) before the client's next command", reply: unread))
+            context.close(promise: nil)
+            return
+        }
+        context.writeAndFlush(NIOAny(buffer), promise: nil)
+    }
+
     /// The next reply: one that already arrived, or the next to arrive.
     ///
     /// - Parameter timeout: How long to wait for it; `nil` waits until the channel closes.

@@ -64,16 +64,20 @@ final class SMTPConnection: Sendable {
         }
     }
 
-    /// Writes bytes (one or more command lines) and flushes them.
+    /// Writes bytes (command lines, message data or its terminator) and flushes them,
+    /// unless replies nobody asked for are waiting: then the connection fails with
+    /// ``SMTPError/Code/protocolViolation`` (the next ``nextReply(timeout:)`` reports it) and
+    /// closes (``SMTPClientChannelHandler/writeCommands(_:)``).
     func write(_ buffer: ByteBuffer) {
-        self.channel.writeAndFlush(buffer, promise: nil)
+        let handler = self.handler
+        self.channel.eventLoop.execute { handler.value.writeCommands(buffer) }
     }
 
     /// Writes and flushes message data, then waits (up to `timeout`) while the channel is
     /// not writable, so that a slow reader slows the writer down instead of letting data
     /// pile up in memory.
     func writeData(_ buffer: ByteBuffer, timeout: Duration) async throws(SMTPError) {
-        self.channel.writeAndFlush(buffer, promise: nil)
+        self.write(buffer)
         if self.channel.isActive, self.channel.isWritable {
             return
         }
