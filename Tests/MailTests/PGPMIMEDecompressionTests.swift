@@ -30,10 +30,15 @@ struct PGPMIMEDecompressionTests {
         return output
     }
 
-    /// An ordinary PGP/MIME message for the recipient, its OpenPGP part replaced by `payload`.
-    private func wire(carrying payload: [UInt8]) throws -> [UInt8] {
+    /// An ordinary PGP/MIME message for the recipient: "Hello", ZIP-compressed and encrypted.
+    private func ordinaryWire() throws -> [UInt8] {
         let message = try MailMessage(from: "sender@example.org", to: "recipient@example.org", subject: "Numbers", body: "Hello\n")
-        let text = String(decoding: try message.encrypted(for: [Self.recipient.certificate]).renderedBytes(), as: UTF8.self)
+        return try message.encrypted(for: [Self.recipient.certificate]).renderedBytes()
+    }
+
+    /// ``ordinaryWire()`` with its OpenPGP part replaced by `payload`.
+    private func wire(carrying payload: [UInt8]) throws -> [UInt8] {
+        let text = String(decoding: try ordinaryWire(), as: UTF8.self)
         let begin = try #require(text.range(of: "-----BEGIN PGP MESSAGE-----"))
         let end = try #require(text.range(of: "-----END PGP MESSAGE-----"))
         let armored = Armor.encode(payload, type: .message).replacingOccurrences(of: "\r\n", with: "\n")
@@ -49,8 +54,7 @@ struct PGPMIMEDecompressionTests {
     }
 
     @Test func theCapIsTheCallers() throws {
-        let message = try MailMessage(from: "sender@example.org", to: "recipient@example.org", subject: "Numbers", body: "Hello\n")
-        let wire = try message.encrypted(for: [Self.recipient.certificate]).renderedBytes()
+        let wire = try ordinaryWire()
         let tight = DecompressionLimits(maxOutputBytes: 64)
         let error = try #require(throws: OpenPGPError.self) { try PGPMIME.decrypt(wire, using: [Self.recipient], limits: tight) }
         #expect(error.code == .decompressionLimitExceeded)
@@ -60,8 +64,7 @@ struct PGPMIMEDecompressionTests {
     }
 
     @Test func sessionKeyLimitsAreTheCallers() throws {
-        let message = try MailMessage(from: "sender@example.org", to: "recipient@example.org", subject: "Numbers", body: "Hello\n")
-        let wire = try message.encrypted(for: [Self.recipient.certificate]).renderedBytes()
+        let wire = try ordinaryWire()
         let none = SessionKeyLimits(maxPublicKeyAttempts: 0)
         let error = try #require(throws: OpenPGPError.self) { try PGPMIME.decrypt(wire, using: [Self.recipient], sessionKeyLimits: none) }
         #expect(error.code == .workLimitExceeded)
