@@ -4,7 +4,7 @@
 /// Match on ``code`` (stable across releases); ``reply`` carries the server's reply when
 /// the error was caused by one, and ``refusedRecipients`` lists the recipients the server
 /// refused when the error is ``Code/allRecipientsRefused`` or ``Code/recipientRefused``.
-/// Users porting code from the PSMTP class find its numeric code in ``seedErrorCode``.
+/// Users porting code from the PSMTP class find its numeric code in ``psmtpErrorCode``.
 public struct SMTPError: Error, Sendable, CustomStringConvertible {
     /// A stable identifier for the kind of failure.
     ///
@@ -30,6 +30,14 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
             case busy
             case sessionShutDown
             case contentSourceFailed
+            case tlsUnavailable
+            case tlsHandshakeFailed
+            case certificateRejected
+            case tlsConfigurationInvalid
+            case authenticationUnavailable
+            case authenticationFailed
+            case proxyFailed
+            case messageTooLarge
         }
 
         private let base: Base
@@ -85,13 +93,43 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
         /// data cannot be abandoned any other way.
         public static let contentSourceFailed = Code(.contentSourceFailed)
 
+        /// Transport security was required and cannot be had: the server does not offer
+        /// `STARTTLS` (possibly because someone in the path removed it) or refused it. Nothing
+        /// else was sent and the connection has been closed.
+        public static let tlsUnavailable = Code(.tlsUnavailable)
+        /// The TLS handshake failed (protocol version, cipher suites, a closed connection),
+        /// or bytes arrived in clear text between the `220` reply to `STARTTLS` and the
+        /// handshake. The connection has been closed.
+        public static let tlsHandshakeFailed = Code(.tlsHandshakeFailed)
+        /// The server's certificate was not accepted: its chain does not lead to a trusted
+        /// root, it does not name the host, it expired, it is not the pinned certificate, or
+        /// the trust callback refused it. The connection has been closed.
+        public static let certificateRejected = Code(.certificateRejected)
+        /// A TLS setting cannot be used: a CA file, client certificate or key that cannot be
+        /// read or parsed, or a client certificate that does not match its key.
+        public static let tlsConfigurationInvalid = Code(.tlsConfigurationInvalid)
+        /// Authentication was configured but cannot happen safely: the server offers no
+        /// `AUTH` mechanism the client accepts, or the mechanism would send the secret over a
+        /// connection without TLS and clear-text authentication was not allowed. Nothing
+        /// secret was sent.
+        public static let authenticationUnavailable = Code(.authenticationUnavailable)
+        /// The server refused the credentials (`535`, `534`, `454`, …), or could not prove it
+        /// knows them (SCRAM's server signature did not verify).
+        public static let authenticationFailed = Code(.authenticationFailed)
+        /// The proxy (SOCKS or HTTP `CONNECT`) refused the connection or the credentials, or
+        /// answered something that is not its protocol.
+        public static let proxyFailed = Code(.proxyFailed)
+        /// The message is larger than the limit the server announced with `SIZE`; it was not
+        /// sent.
+        public static let messageTooLarge = Code(.messageTooLarge)
+
         /// The name of the code, for example `commandRejected`.
         public var description: String {
             self.base.rawValue
         }
 
         /// The PSMTP class's numeric error code that corresponds to this code.
-        public var seedErrorCode: Int {
+        public var psmtpErrorCode: Int {
             switch self.base {
             case .greetingRejected, .commandRejected, .recipientRefused, .dataRejected,
                 .protocolViolation:
@@ -121,6 +159,21 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
             case .contentSourceFailed:
                 // 302: Cannot open AttachedFile / could not open file.
                 return 302
+            case .tlsUnavailable, .tlsHandshakeFailed:
+                // 276: Error during handshake.
+                return 276
+            case .certificateRejected:
+                // 280: Error verifying certificate.
+                return 280
+            case .tlsConfigurationInvalid:
+                // 273: Cannot acquire security credentials.
+                return 273
+            case .authenticationUnavailable, .authenticationFailed, .messageTooLarge:
+                // 161: SMTP protocol error (the AUTH/MAIL reply, if any, is attached).
+                return 161
+            case .proxyFailed:
+                // 118: Firewall Error.
+                return 118
             case .invalidInput, .lineTooLong:
                 // No direct counterpart; 211: Action impossible in control's present state.
                 return 211
@@ -163,9 +216,9 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
         self.underlyingError = underlyingError
     }
 
-    /// The PSMTP class's numeric error code for this error (see ``Code/seedErrorCode``).
-    public var seedErrorCode: Int {
-        self.code.seedErrorCode
+    /// The PSMTP class's numeric error code for this error (see ``Code/psmtpErrorCode``).
+    public var psmtpErrorCode: Int {
+        self.code.psmtpErrorCode
     }
 
     /// The code, the message and, when present, the server's reply.

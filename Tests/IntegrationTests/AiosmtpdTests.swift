@@ -131,7 +131,7 @@ struct AiosmtpdTests {
                     Issue.record("a message to a refused recipient was sent")
                 } catch let error as SMTPError {
                     #expect(error.code == .allRecipientsRefused)
-                    #expect(error.seedErrorCode == 165)
+                    #expect(error.psmtpErrorCode == 165)
                 }
                 // The session is still usable after the failures.
                 #expect(try await session.noop().code == 250)

@@ -65,7 +65,7 @@ struct AddressTests {
         } catch let error as MailError {
             #expect(error.code == .invalidAddress)
             #expect(error.input == "a@b\\r\\nRCPT TO:<x@y>")
-            #expect(error.seedErrorCode == nil)
+            #expect(error.psmtpErrorCode == nil)
         } catch {
             Issue.record("unexpected error \(error)")
         }

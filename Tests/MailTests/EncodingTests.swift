@@ -119,7 +119,7 @@ struct EncodingTests {
             Issue.record("expected an error")
         } catch let error as MailError {
             #expect(error.code == .unencodableText)
-            #expect(error.seedErrorCode == 434)
+            #expect(error.psmtpErrorCode == 434)
         }
         #expect(Charset.isoLatin1.canEncode("café") && !Charset.isoLatin1.canEncode("€"))
     }

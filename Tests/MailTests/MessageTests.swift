@@ -216,7 +216,7 @@ struct MessageTests {
             Issue.record("expected an error")
         } catch let error as MailError {
             #expect(error.code == .unreadableAttachment)
-            #expect(error.seedErrorCode == 302)
+            #expect(error.psmtpErrorCode == 302)
             #expect(error.input == missing.path)
         }
         #expect(throws: MailError.self) { try Attachment(fileURL: URL(string: "https://example.com/x")!) }

@@ -71,7 +71,7 @@ struct KeySelectorTests {
         for text in ["nobody@example.org", "0123456789ABCDEF", "01234567"] {
             let error = #expect(throws: OpenPGPError.self) { try keyring.certificate(matching: text) }
             #expect(error?.code == .noSuitableKey)
-            #expect(error?.seedErrorCode == 114)
+            #expect(error?.psmtpErrorCode == 114)
         }
         let error = #expect(throws: OpenPGPError.self) { try keyring.secretKey(matching: "bob@example.org") }
         #expect(error?.code == .noSuitableKey)
@@ -89,7 +89,7 @@ struct KeySelectorTests {
         ] {
             let error = #expect(throws: OpenPGPError.self) { try call() }
             #expect(error?.code == .ambiguousKey)
-            #expect(error?.seedErrorCode == 114)
+            #expect(error?.psmtpErrorCode == 114)
             #expect(error?.detail.contains(old.fingerprint.hex) == true)
             #expect(error?.detail.contains(new.fingerprint.hex) == true)
         }

@@ -129,7 +129,7 @@ struct KeyringTests {
                 Issue.record("\(url.path) was read as a keyring")
             } catch let error as OpenPGPError {
                 #expect(error.code == .fileReadFailed)
-                #expect(error.seedErrorCode == 115)
+                #expect(error.psmtpErrorCode == 115)
             }
         }
         try directory.write("pubring.gpg", [0x99, 0x00, 0x05, 4])

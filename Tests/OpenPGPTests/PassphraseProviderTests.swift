@@ -62,7 +62,7 @@ struct PassphraseProviderTests {
         let script = ScriptedPassphrases([nil])
         let error = await #expect(throws: OpenPGPError.self) { try await locked.unlocked(using: script.provider) }
         #expect(error?.code == .passphraseRequired)
-        #expect(error?.seedErrorCode == 122)
+        #expect(error?.psmtpErrorCode == 122)
         #expect(await script.requests.count == 1)
     }
 

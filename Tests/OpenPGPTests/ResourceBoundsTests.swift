@@ -164,7 +164,7 @@ struct ResourceBoundsTests {
         let error = Support.error { _ = try OpenPGPMessage.decrypt(message, using: [], passphrases: ["right"]) }
         #expect(error?.code == .workLimitExceeded)
         #expect(error?.detail == "the message has 101 passphrase-encrypted session keys; at most 16 are tried")
-        #expect(error?.seedErrorCode == 130)
+        #expect(error?.psmtpErrorCode == 130)
         // Without a passphrase nothing is derived, and the message is simply not for us.
         #expect(Support.code { _ = try OpenPGPMessage.decrypt(message, using: []) } == .noSuitableKey)
     }

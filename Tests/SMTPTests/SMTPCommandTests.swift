@@ -54,7 +54,7 @@ struct SMTPCommandTests {
             try command.validate()
         } catch {
             #expect(error.code == .invalidInput)
-            #expect(error.seedErrorCode == 211)
+            #expect(error.psmtpErrorCode == 211)
         }
     }
 

@@ -65,7 +65,7 @@ struct SMTPSessionTests {
         let session = SMTPSession(configuration: sessionConfiguration(port: server.port, commandTimeout: .milliseconds(300)))
         let error = await smtpError { try await session.connect() }
         #expect(error?.code == .timeout)
-        #expect(error?.seedErrorCode == 201)
+        #expect(error?.psmtpErrorCode == 201)
         #expect(await !session.isConnected)
         #expect(await smtpError { try await session.noop() }?.code == .notConnected)
         await server.stop()
@@ -78,7 +78,7 @@ struct SMTPSessionTests {
         let session = SMTPSession(configuration: sessionConfiguration(port: port))
         let error = await smtpError { try await session.connect() }
         #expect(error?.code == .connectionFailed)
-        #expect(error?.seedErrorCode == 162)
+        #expect(error?.psmtpErrorCode == 162)
     }
 
     @Test func unansweredDataTerminatorTimesOutAndCloses() async throws {
@@ -188,7 +188,7 @@ struct SMTPSessionTests {
 
         #expect(await !session.isIdle)
         #expect(await smtpError { try await session.noop() }?.code == .busy)
-        #expect(await smtpError { try await session.send(envelope: envelope, body: [65]) }?.seedErrorCode == 166)
+        #expect(await smtpError { try await session.send(envelope: envelope, body: [65]) }?.psmtpErrorCode == 166)
         #expect(await smtpError { try await session.verify("bob") }?.code == .busy)
         #expect(await smtpError { try await session.disconnect() }?.code == .busy)
         #expect(await smtpError { try await session.connect() }?.code == .busy)
@@ -202,7 +202,7 @@ struct SMTPSessionTests {
         first.cancel()
         let error = await first.value
         #expect(error?.code == .cancelled)
-        #expect(error?.seedErrorCode == 301)
+        #expect(error?.psmtpErrorCode == 301)
         #expect(await !session.isConnected)
         #expect(await session.isIdle)
         await server.stop()

@@ -93,7 +93,7 @@ struct StateMachineTransactionTests {
         let error = try #require(action.error)
         #expect(error.refusedRecipients.map(\.recipient) == ["bob@example.org"])
         #expect(error.refusedRecipients.first?.reply.enhancedStatusCode == EnhancedStatusCode("5.1.1"))
-        #expect(error.seedErrorCode == 161)
+        #expect(error.psmtpErrorCode == 161)
         #expect(machine.isReady)
         // RSET left the server clean: no second RSET before the next message.
         #expect(machine.startTransaction(twoRecipients).summary == .send([mail]))
@@ -124,7 +124,7 @@ struct StateMachineTransactionTests {
         #expect(action.summary == .fail(.allRecipientsRefused, close: false))
         let error = try #require(action.error)
         #expect(error.refusedRecipients.map(\.reply.code) == [550, 551])
-        #expect(error.seedErrorCode == 165)
+        #expect(error.psmtpErrorCode == 165)
     }
 
     @Test func totalRefusalWithPipelinedDataRefusedSendsRSET() {
@@ -275,7 +275,7 @@ struct StateMachineTransactionTests {
         let envelope = SMTPEnvelope(from: "alice@example.com", to: [])
         let action = machine.startTransaction(envelope)
         #expect(action.summary == .fail(.noRecipients, close: false))
-        #expect(action.error?.seedErrorCode == 165)
+        #expect(action.error?.psmtpErrorCode == 165)
         #expect(machine.isReady)
     }
 

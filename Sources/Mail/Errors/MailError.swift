@@ -60,7 +60,7 @@ public struct MailError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The numeric error code of the PSMTP class for the same condition, if there is one.
     ///
     /// 302 "Cannot open AttachedFile"; 434 "Unable to convert string to selected CodePage".
-    public var seedErrorCode: Int? {
+    public var psmtpErrorCode: Int? {
         switch code {
         case .unreadableAttachment: 302
         case .unencodableText: 434

@@ -81,7 +81,7 @@ public struct OpenPGPError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The numeric error code of the PSMTP reference ("OpenPGP Errors"), for code being ported.
-    public var seedErrorCode: Int {
+    public var psmtpErrorCode: Int {
         switch code {
         case .malformedArmor: 101
         case .unknownArmorType: 102
