@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "OpenPGP", targets: ["OpenPGP"]),
         .library(name: "Mail", targets: ["Mail"]),
         .library(name: "SMTP", targets: ["SMTP"]),
+        // A testing product: an in-process SMTP server for applications' own tests. Nothing in
+        // the library products above imports it.
         .library(name: "SMTPTestServer", targets: ["SMTPTestServer"]),
         // The executable target is `PGPMailCLI`, not `pgpmail`: on a case-insensitive file
         // system a module `pgpmail` would collide with the library `PGPMail`.
@@ -24,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries.
@@ -36,9 +41,6 @@ let package = Package(
         .systemLibrary(
             name: "CBZip2",
             providers: [.apt(["libbz2-dev"]), .brew(["bzip2"])]),
-        .systemLibrary(
-            name: "CArgon2", pkgConfig: "libargon2",
-            providers: [.apt(["libargon2-dev"]), .brew(["argon2"])]),
 
         // Libraries.
         .target(
@@ -50,10 +52,13 @@ let package = Package(
         .target(
             name: "SMTP",
             dependencies: [
-                "Mail",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
@@ -66,13 +71,13 @@ let package = Package(
             ]),
         .target(
             name: "PGPMail",
-            dependencies: ["OpenPGP", "Mail", "SMTP", "SMTPTestServer"]),
+            dependencies: ["OpenPGP", "Mail", "SMTP"]),
 
         // Executables.
         .executableTarget(
             name: "PGPMailCLI",
             dependencies: [
-                "PGPMail",
+                "PGPMail", "SMTPTestServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -83,7 +88,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "SendEncrypted",
-            dependencies: ["PGPMail"],
+            dependencies: ["PGPMail", "SMTPTestServer"],
             path: "Samples/SendEncrypted"),
 
         // Tests.
@@ -92,14 +97,15 @@ let package = Package(
         .testTarget(
             name: "SMTPTests",
             dependencies: [
-                "Mail", "SMTP", "SMTPTestServer",
+                "PGPMail", "SMTP", "SMTPTestServer",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(name: "SMTPTestServerTests", dependencies: ["SMTPTestServer"]),
-        .testTarget(name: "InteropTests", dependencies: ["PGPMail", "PGPMailCLI", "PGPMailSOP"]),
+        .testTarget(
+            name: "InteropTests", dependencies: ["PGPMail", "PGPMailCLI", "PGPMailSOP", "SMTPTestServer"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PGPMail"]),
     ]
 )

@@ -6,6 +6,7 @@
 //   FROM=me@example.org TO=them@example.org swift run SendEncrypted
 import Foundation
 import PGPMail
+import SMTPTestServer
 
 let environment = ProcessInfo.processInfo.environment
 
@@ -27,8 +28,10 @@ let message = try MailMessage(
 .addingAttachment(Attachment(filename: "note.txt", data: Array("attached\n".utf8)))
 .signedAndEncrypted(by: signer, for: [recipient])
 
-func deliver(host: String, port: Int) async throws {
-    let session = SMTPSession(configuration: SMTPSession.Configuration(host: host, port: port))
+func deliver(host: String, port: Int, tls: SMTPTLSMode) async throws {
+    var configuration = SMTPSession.Configuration(host: host, port: port)
+    configuration.tls = tls
+    let session = SMTPSession(configuration: configuration)
     let trail = Task {
         for await event in session.events() {
             if case .protocolTrail(let direction, let line) = event {
@@ -44,9 +47,10 @@ func deliver(host: String, port: Int) async throws {
 }
 
 if let host = environment["SMTP_HOST"] {
-    try await deliver(host: host, port: Int(environment["SMTP_PORT"] ?? "25") ?? 25)
+    // A real server: STARTTLS is required and its certificate verified.
+    try await deliver(host: host, port: Int(environment["SMTP_PORT"] ?? "25") ?? 25, tls: .automatic)
 } else {
     try await SMTPTestServer.withRunning { server in
-        try await deliver(host: server.host, port: server.port)
+        try await deliver(host: server.host, port: server.port, tls: .none)  // loopback, clear text
     }
 }

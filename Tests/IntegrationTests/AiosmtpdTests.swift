@@ -17,6 +17,7 @@ struct AiosmtpdTests {
         let server = try await AiosmtpdServer.start()
         defer { server.stop() }
         var configuration = SMTPSession.Configuration(host: "127.0.0.1", port: server.port)
+        configuration.tls = .none
         configuration.localHostname = "client.test"
         configuration.commandTimeout = .seconds(20)
         try await body(server, configuration)

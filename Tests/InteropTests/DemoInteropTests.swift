@@ -1,5 +1,6 @@
 import Foundation
 import PGPMail
+@testable import PGPMailCLI
 import Testing
 
 /// `pgpmail demo --output DIR` checked by GnuPG: the received message decrypts and carries a

@@ -1,5 +1,5 @@
 import Foundation
-import Mail
+import PGPMail
 import SMTP
 import SMTPTestServer
 import Testing
@@ -76,6 +76,7 @@ struct MailMessageDeliveryTests {
 
     @Test func nonASCIIAddressNeedsSMTPUTF8() async throws {
         let message = try MailMessage(from: "sender@example.org", to: "josé@example.org", subject: "Olá", body: "hi")
+        #expect(SMTPEnvelope(message).requiresSMTPUTF8)
         var withoutUTF8 = SMTPTestServer.Configuration()
         withoutUTF8.extensions = ["PIPELINING"]
         try await SMTPTestServer.withRunning(configuration: withoutUTF8) { server in

@@ -52,6 +52,7 @@ struct SMTPSessionTests {
         switch event {
         case .connectionStatus(.connected, _): return "connected"
         case .connectionStatus(.disconnected, _): return "disconnected"
+        case .connectionStatus(let status, _): return "\(status)"
         case .protocolTrail(_, let line): return "trail \(line)"
         case .transferStarted: return "transferStarted"
         case .transferProgress(let bytes): return "transferProgress(\(bytes))"

@@ -305,6 +305,17 @@ struct StateMachineTransactionTests {
         #expect(utf8.startTransaction(envelope).summary == .send(["MAIL FROM:<jörg@example.de> SMTPUTF8"]))
     }
 
+    @Test func contentThatNeedsSMTPUTF8IsDecidedInOnePlace() {
+        var envelope = SMTPEnvelope(from: "alice@example.org", to: ["bob@example.org"])
+        envelope.requiresSMTPUTF8 = true
+        var plain = readyMachine()
+        #expect(plain.startTransaction(envelope).summary == .fail(.invalidInput, close: false))
+
+        envelope.mailParameters = [.smtpUTF8]
+        var utf8 = readyMachine(extensions: ["SMTPUTF8"])
+        #expect(utf8.startTransaction(envelope).summary == .send(["MAIL FROM:<alice@example.org> SMTPUTF8"]))
+    }
+
     @Test func parametersAreRendered() {
         var machine = readyMachine(extensions: ["PIPELINING", "SIZE 1000000", "DSN"])
         let envelope = SMTPEnvelope(

@@ -31,6 +31,9 @@ public enum SMTPCommand: Hashable, Sendable {
     case help(String?)
     /// `QUIT`: end the session.
     case quit
+    /// `STARTTLS`: ask to start TLS (RFC 3207). The session sends it on its own when its
+    /// ``SMTPTLSMode`` says so.
+    case startTLS
     /// A command line sent exactly as given (without the CRLF, which is appended).
     case raw(String)
 
@@ -60,6 +63,8 @@ public enum SMTPCommand: Hashable, Sendable {
             return argument.map { "HELP \($0)" } ?? "HELP"
         case .quit:
             return "QUIT"
+        case .startTLS:
+            return "STARTTLS"
         case .raw(let line):
             return line
         }
@@ -107,7 +112,7 @@ public enum SMTPCommand: Hashable, Sendable {
             if line.isEmpty {
                 throw SMTPError(.invalidInput, "command is empty")
             }
-        case .data, .rset, .noop, .quit:
+        case .data, .rset, .noop, .quit, .startTLS:
             break
         }
     }

@@ -33,6 +33,11 @@ public struct SMTPEnvelope: Hashable, Sendable {
     public var mailParameters: [SMTPParameter]
     /// The recipients, in the order `RCPT TO` is sent.
     public var recipients: [Recipient]
+    /// Whether the message content needs SMTPUTF8 (RFC 6531: UTF-8 in headers). Non-ASCII
+    /// addresses need it too and are detected on their own; either way the session sends
+    /// `MAIL FROM` with `SMTPUTF8` and fails with ``SMTPError/Code/invalidInput`` before
+    /// sending anything when the server does not offer it.
+    public var requiresSMTPUTF8: Bool = false
 
     /// Creates an envelope.
     ///

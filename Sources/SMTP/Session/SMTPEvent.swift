@@ -5,6 +5,13 @@ public enum SMTPEvent: Sendable {
     public enum ConnectionStatus: Hashable, Sendable {
         /// The TCP connection to the server is up.
         case connected
+        /// The proxy opened its tunnel to the server.
+        case proxyTunnelEstablished
+        /// The TLS handshake completed (implicit TLS, or after `STARTTLS`); see
+        /// ``SMTPSession/tlsInfo``.
+        case tlsEstablished
+        /// The server accepted the credentials (`AUTH`).
+        case authenticated
         /// The connection is closed.
         case disconnected
     }

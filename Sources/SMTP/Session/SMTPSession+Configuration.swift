@@ -9,8 +9,9 @@ import Darwin
 extension SMTPSession {
     /// How an ``SMTPSession`` connects and speaks to its server.
     ///
-    /// Transport security, authentication and proxies are added as further properties of
-    /// this type; the defaults keep the behaviour of a plain connection.
+    /// The defaults are secure: `STARTTLS` is required (``tls``) and the server's
+    /// certificate is verified against the system's roots and the host name
+    /// (``tlsConfiguration``).
     public struct Configuration: Sendable {
         /// The server's host name or address (the PSMTP class's `MailServer`).
         public var host: String
@@ -47,6 +48,12 @@ extension SMTPSession {
         /// which leave the server without a transaction. With pipelining it costs no
         /// round trip.
         public var sendRSETBeforeTransaction: Bool
+        /// Whether and how TLS protects the connection (the PSMTP `SSLStartMode`): required
+        /// `STARTTLS` by default. See ``SMTPTLSMode``.
+        public var tls: SMTPTLSMode
+        /// How the server's certificate is verified and the client identifies itself over
+        /// TLS: trust roots, pins, trust callback, client certificate, minimum version.
+        public var tlsConfiguration: SMTPTLSConfiguration
 
         /// Creates a configuration with default settings.
         ///
@@ -63,6 +70,8 @@ extension SMTPSession {
             self.disconnectTimeout = .seconds(5)
             self.stopOnRecipientErrors = true
             self.sendRSETBeforeTransaction = true
+            self.tls = .startTLS(required: true)
+            self.tlsConfiguration = SMTPTLSConfiguration()
         }
 
         /// This machine's host name, or `localhost` if it has none that is a valid domain.
@@ -88,7 +97,8 @@ extension SMTPSession {
                 localHostname: self.localHostname,
                 useExtensions: self.useExtensions,
                 stopOnRecipientErrors: self.stopOnRecipientErrors,
-                sendRSETBeforeTransaction: self.sendRSETBeforeTransaction)
+                sendRSETBeforeTransaction: self.sendRSETBeforeTransaction,
+                tls: self.tls.resolved(port: self.port))
         }
     }
 }

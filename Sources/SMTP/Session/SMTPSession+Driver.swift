@@ -74,6 +74,14 @@ extension SMTPSession {
                 self.trail(.clientToServer, ".")
                 action = await self.readReply(from: connection, timeout: replyTimeout)
 
+            case .startTLS:
+                do {
+                    try await self.startTLS(on: connection, viaSTARTTLS: true)
+                    action = self.machine.tlsEstablished()
+                } catch {
+                    action = self.machine.errorCaught(error)
+                }
+
             case .streamBody:
                 guard let body else {
                     action = self.machine.dataBodyFailed(
@@ -99,7 +107,7 @@ extension SMTPSession {
                 if closeConnection {
                     await self.close(connection, reason: "Connection closed: \(error.message)")
                 }
-                self.logger.debug("SMTP operation failed", metadata: ["smtp.error": "\(error)"])
+                self.logger.debug("SMTP operation failed", metadata: [SMTPLoggingMetadataKey.error: "\(error)"])
                 self.publish(.error(error))
                 throw error
 
@@ -144,6 +152,29 @@ extension SMTPSession {
         return error
     }
 
+    /// Runs the TLS handshake on `connection` (after `STARTTLS`, or first thing for implicit
+    /// TLS) and records ``SMTPSession/tlsInfo``.
+    func startTLS(on connection: SMTPConnection, viaSTARTTLS: Bool) async throws(SMTPError) {
+        let factory: TLSClientFactory
+        if let existing = self.tlsFactory {
+            factory = existing
+        } else {
+            factory = try await TLSClientFactory.make(self.configuration.tlsConfiguration)
+            self.tlsFactory = factory
+        }
+        let info = try await connection.startTLS(
+            factory: factory, host: self.configuration.host, viaSTARTTLS: viaSTARTTLS,
+            timeout: self.configuration.commandTimeout)
+        self.tlsInfo = info
+        self.logger.debug(
+            "TLS established",
+            metadata: [SMTPLoggingMetadataKey.tls: "\(info.protocolVersion), \(info.peerCertificate?.subject ?? "no certificate")"])
+        self.publish(
+            .connectionStatus(
+                .tlsEstablished,
+                description: "\(info.protocolVersion) with \(info.peerCertificate?.description ?? "no certificate")"))
+    }
+
     var serverName: String {
         "\(self.configuration.host):\(self.configuration.port)"
     }
@@ -155,6 +186,7 @@ extension SMTPSession {
         self.connectionGeneration += 1
         let generation = self.connectionGeneration
         self.connection = connection
+        self.logger[metadataKey: SMTPLoggingMetadataKey.connectionID] = "\(SMTPConnectionID.next())"
         self.machine = SMTPClientStateMachine(configuration: self.configuration.stateMachineConfiguration)
         connection.channel.closeFuture.whenComplete { [weak self] _ in
             guard let self else {
@@ -174,7 +206,8 @@ extension SMTPSession {
             return
         }
         self.connection = nil
-        self.machine.enterClosed()
+        self.tlsInfo = nil
+        _ = self.machine.channelClosed()
         self.logger.debug("SMTP server closed the connection")
         self.publish(.connectionStatus(.disconnected, description: "The server closed the connection"))
     }
@@ -185,11 +218,12 @@ extension SMTPSession {
             return
         }
         self.connection = nil
+        self.tlsInfo = nil
         if self.machine.isConnectionOpen {
-            self.machine.enterClosed()
+            _ = self.machine.channelClosed()
         }
         await connection.close()
-        self.logger.debug("SMTP connection closed", metadata: ["smtp.reason": "\(reason)"])
+        self.logger.debug("SMTP connection closed", metadata: [SMTPLoggingMetadataKey.reason: "\(reason)"])
         self.publish(.connectionStatus(.disconnected, description: reason))
     }
 

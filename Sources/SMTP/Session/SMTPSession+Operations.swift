@@ -31,6 +31,15 @@ extension SMTPSession {
             throw SMTPError(.sessionShutDown, "the session was shut down while connecting")
         }
         self.adopt(connection)
+        if self.machine.configuration.tls == .implicit {
+            do {
+                try await self.startTLS(on: connection, viaSTARTTLS: false)
+            } catch {
+                await self.close(connection, reason: "TLS failed: \(error.message)")
+                self.publish(.error(error))
+                throw error
+            }
+        }
         let outcome = try await self.run(self.machine.connectionEstablished(), on: connection)
         guard case .connected(let capabilities) = outcome else {
             await self.close(connection, reason: "Unexpected connection outcome")
@@ -38,7 +47,7 @@ extension SMTPSession {
         }
         self.logger.debug(
             "SMTP session open",
-            metadata: ["smtp.extended": "\(capabilities.isExtended)", "smtp.extensions": "\(capabilities.keywords.keys.sorted())"])
+            metadata: [SMTPLoggingMetadataKey.extended: "\(capabilities.isExtended)", SMTPLoggingMetadataKey.extensions: "\(capabilities.keywords.keys.sorted())"])
     }
 
     /// Sends a message held in memory. The seed's `Send`.
@@ -197,7 +206,7 @@ extension SMTPSession {
                 self.machine.quitRequested(), on: connection,
                 replyTimeout: self.configuration.disconnectTimeout)
         } catch {
-            self.logger.debug("QUIT failed; closing anyway", metadata: ["smtp.error": "\(error)"])
+            self.logger.debug("QUIT failed; closing anyway", metadata: [SMTPLoggingMetadataKey.error: "\(error)"])
         }
         await self.close(connection, reason: "Disconnected from \(self.serverName)")
     }

@@ -34,7 +34,7 @@ public actor SMTPSession {
     /// The configuration the session was created with.
     public nonisolated let configuration: Configuration
     let eventLoopGroup: any EventLoopGroup
-    let logger: Logger
+    var logger: Logger
     let broadcaster = SMTPEventBroadcaster()
 
     var machine: SMTPClientStateMachine
@@ -47,6 +47,13 @@ public actor SMTPSession {
     /// connection closes.
     public internal(set) var lastReply: SMTPReply?
 
+    /// The negotiated TLS version and the server's certificate while the connection is
+    /// protected by TLS; `nil` otherwise.
+    public internal(set) var tlsInfo: SMTPTLSInfo?
+
+    /// The TLS context, built on first use (it reads the configured files).
+    var tlsFactory: TLSClientFactory?
+
     /// The label of the default logger.
     public static let defaultLoggerLabel = "pgpmail.smtp"
 
@@ -55,17 +62,18 @@ public actor SMTPSession {
     /// - Parameters:
     ///   - configuration: The server and protocol settings.
     ///   - eventLoopGroup: Where the connection's I/O runs.
-    ///   - logger: Where the session logs (the protocol trail at `trace` level, never
+    ///   - logger: Where the session logs; nowhere by default (``Logging/Logger/smtpNoOp``).
+    ///     The protocol trail goes to `trace` level (credentials masked, never
     ///     message content).
     public init(
         configuration: Configuration,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: SMTPSession.defaultLoggerLabel)
+        logger: Logger = .smtpNoOp
     ) {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         var logger = logger
-        logger[metadataKey: "smtp.server"] = "\(configuration.host):\(configuration.port)"
+        logger[metadataKey: SMTPLoggingMetadataKey.server] = "\(configuration.host):\(configuration.port)"
         self.logger = logger
         self.machine = SMTPClientStateMachine(configuration: configuration.stateMachineConfiguration)
     }

@@ -17,7 +17,7 @@ import NIOPosix
 public func withSMTPSession<Value>(
     configuration: SMTPSession.Configuration,
     eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-    logger: Logger = Logger(label: SMTPSession.defaultLoggerLabel),
+    logger: Logger = .smtpNoOp,
     isolation: isolated (any Actor)? = #isolation,
     _ body: (SMTPSession) async throws -> Value
 ) async throws -> Value {

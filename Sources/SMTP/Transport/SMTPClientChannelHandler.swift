@@ -1,4 +1,6 @@
 import NIOCore
+import NIOSSL
+import NIOTLS
 
 /// The channel handler under an ``SMTPSession``: it decodes the server's bytes into replies,
 /// keeps them in arrival order, and hands them out one at a time on request; it also lets
@@ -44,6 +46,9 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
     private var bufferedBytes = 0
     private var replyWaiter: Waiter<SMTPReply>?
     private var writabilityWaiter: Waiter<Void>?
+    private var handshakeWaiter: Waiter<Void>?
+    /// Set while a TLS handshake runs: what the verifier saw, to explain a refusal.
+    private var tlsObservation: TLSObservation?
     private var failure: SMTPError?
     private var context: ChannelHandlerContext?
     private let eventLoop: any EventLoop
@@ -147,7 +152,37 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
         return promise.futureResult
     }
 
+    /// Completes when the TLS handler in front of this one reports a finished handshake;
+    /// fails with ``SMTPError/Code/tlsHandshakeFailed`` or
+    /// ``SMTPError/Code/certificateRejected`` when it fails, or on timeout.
+    ///
+    /// - Parameters:
+    ///   - observation: Where the verifier records the chain and its reasons for a refusal.
+    ///   - timeout: How long the handshake may take.
+    func waitForTLSHandshake(observation: TLSObservation, timeout: TimeAmount?) -> EventLoopFuture<Void> {
+        guard let context = self.context, self.failure == nil else {
+            return self.eventLoop.makeFailedFuture(self.currentFailure)
+        }
+        guard self.handshakeWaiter == nil else {
+            return context.eventLoop.makeFailedFuture(SMTPError(.busy, "a TLS handshake is already running"))
+        }
+        self.tlsObservation = observation
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        self.handshakeWaiter = Waiter(
+            promise: promise, timeout: self.scheduleTimeout(timeout, context: context, "the TLS handshake"))
+        return promise.futureResult
+    }
+
     // MARK: - Channel events
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted = event, let waiter = self.handshakeWaiter {
+            self.handshakeWaiter = nil
+            self.tlsObservation = nil
+            waiter.succeed(())
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -200,7 +235,15 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        self.fail(SMTPError(.connectionClosed, "connection error: \(error)"))
+        if let error = error as? SMTPError {
+            self.fail(error)
+        } else if let observation = self.tlsObservation {
+            self.fail(TLSErrors.smtpError(forHandshakeError: error, observation: observation))
+        } else if TLSErrors.isTLSError(error) {
+            self.fail(SMTPError(.connectionClosed, "TLS error: \(error)", underlyingError: error))
+        } else {
+            self.fail(SMTPError(.connectionClosed, "connection error: \(error)", underlyingError: error))
+        }
         context.close(promise: nil)
     }
 
@@ -239,6 +282,14 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
         }
         if let waiter = self.writabilityWaiter {
             self.writabilityWaiter = nil
+            waiter.fail(failure)
+        }
+        if let waiter = self.handshakeWaiter {
+            self.handshakeWaiter = nil
+            let failure =
+                failure.code == .connectionClosed
+                ? SMTPError(.tlsHandshakeFailed, "the connection closed during the TLS handshake")
+                : failure
             waiter.fail(failure)
         }
     }

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// One TCP connection to an SMTP server: the NIO channel and its
 /// ``SMTPClientChannelHandler``, behind async methods the session calls.
@@ -85,6 +86,70 @@ final class SMTPConnection: Sendable {
         let timeAmount = TimeAmount(timeout)
         try await self.wait(
             for: self.channel.eventLoop.flatSubmit { handler.value.waitForWritability(timeout: timeAmount) })
+    }
+
+    /// Starts TLS on the connection: adds a TLS client handler in front of the SMTP handler
+    /// and waits for the handshake.
+    ///
+    /// Bytes that arrived and were not read yet — after the `220` reply to `STARTTLS` they
+    /// can only come from someone injecting commands' answers in clear text — abort the
+    /// session with ``SMTPError/Code/tlsHandshakeFailed`` before anything is sent.
+    ///
+    /// - Parameters:
+    ///   - factory: Makes the TLS handler with the session's verification settings.
+    ///   - host: The name the certificate must carry (and SNI sends).
+    ///   - viaSTARTTLS: Whether this follows `STARTTLS` (for ``SMTPTLSInfo``).
+    ///   - timeout: How long the handshake may take.
+    /// - Returns: The negotiated version and the server's certificate.
+    func startTLS(
+        factory: TLSClientFactory, host: String, viaSTARTTLS: Bool, timeout: Duration
+    ) async throws(SMTPError) -> SMTPTLSInfo {
+        let handler = self.handler
+        let channel = self.channel
+        let observation = TLSObservation()
+        let timeAmount = TimeAmount(timeout)
+        let info = channel.eventLoop.flatSubmit { () -> EventLoopFuture<SMTPTLSInfo> in
+            let smtpHandler = handler.value
+            if smtpHandler.hasUnreadInput {
+                channel.close(promise: nil)
+                return channel.eventLoop.makeFailedFuture(
+                    SMTPError(
+                        .tlsHandshakeFailed,
+                        "the server sent more data in clear text after agreeing to STARTTLS; it may have been injected"
+                    ))
+            }
+            let tlsHandler: NIOSSLClientHandler
+            let handshake = smtpHandler.waitForTLSHandshake(observation: observation, timeout: timeAmount)
+            do {
+                tlsHandler = try factory.makeHandler(host: host, observation: observation)
+                try channel.pipeline.syncOperations.addHandler(tlsHandler, position: .before(smtpHandler))
+            } catch {
+                channel.close(promise: nil)
+                return channel.eventLoop.makeFailedFuture(error)
+            }
+            return handshake
+                .assumeIsolated()
+                .flatMapThrowing { () -> SMTPTLSInfo in
+                    let version = tlsHandler.tlsVersion.map(Self.describe) ?? "unknown"
+                    let peer = try tlsHandler.peerCertificate.map { try SMTPServerCertificate(derBytes: $0.toDERBytes()) }
+                    return SMTPTLSInfo(protocolVersion: version, peerCertificate: peer, viaSTARTTLS: viaSTARTTLS)
+                }
+                .nonisolated()
+        }
+        return try await self.wait(for: info)
+    }
+
+    private static func describe(_ version: TLSVersion) -> String {
+        switch version {
+        case .tlsv1:
+            return "TLS 1.0"
+        case .tlsv11:
+            return "TLS 1.1"
+        case .tlsv12:
+            return "TLS 1.2"
+        case .tlsv13:
+            return "TLS 1.3"
+        }
     }
 
     /// Waits up to `timeout` for the next reply.

@@ -4,6 +4,7 @@ import Testing
 
 func sessionConfiguration(port: Int, commandTimeout: Duration = .seconds(10)) -> SMTPSession.Configuration {
     var configuration = SMTPSession.Configuration(host: "127.0.0.1", port: port)
+    configuration.tls = .none  // the scripted and in-process test servers speak clear text
     configuration.localHostname = "client.test"
     configuration.connectTimeout = .seconds(10)
     configuration.commandTimeout = commandTimeout

@@ -6,6 +6,7 @@ enum ActionSummary: Equatable, CustomStringConvertible {
     case read
     case streamBody
     case sendDataTerminator
+    case startTLS
     case succeed(String, close: Bool)
     case fail(SMTPError.Code, close: Bool)
     case none
@@ -16,6 +17,7 @@ enum ActionSummary: Equatable, CustomStringConvertible {
         case .read: return "read"
         case .streamBody: return "streamBody"
         case .sendDataTerminator: return "sendDataTerminator"
+        case .startTLS: return "startTLS"
         case .succeed(let outcome, let close): return "succeed(\(outcome), close: \(close))"
         case .fail(let code, let close): return "fail(\(code), close: \(close))"
         case .none: return "none"
@@ -41,6 +43,7 @@ extension SMTPClientStateMachine.Action {
         case .readReply: return .read
         case .streamBody: return .streamBody
         case .sendDataTerminator: return .sendDataTerminator
+        case .startTLS: return .startTLS
         case .succeed(let outcome, let close): return .succeed(outcome.summary, close: close)
         case .fail(let error, let close): return .fail(error.code, close: close)
         case .none: return .none
@@ -67,11 +70,12 @@ func reply(_ code: Int, _ text: String = "OK") -> SMTPReply {
 }
 
 func machineConfiguration(
-    useExtensions: Bool = true, stopOnRecipientErrors: Bool = true, sendRSET: Bool = true
+    useExtensions: Bool = true, stopOnRecipientErrors: Bool = true, sendRSET: Bool = true,
+    tls: ResolvedTLSMode = .none
 ) -> SMTPClientStateMachine.Configuration {
     SMTPClientStateMachine.Configuration(
         localHostname: "client.example", useExtensions: useExtensions,
-        stopOnRecipientErrors: stopOnRecipientErrors, sendRSETBeforeTransaction: sendRSET)
+        stopOnRecipientErrors: stopOnRecipientErrors, sendRSETBeforeTransaction: sendRSET, tls: tls)
 }
 
 /// A machine past greeting and EHLO whose server announced `extensions`.

@@ -54,7 +54,7 @@ extension SMTPClientStateMachine {
             self.serverStateIsReset = true
         case .noop, .vrfy, .expn, .help:
             break
-        case .raw, .ehlo, .helo, .mailFrom, .rcptTo, .data, .quit:
+        case .raw, .ehlo, .helo, .mailFrom, .rcptTo, .data, .quit, .startTLS:
             self.serverStateIsReset = false
         }
     }

@@ -1,4 +1,10 @@
-// The connection phase: greeting, EHLO (with the fall-back to HELO) and QUIT.
+// The connection phase: greeting, EHLO (with the fall-back to HELO), STARTTLS (RFC 3207)
+// and QUIT.
+//
+// STARTTLS. After `220` to `STARTTLS` the driver checks that nothing else arrived in clear
+// text (bytes an attacker injected would otherwise be read as replies after the handshake,
+// CVE-2011-0411), runs the handshake and reports it with `tlsEstablished()`. Everything
+// learnt before TLS is discarded: the capabilities are asked for again with a new `EHLO`.
 extension SMTPClientStateMachine {
     /// The TCP connection is up; the server's greeting comes next.
     mutating func connectionEstablished() -> Action {
@@ -10,6 +16,7 @@ extension SMTPClientStateMachine {
         } catch {
             return self.close(failing: error)
         }
+        self.isSecure = self.configuration.tls == .implicit
         self.state = .awaitingGreeting
         return .readReply
     }
@@ -36,8 +43,7 @@ extension SMTPClientStateMachine {
                 ? SMTPCapabilities(ehloReply: reply)
                 : SMTPCapabilities(basicSessionGreeting: reply.lines[0])
             self.serverStateIsReset = true
-            self.enterReady(capabilities: capabilities)
-            return .succeed(.connected(capabilities), closeConnection: false)
+            return self.helloCompleted(capabilities: capabilities)
         }
         if extended, reply.isPermanentFailure {
             // RFC 5321 section 3.2: a server that does not know EHLO answers 5xx; retry with HELO.
@@ -47,6 +53,53 @@ extension SMTPClientStateMachine {
         let command = extended ? "EHLO" : "HELO"
         return self.close(
             failing: SMTPError(.commandRejected, "the server rejected \(command)", reply: reply))
+    }
+
+    /// `EHLO`/`HELO` succeeded: start TLS if the configuration asks for it and it has not
+    /// started yet, else the session is open.
+    private mutating func helloCompleted(capabilities: SMTPCapabilities) -> Action {
+        if case .startTLS(let required) = self.configuration.tls, !self.isSecure {
+            if capabilities.supportsStartTLS {
+                self.state = .awaitingStartTLSReply
+                return .sendCommands([.startTLS])
+            }
+            if required {
+                return self.close(
+                    failing: SMTPError(
+                        .tlsUnavailable,
+                        "the server does not offer STARTTLS, which the session requires (it may have been removed in transit)"
+                    ))
+            }
+        }
+        self.enterReady(capabilities: capabilities)
+        return .succeed(.connected(capabilities), closeConnection: false)
+    }
+
+    mutating func startTLSReplyReceived(_ reply: SMTPReply) -> Action {
+        if reply.code == 220 {
+            self.state = .awaitingTLSHandshake
+            return .startTLS
+        }
+        if reply.isServiceClosing {
+            return self.close(failing: SMTPError(.tlsUnavailable, "the server closed the session at STARTTLS", reply: reply))
+        }
+        guard case .startTLS(required: false) = self.configuration.tls, !reply.isPositiveIntermediate else {
+            return self.close(failing: SMTPError(.tlsUnavailable, "the server refused STARTTLS", reply: reply))
+        }
+        // Opportunistic TLS: go on in clear text with what the first EHLO announced.
+        self.state = .awaitingHelloReply(extended: true)
+        return .sendCommands([self.helloCommand(extended: true)])
+    }
+
+    /// The TLS handshake after `STARTTLS` succeeded: forget what was learnt in clear text and
+    /// say `EHLO` again (RFC 3207 section 4.2).
+    mutating func tlsEstablished() -> Action {
+        guard case .awaitingTLSHandshake = self.state else {
+            return self.close(failing: SMTPError(.protocolViolation, "a TLS handshake completed outside STARTTLS"))
+        }
+        self.isSecure = true
+        self.state = .awaitingHelloReply(extended: true)
+        return .sendCommands([self.helloCommand(extended: true)])
     }
 
     private func helloCommand(extended: Bool) -> SMTPCommand {
@@ -62,8 +115,8 @@ extension SMTPClientStateMachine {
         case .idle, .closed:
             self.enterClosed()
             return .succeed(.disconnected(nil), closeConnection: true)
-        case .awaitingGreeting, .awaitingHelloReply, .quittingAfterRejectedGreeting, .transaction,
-            .command, .quitting:
+        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake,
+            .quittingAfterRejectedGreeting, .transaction, .command, .quitting, .modifying:
             return .fail(self.unavailableError, closeConnection: false)
         }
     }

@@ -31,10 +31,12 @@ extension SMTPClientStateMachine {
         }
         var mailParameters = envelope.mailParameters
         let addresses = [envelope.reversePath] + envelope.recipients.map(\.address)
-        if addresses.contains(where: SMTPInputValidation.containsNonASCII) {
+        let hasNonASCIIAddress = addresses.contains(where: SMTPInputValidation.containsNonASCII)
+        if hasNonASCIIAddress || envelope.requiresSMTPUTF8 {
             guard capabilities.supportsSMTPUTF8 else {
+                let what = hasNonASCIIAddress ? "a non-ASCII address" : "the message (UTF-8 headers)"
                 return .fail(
-                    SMTPError(.invalidInput, "a non-ASCII address needs the server's SMTPUTF8 extension"),
+                    SMTPError(.invalidInput, "\(what) needs the server's SMTPUTF8 extension, which it does not offer"),
                     closeConnection: false)
             }
             if !mailParameters.contains(where: { $0.keyword.uppercased() == "SMTPUTF8" }) {
@@ -78,6 +80,7 @@ extension SMTPClientStateMachine {
         guard case .transaction(var transaction) = self.state, case .sendingBody = transaction.phase else {
             return self.close(failing: SMTPError(.protocolViolation, "message data finished outside DATA"))
         }
+        self.state = .modifying
         transaction.bytesSent = byteCount
         transaction.phase = .awaitingDataReply
         self.state = .transaction(transaction)
@@ -90,12 +93,14 @@ extension SMTPClientStateMachine {
         self.close(failing: error)
     }
 
-    mutating func transactionReplyReceived(_ reply: SMTPReply, transaction: SMTPTransactionState) -> Action {
+    /// A reply arrived during a transaction. The caller has moved the state to `.modifying`,
+    /// so `transaction` is the only reference to its arrays and records the reply in place;
+    /// every path leaves a new state.
+    mutating func transactionReplyReceived(_ reply: SMTPReply, transaction: inout SMTPTransactionState) -> Action {
         if reply.isServiceClosing {
             return self.close(
                 failing: SMTPError(.commandRejected, "the server is closing the connection", reply: reply))
         }
-        var transaction = transaction
         switch transaction.phase {
         case .envelope:
             guard transaction.nextToAnswer < transaction.nextToSend else {
@@ -108,7 +113,7 @@ extension SMTPClientStateMachine {
                 self.state = .transaction(transaction)
                 return .readReply
             }
-            return self.advance(transaction)
+            return self.advance(&transaction)
 
         case .sendingBody:
             return self.close(
@@ -163,10 +168,9 @@ extension SMTPClientStateMachine {
     }
 
     /// Every step sent so far has been answered: decide what comes next.
-    private mutating func advance(_ transaction: SMTPTransactionState) -> Action {
-        var transaction = transaction
+    private mutating func advance(_ transaction: inout SMTPTransactionState) -> Action {
         if let error = transaction.envelopeError {
-            return self.abandon(transaction, with: error)
+            return self.abandon(&transaction, with: error)
         }
         // Without pipelining, the next envelope step goes out now.
         if transaction.nextToSend < transaction.steps.count, transaction.steps[transaction.nextToSend] != .data {
@@ -181,14 +185,14 @@ extension SMTPClientStateMachine {
             let error = SMTPError(
                 .allRecipientsRefused, "the server refused every recipient",
                 reply: refused.first?.reply, refusedRecipients: refused)
-            return self.abandon(transaction, with: error)
+            return self.abandon(&transaction, with: error)
         }
         if !refused.isEmpty, self.configuration.stopOnRecipientErrors {
             let error = SMTPError(
                 .recipientRefused,
                 "the server refused \(refused.count) of \(transaction.recipientResults.count) recipients",
                 reply: refused.first?.reply, refusedRecipients: refused)
-            return self.abandon(transaction, with: error)
+            return self.abandon(&transaction, with: error)
         }
 
         guard let dataReply = transaction.dataReply else {
@@ -203,15 +207,14 @@ extension SMTPClientStateMachine {
         }
         if dataReply.isTransientFailure || dataReply.isPermanentFailure {
             return self.abandon(
-                transaction, with: SMTPError(.dataRejected, "the server rejected DATA", reply: dataReply))
+                &transaction, with: SMTPError(.dataRejected, "the server rejected DATA", reply: dataReply))
         }
         return self.close(failing: SMTPError(.protocolViolation, "unexpected reply to DATA", reply: dataReply))
     }
 
     /// Ends a failed transaction: terminates an accepted `DATA` (nothing can be delivered:
     /// see the file comment), or clears the server's transaction with `RSET`, or just fails.
-    private mutating func abandon(_ transaction: SMTPTransactionState, with error: SMTPError) -> Action {
-        var transaction = transaction
+    private mutating func abandon(_ transaction: inout SMTPTransactionState, with error: SMTPError) -> Action {
         if transaction.dataReply?.code == 354 {
             guard transaction.acceptedRecipients.isEmpty else {
                 return self.close(failing: error)

@@ -27,6 +27,8 @@ struct SMTPClientStateMachine: Sendable {
         /// Whether a transaction starts with `RSET` unless the previous command was
         /// `EHLO`, `HELO` or `RSET`.
         var sendRSETBeforeTransaction: Bool
+        /// Whether and how the session uses TLS (``SMTPTLSMode`` resolved for the port).
+        var tls: ResolvedTLSMode = .none
     }
 
     /// What a successful request produced.
@@ -53,6 +55,9 @@ struct SMTPClientStateMachine: Sendable {
         /// Write only the terminating `.` line (to end a `DATA` the server accepted
         /// although the transaction is being abandoned), then read the next reply.
         case sendDataTerminator
+        /// The server accepted `STARTTLS`: make sure nothing else arrived in clear text, run
+        /// the TLS handshake, then call ``tlsEstablished()`` (or ``errorCaught(_:)``).
+        case startTLS
         /// The current request succeeded; close the connection if asked to.
         case succeed(Outcome, closeConnection: Bool)
         /// The current request failed; close the connection if asked to.
@@ -65,12 +70,17 @@ struct SMTPClientStateMachine: Sendable {
         case idle
         case awaitingGreeting
         case awaitingHelloReply(extended: Bool)
+        case awaitingStartTLSReply
+        case awaitingTLSHandshake
         case quittingAfterRejectedGreeting(SMTPError)
         case ready
         case transaction(SMTPTransactionState)
         case command(SMTPCommand)
         case quitting
         case closed
+        /// Held only while a transaction is updated in place, so that its arrays are not
+        /// copied for every reply (a transaction with n recipients would cost O(n²)).
+        case modifying
     }
 
     let configuration: Configuration
@@ -79,6 +89,9 @@ struct SMTPClientStateMachine: Sendable {
     /// The extensions negotiated with `EHLO` (or none after `HELO`); `nil` before the
     /// session is open and after it closed.
     private(set) var capabilities: SMTPCapabilities?
+
+    /// Whether the connection is protected by TLS (implicit, or after `STARTTLS`).
+    var isSecure = false
 
     /// Whether the last command that changed the server's transaction state was `EHLO`,
     /// `HELO` or `RSET`, so that no `RSET` is needed before a new transaction.
@@ -102,8 +115,8 @@ struct SMTPClientStateMachine: Sendable {
         switch self.state {
         case .idle, .closed:
             return false
-        case .awaitingGreeting, .awaitingHelloReply, .quittingAfterRejectedGreeting, .ready,
-            .transaction, .command, .quitting:
+        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake,
+            .quittingAfterRejectedGreeting, .ready, .transaction, .command, .quitting, .modifying:
             return true
         }
     }
@@ -117,10 +130,17 @@ struct SMTPClientStateMachine: Sendable {
             return self.greetingReceived(reply)
         case .awaitingHelloReply(let extended):
             return self.helloReplyReceived(reply, extended: extended)
+        case .awaitingStartTLSReply:
+            return self.startTLSReplyReceived(reply)
+        case .awaitingTLSHandshake:
+            return self.close(
+                failing: SMTPError(
+                    .tlsHandshakeFailed, "the server sent a reply instead of starting the TLS handshake", reply: reply))
         case .quittingAfterRejectedGreeting(let error):
             return self.close(failing: error)
-        case .transaction(let transaction):
-            return self.transactionReplyReceived(reply, transaction: transaction)
+        case .transaction(var transaction):
+            self.state = .modifying
+            return self.transactionReplyReceived(reply, transaction: &transaction)
         case .command(let command):
             return self.commandReplyReceived(reply, command: command)
         case .quitting:
@@ -130,6 +150,8 @@ struct SMTPClientStateMachine: Sendable {
             return self.close(
                 failing: SMTPError(
                     .protocolViolation, "unexpected reply while no command was outstanding", reply: reply))
+        case .modifying:
+            preconditionFailure("the state machine was re-entered while updating a transaction")
         }
     }
 
@@ -151,7 +173,8 @@ struct SMTPClientStateMachine: Sendable {
             return .succeed(.disconnected(nil), closeConnection: true)
         case .quittingAfterRejectedGreeting(let greetingError):
             return .fail(greetingError, closeConnection: true)
-        case .awaitingGreeting, .awaitingHelloReply, .transaction, .command:
+        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake, .transaction,
+            .command, .modifying:
             return .fail(error, closeConnection: true)
         case .idle, .ready, .closed:
             return .none
@@ -166,6 +189,7 @@ struct SMTPClientStateMachine: Sendable {
 
     mutating func enterClosed() {
         self.state = .closed
+        self.isSecure = false
         self.capabilities = nil
         self.serverStateIsReset = false
     }
@@ -180,8 +204,8 @@ struct SMTPClientStateMachine: Sendable {
         switch self.state {
         case .idle, .closed:
             return SMTPError(.notConnected, "the session is not connected")
-        case .awaitingGreeting, .awaitingHelloReply, .quittingAfterRejectedGreeting, .transaction,
-            .command, .quitting, .ready:
+        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake,
+            .quittingAfterRejectedGreeting, .transaction, .command, .quitting, .ready, .modifying:
             return SMTPError(.busy, "another operation is in progress")
         }
     }

@@ -1,12 +1,15 @@
 import Mail
+import SMTP
 
 extension SMTPEnvelope {
     /// The envelope of `message`: MAIL FROM its envelope sender (Return-Path or From),
-    /// RCPT TO every To, Cc and Bcc address once.
+    /// RCPT TO every To, Cc and Bcc address once; it requires SMTPUTF8 when the message's
+    /// addresses or headers need it.
     public init(_ message: MailMessage) {
         self.init(
             reversePath: message.envelopeSender.addrSpec,
             recipients: message.envelopeRecipients.map { Recipient($0.addrSpec) })
+        self.requiresSMTPUTF8 = message.requiresSMTPUTF8
     }
 }
 
@@ -15,7 +18,7 @@ extension SMTPSession {
     ///
     /// The message is rendered while it is written, so file attachments and PGP/MIME
     /// encryption stream through in bounded memory. When an address or header needs
-    /// SMTPUTF8, the server must offer it.
+    /// SMTPUTF8, the server must offer it (``SMTPEnvelope/requiresSMTPUTF8``).
     ///
     /// - Returns: The accepted and refused recipients and the server's final reply.
     /// - Throws: ``SMTPError``; a rendering problem found before anything is sent is thrown
@@ -26,13 +29,6 @@ extension SMTPSession {
         if !isConnected {
             try await connect()
         }
-        var envelope = SMTPEnvelope(message)
-        if message.requiresSMTPUTF8 {
-            guard capabilities?.supportsSMTPUTF8 == true else {
-                throw SMTPError(.invalidInput, "the message needs SMTPUTF8 (non-ASCII addresses or headers), which \(configuration.host) does not offer")
-            }
-            envelope.mailParameters.append(SMTPParameter("SMTPUTF8"))
-        }
-        return try await send(envelope: envelope, body: content)
+        return try await send(envelope: SMTPEnvelope(message), body: content)
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import PGPMail
+import SMTPTestServer
 
 /// The end-to-end self-check behind `pgpmail demo`: every layer of the package, for real,
 /// over loopback.
@@ -7,15 +9,15 @@ import Foundation
 /// message with a text body and an attachment, signs and encrypts it as PGP/MIME, delivers
 /// it with ``SMTPSession``, takes the bytes the server received, decrypts and verifies them,
 /// and compares the body and attachment with what was sent.
-public enum PGPMailDemo {
+enum PGPMailDemo {
     /// Files written when an output directory is given.
-    public static let messageFileName = "message.eml"
-    public static let senderCertificateFileName = "sender.pub.asc"
-    public static let recipientSecretKeyFileName = "recipient.sec.asc"
+    static let messageFileName = "message.eml"
+    static let senderCertificateFileName = "sender.pub.asc"
+    static let recipientSecretKeyFileName = "recipient.sec.asc"
 
     /// Runs the demo; with `outputDirectory`, also writes the received message, the
     /// sender's certificate and the recipient's (unprotected) secret key there.
-    public static func run(outputDirectory: URL? = nil) async throws -> PGPMailDemoReport {
+    static func run(outputDirectory: URL? = nil) async throws -> PGPMailDemoReport {
         let sender = try SecretKey.generate(userID: "PGPMail Demo Sender <sender@pgpmail.test>")
         let recipient = try SecretKey.generate(userID: "PGPMail Demo Recipient <recipient@pgpmail.test>")
         let bodyText = "Hello from PGPMail.\n\nThis message was signed with Ed25519, encrypted with AES-128 for a Curve25519 key,\nand delivered over SMTP. Grüße!\n"
@@ -31,6 +33,7 @@ public enum PGPMailDemo {
 
         let received = try await SMTPTestServer.withRunning { server in
             var configuration = SMTPSession.Configuration(host: server.host, port: server.port)
+            configuration.tls = .none  // the in-process server on loopback speaks clear text
             configuration.localHostname = "demo.pgpmail.test"
             try await withSMTPSession(configuration: configuration) { session in
                 try await session.send(protected)
@@ -75,30 +78,30 @@ public enum PGPMailDemo {
 }
 
 /// What ``PGPMailDemo/run(outputDirectory:)`` found.
-public struct PGPMailDemoReport: Sendable, CustomStringConvertible {
-    public let senderFingerprint: Fingerprint
-    public let recipientFingerprint: Fingerprint
-    public let signingAlgorithm: String
-    public let encryptionAlgorithm: String
-    public let cipher: SymmetricAlgorithm
-    public let hash: HashAlgorithm
-    public let compression: CompressionAlgorithm
+struct PGPMailDemoReport: Sendable, CustomStringConvertible {
+    let senderFingerprint: Fingerprint
+    let recipientFingerprint: Fingerprint
+    let signingAlgorithm: String
+    let encryptionAlgorithm: String
+    let cipher: SymmetricAlgorithm
+    let hash: HashAlgorithm
+    let compression: CompressionAlgorithm
     /// The size of the message as the server received it.
-    public let bytesOnWire: Int
-    public let envelope: String
+    let bytesOnWire: Int
+    let envelope: String
     /// The first signature found in the decrypted message.
-    public let signature: SignatureVerification?
-    public let bodyRoundTripped: Bool
-    public let attachmentRoundTripped: Bool
-    public let outputDirectory: URL?
+    let signature: SignatureVerification?
+    let bodyRoundTripped: Bool
+    let attachmentRoundTripped: Bool
+    let outputDirectory: URL?
 
     /// Whether everything checked out: a good signature by the sender, body and attachment intact.
-    public var succeeded: Bool {
+    var succeeded: Bool {
         signature?.status == .good && signature?.signerFingerprint == senderFingerprint && bodyRoundTripped
             && attachmentRoundTripped
     }
 
-    public var description: String {
+    var description: String {
         func check(_ value: Bool) -> String { value ? "yes" : "NO" }
         var lines = [
             "PGPMail demo: PGP/MIME over SMTP on loopback",

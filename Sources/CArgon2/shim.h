@@ -1,4 +1,0 @@
-#ifndef PGPMAIL_CARGON2_SHIM_H
-#define PGPMAIL_CARGON2_SHIM_H
-#include <argon2.h>
-#endif
