@@ -36,6 +36,14 @@ public enum SMTPCommand: Hashable, Sendable {
     case startTLS
     /// A command line sent exactly as given (without the CRLF, which is appended).
     case raw(String)
+    /// `AUTH mechanism [initial-response]`: start a SASL exchange (RFC 4954 section 4). The
+    /// initial response is written base64-encoded, an empty one as `=`.
+    case auth(mechanism: SMTPAuthMechanism, initialResponse: [UInt8]?)
+    /// The answer to a `334` challenge of an `AUTH` exchange, written base64-encoded on a
+    /// line of its own (an empty answer is an empty line).
+    case authContinuation([UInt8])
+    /// `*`: abandon an `AUTH` exchange in answer to a `334` challenge.
+    case authCancel
 
     /// The command line without its CRLF, as it goes on the wire. It is not validated;
     /// see ``validate()``.
@@ -67,15 +75,38 @@ public enum SMTPCommand: Hashable, Sendable {
             return "STARTTLS"
         case .raw(let line):
             return line
+        case .auth(let mechanism, let initialResponse):
+            guard let initialResponse else {
+                return "AUTH \(mechanism.name)"
+            }
+            return "AUTH \(mechanism.name) " + (initialResponse.isEmpty ? "=" : SASLBase64.encode(initialResponse))
+        case .authContinuation(let response):
+            return SASLBase64.encode(response)
+        case .authCancel:
+            return "*"
         }
     }
 
     /// The line shown in the protocol trail and in logs.
     ///
     /// This is the single place where sensitive commands are masked before they are
-    /// traced: none of the commands above carries a secret, so the line is returned as is.
+    /// traced: `AUTH` initial responses and continuation lines are shown as `****` (the
+    /// mechanism name stays visible), also in raw lines that start with `AUTH`.
     var trailLine: String {
-        self.line
+        switch self {
+        case .auth(let mechanism, let initialResponse):
+            return initialResponse == nil ? "AUTH \(mechanism.name)" : "AUTH \(mechanism.name) ****"
+        case .authContinuation:
+            return "****"
+        case .raw(let line):
+            let words = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+            guard words.count == 3, words[0].uppercased() == "AUTH" else {
+                return line
+            }
+            return "\(words[0]) \(words[1]) ****"
+        default:
+            return self.line
+        }
     }
 
     /// Throws ``SMTPError/Code/invalidInput`` if an argument contains a control character
@@ -112,7 +143,8 @@ public enum SMTPCommand: Hashable, Sendable {
             if line.isEmpty {
                 throw SMTPError(.invalidInput, "command is empty")
             }
-        case .data, .rset, .noop, .quit, .startTLS:
+        case .data, .rset, .noop, .quit, .startTLS, .auth, .authContinuation, .authCancel:
+            // Fixed text, mechanism names and base64 only.
             break
         }
     }

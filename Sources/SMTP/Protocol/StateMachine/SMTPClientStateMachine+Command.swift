@@ -20,17 +20,12 @@ extension SMTPClientStateMachine {
     }
 
     mutating func commandReplyReceived(_ reply: SMTPReply, command: SMTPCommand) -> Action {
-        let name = command.line.prefix { $0 != " " }.uppercased()
+        let name = command.trailLine.prefix { $0 != " " }.uppercased()
         if reply.isServiceClosing {
             return self.close(
                 failing: SMTPError(.commandRejected, "the server is closing the connection", reply: reply))
         }
-        let isRaw: Bool
-        if case .raw = command {
-            isRaw = true
-        } else {
-            isRaw = false
-        }
+        let isRaw = command.isOpenDialogue
         if reply.isPositiveCompletion || (isRaw && reply.isPositiveIntermediate) {
             self.state = .ready
             self.noteServerState(after: command, reply: reply)
@@ -41,7 +36,7 @@ extension SMTPClientStateMachine {
                 failing: SMTPError(.protocolViolation, "unexpected intermediate reply to \(name)", reply: reply))
         }
         self.state = .ready
-        if case .raw = command {
+        if isRaw {
             // The server's state after a refused unknown command is unknown.
             self.serverStateIsReset = false
         }
@@ -54,8 +49,21 @@ extension SMTPClientStateMachine {
             self.serverStateIsReset = true
         case .noop, .vrfy, .expn, .help:
             break
-        case .raw, .ehlo, .helo, .mailFrom, .rcptTo, .data, .quit, .startTLS:
+        case .raw, .auth, .authContinuation, .authCancel, .ehlo, .helo, .mailFrom, .rcptTo, .data, .quit, .startTLS:
             self.serverStateIsReset = false
+        }
+    }
+}
+
+extension SMTPCommand {
+    /// Whether the command may start or continue a dialogue the caller leads (raw lines and
+    /// `AUTH`): a `3yz` reply is then an answer, not a protocol violation.
+    fileprivate var isOpenDialogue: Bool {
+        switch self {
+        case .raw, .auth, .authContinuation, .authCancel:
+            return true
+        case .ehlo, .helo, .mailFrom, .rcptTo, .data, .rset, .noop, .vrfy, .expn, .help, .quit:
+            return false
         }
     }
 }
