@@ -72,7 +72,9 @@ final class ProxyHandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        self.fail(SMTPError(.connectionClosed, "the proxy handshake handler was removed before the tunnel was up"), context: nil)
+        self.fail(
+            SMTPError(.connectionClosed, "the proxy handshake handler was removed before the tunnel was up"),
+            context: nil)
         self.context = nil
     }
 

@@ -38,7 +38,8 @@ extension SMTPProxy {
             let userinfo = authority[..<at]
             authority = authority[authority.index(after: at)...]
             if let colon = userinfo.firstIndex(of: ":") {
-                username = try Self.percentDecoded(userinfo[..<colon], invalid("the user name is not validly percent-encoded"))
+                username = try Self.percentDecoded(
+                    userinfo[..<colon], invalid("the user name is not validly percent-encoded"))
                 password = try Self.percentDecoded(
                     userinfo[userinfo.index(after: colon)...], invalid("the password is not validly percent-encoded"))
             } else {
