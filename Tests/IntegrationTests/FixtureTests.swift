@@ -55,9 +55,25 @@ struct FixtureTests {
         return try #require(Int(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 
+    /// Whether swaks can speak TLS here (it needs Perl's Net::SSLeay).
+    static let swaksSpeaksTLS: Bool = {
+        guard ExternalProcess.path("swaks") != nil else { return false }
+        let result = try? ExternalProcess.run("swaks", ["--support"], expectSuccess: false)
+        return result.map { ($0.stdoutText + $0.stderr).contains("=== TLS supported") } ?? false
+    }()
+
+    /// Whether the tests needing `names` (and swaks with TLS) run: always in CI, else only
+    /// when everything is installed.
+    private static func peersPresent(_ names: String...) -> Bool {
+        ExternalProcess.isCI || (names.allSatisfy { ExternalProcess.path($0) != nil } && swaksSpeaksTLS)
+    }
+
     private static func requirePeers(_ names: String...) throws {
         for name in names {
             try #require(ExternalProcess.path(name) != nil, "CI is set but \(name) is not installed")
+        }
+        if names.contains("swaks") {
+            try #require(swaksSpeaksTLS, "swaks cannot speak TLS: install Net::SSLeay (libnet-ssleay-perl)")
         }
     }
 
@@ -102,7 +118,7 @@ struct FixtureTests {
     // MARK: aiosmtpd
 
     private static let aiosmtpdPeers =
-        (AiosmtpdServer.isAvailable || AiosmtpdServer.isRequired) && ExternalProcess.shouldRun("swaks", "openssl")
+        (AiosmtpdServer.isAvailable || AiosmtpdServer.isRequired) && peersPresent("swaks", "openssl", "python3")
 
     private static func withAiosmtpd(
         tls mode: AiosmtpdServer.TLS.Mode?, auth: AiosmtpdServer.Auth? = nil, verifyClients: Bool = false,
@@ -250,7 +266,7 @@ struct FixtureTests {
     // MARK: Postfix
 
     private static let postfixPeers =
-        (PostfixServer.isAvailable || PostfixServer.isRequired) && ExternalProcess.shouldRun("swaks", "openssl")
+        (PostfixServer.isAvailable || PostfixServer.isRequired) && peersPresent("swaks", "openssl")
 
     @Test(.enabled(if: postfixPeers), arguments: ["PLAIN", "LOGIN", "CRAM-MD5"])
     func postfixStartTLSWithAuthDelivers(mechanism: String) async throws {

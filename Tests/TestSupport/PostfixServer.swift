@@ -85,7 +85,10 @@ public final class PostfixServer: Sendable {
                 .appendingPathComponent("postfix-\(UUID().uuidString)")
             do {
                 let port = try ExternalProcess.freePort()
-                let implicitPort = tls == nil ? nil : try ExternalProcess.freePort()
+                var implicitPort = tls == nil ? nil : try ExternalProcess.freePort()
+                while implicitPort == port {
+                    implicitPort = try ExternalProcess.freePort()
+                }
                 try Self.configure(
                     directory: directory, port: port, implicitTLSPort: implicitPort, tls: tls, saslUsers: saslUsers,
                     requireTLS: requireTLS, requireAuth: requireAuth, uid: uid, gid: gid)
