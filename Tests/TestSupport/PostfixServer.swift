@@ -264,16 +264,42 @@ public final class PostfixServer: Sendable {
         try master.write(to: directory.appendingPathComponent("etc/master.cf"), atomically: true, encoding: .utf8)
     }
 
-    /// Waits until every port answers with a 220 greeting (or, for implicit TLS, accepts).
+    /// Waits until `port` greets as this instance (not another program that took the port)
+    /// and the implicit-TLS port accepts connections.
     private func waitUntilListening() async throws {
-        let ports = [self.port] + (self.implicitTLSPort.map { [$0] } ?? [])
         for _ in 0..<200 {
-            if ports.allSatisfy({ ExternalProcess.canConnect(port: $0) }) {
+            if Self.greeting(port: self.port).contains("Postfix test instance"),
+                self.implicitTLSPort.map({ ExternalProcess.canConnect(port: $0) }) ?? true
+            {
                 return
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw TestSupportError("Postfix did not listen on \(ports): \(self.log())")
+        throw TestSupportError("Postfix did not listen on \(self.port): \(self.log())")
+    }
+
+    /// The first line a server on 127.0.0.1:`port` sends, or "" (within 2 seconds).
+    private static func greeting(port: Int) -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { return "" }
+        var buffer = [UInt8](repeating: 0, count: 512)
+        let count = read(fd, &buffer, buffer.count)
+        guard count > 0 else { return "" }
+        _ = write(fd, "QUIT\r\n", 6)
+        return String(decoding: buffer[..<count], as: UTF8.self)
     }
 
     /// Stops the instance (`postfix stop`, then SIGKILL for anything left) and removes its
