@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // System libraries.
@@ -92,12 +93,22 @@ let package = Package(
             path: "Samples/SendEncrypted"),
 
         // Tests.
+        // Shared fixtures for test targets: real SMTP servers (aiosmtpd, Postfix) with TLS and
+        // AUTH, certificates generated at test time, and a process runner. In no product.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Tests/TestSupport"),
         .testTarget(name: "OpenPGPTests", dependencies: ["OpenPGP"], exclude: ["Resources"]),
         .testTarget(name: "MailTests", dependencies: ["Mail", "OpenPGP"]),
         .testTarget(
             name: "SMTPTests",
             dependencies: [
-                "PGPMail", "SMTP", "SMTPTestServer",
+                "PGPMail", "SMTP", "SMTPTestServer", "TestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -106,6 +117,6 @@ let package = Package(
         .testTarget(name: "SMTPTestServerTests", dependencies: ["SMTPTestServer"]),
         .testTarget(
             name: "InteropTests", dependencies: ["PGPMail", "PGPMailCLI", "PGPMailSOP", "SMTPTestServer"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["PGPMail"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["PGPMail", "TestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import PGPMail
+import TestSupport
 import Testing
 
 /// End-to-end tests of `SMTPSession` against Python's aiosmtpd. They are skipped when

@@ -54,6 +54,20 @@ extension SMTPSession {
         /// How the server's certificate is verified and the client identifies itself over
         /// TLS: trust roots, pins, trust callback, client certificate, minimum version.
         public var tlsConfiguration: SMTPTLSConfiguration
+        /// The credentials for `AUTH` (RFC 4954); `nil` (default): the session does not
+        /// authenticate. When set, ``connect()`` fails unless the server accepts them.
+        public var credentials: SMTPCredentials?
+        /// Which SASL mechanism to use (the PSMTP `AuthMechanism`); by default the strongest
+        /// the server offers that fits the credentials.
+        public var authentication: SMTPAuthentication
+        /// Whether mechanisms that send the secret itself (PLAIN, LOGIN, XOAUTH2,
+        /// OAUTHBEARER) may run on a connection without TLS. `false` by default: such an
+        /// attempt fails with ``SMTPError/Code/authenticationUnavailable`` before anything
+        /// secret is sent.
+        public var allowsAuthenticationWithoutTLS: Bool
+        /// A SOCKS or HTTP `CONNECT` proxy to reach the server through (the PSMTP
+        /// `Firewall`); `nil` connects directly. TLS runs end to end through the tunnel.
+        public var proxy: SMTPProxy?
 
         /// Creates a configuration with default settings.
         ///
@@ -72,6 +86,10 @@ extension SMTPSession {
             self.sendRSETBeforeTransaction = true
             self.tls = .startTLS(required: true)
             self.tlsConfiguration = SMTPTLSConfiguration()
+            self.credentials = nil
+            self.authentication = .automatic
+            self.allowsAuthenticationWithoutTLS = false
+            self.proxy = nil
         }
 
         /// This machine's host name, or `localhost` if it has none that is a valid domain.
@@ -98,7 +116,12 @@ extension SMTPSession {
                 useExtensions: self.useExtensions,
                 stopOnRecipientErrors: self.stopOnRecipientErrors,
                 sendRSETBeforeTransaction: self.sendRSETBeforeTransaction,
-                tls: self.tls.resolved(port: self.port))
+                tls: self.tls.resolved(port: self.port),
+                credentials: self.credentials,
+                authentication: self.authentication,
+                allowsAuthenticationWithoutTLS: self.allowsAuthenticationWithoutTLS,
+                serverHost: self.host,
+                serverPort: self.port)
         }
     }
 }

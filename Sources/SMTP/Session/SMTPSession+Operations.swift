@@ -20,7 +20,7 @@ extension SMTPSession {
         let connection: SMTPConnection
         do {
             connection = try await SMTPConnection.connect(
-                host: self.configuration.host, port: self.configuration.port,
+                host: self.configuration.host, port: self.configuration.port, proxy: self.configuration.proxy,
                 group: self.eventLoopGroup, connectTimeout: self.configuration.connectTimeout)
         } catch {
             self.publish(.error(error))
@@ -44,6 +44,9 @@ extension SMTPSession {
         guard case .connected(let capabilities) = outcome else {
             await self.close(connection, reason: "Unexpected connection outcome")
             throw SMTPError(.protocolViolation, "the session did not open")
+        }
+        if let mechanism = self.machine.authenticatedMechanism {
+            self.publish(.connectionStatus(.authenticated, description: "Authenticated with \(mechanism.name)"))
         }
         self.logger.debug(
             "SMTP session open",
@@ -214,7 +217,7 @@ extension SMTPSession {
     private func reply(to command: SMTPCommand) async throws(SMTPError) -> SMTPReply {
         let outcome = try await self.perform { $0.startCommand(command) }
         guard case .reply(let reply) = outcome else {
-            throw SMTPError(.protocolViolation, "unexpected outcome of \(command.line)")
+            throw SMTPError(.protocolViolation, "unexpected outcome of \(command.trailLine)")
         }
         return reply
     }

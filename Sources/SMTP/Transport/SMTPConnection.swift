@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -17,51 +18,102 @@ final class SMTPConnection: Sendable {
         self.handler = handler
     }
 
-    /// Opens a TCP connection.
+    /// Opens a TCP connection, directly or through a proxy tunnel.
     ///
     /// - Parameters:
     ///   - host: The server's name or address.
     ///   - port: The server's port.
+    ///   - proxy: The proxy to tunnel through, if any: the TCP connection goes to the proxy,
+    ///     which is asked to connect onwards to `host`:`port` (by name, except SOCKS4).
     ///   - group: The event loop group to run the channel on.
-    ///   - connectTimeout: The limit for name resolution and the TCP handshake.
-    /// - Throws: ``SMTPError/Code/timeout``, ``SMTPError/Code/connectionFailed`` or
-    ///   ``SMTPError/Code/cancelled``.
+    ///   - connectTimeout: The limit for name resolution, the TCP handshake and the proxy's
+    ///     handshake together.
+    /// - Throws: ``SMTPError/Code/timeout``, ``SMTPError/Code/connectionFailed``,
+    ///   ``SMTPError/Code/proxyFailed``, ``SMTPError/Code/invalidInput`` (a target the proxy
+    ///   protocol cannot carry) or ``SMTPError/Code/cancelled``.
     static func connect(
-        host: String, port: Int, group: any EventLoopGroup, connectTimeout: Duration
+        host: String, port: Int, proxy: SMTPProxy?, group: any EventLoopGroup, connectTimeout: Duration
     ) async throws(SMTPError) -> SMTPConnection {
         guard let bootstrap = ClientBootstrap(validatingGroup: group) else {
             throw SMTPError(.connectionFailed, "the event loop group cannot run POSIX sockets")
         }
+        let deadline = ContinuousClock.now + connectTimeout
+        let tunnel = NIOLockedValueBox<EventLoopFuture<Void>?>(nil)
+        let peer = proxy.map { "proxy \($0.host):\($0.port)" } ?? "\(host):\(port)"
         let channel: any Channel
         do {
             channel = try await bootstrap
                 .connectTimeout(TimeAmount(connectTimeout))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            SMTPClientChannelHandler(eventLoop: channel.eventLoop))
+                        let operations = channel.pipeline.syncOperations
+                        try operations.addHandler(SMTPClientChannelHandler(eventLoop: channel.eventLoop))
+                        if let proxy {
+                            let future = try proxy.addHandshake(
+                                to: operations, targetHost: host, targetPort: port, eventLoop: channel.eventLoop)
+                            tunnel.withLockedValue { $0 = future }
+                        }
                     }
                 }
-                .connect(host: host, port: port)
+                .connect(host: proxy?.host ?? host, port: proxy?.port ?? port)
                 .get()
         } catch ChannelError.connectTimeout {
-            throw SMTPError(.timeout, "connecting to \(host):\(port) timed out after \(connectTimeout)")
+            throw SMTPError(.timeout, "connecting to \(peer) timed out after \(connectTimeout)")
+        } catch let error as SMTPError {
+            throw error
         } catch {
             if Task.isCancelled {
-                throw SMTPError(.cancelled, "connecting to \(host):\(port) was cancelled")
+                throw SMTPError(.cancelled, "connecting to \(peer) was cancelled")
             }
-            throw SMTPError(.connectionFailed, "cannot connect to \(host):\(port): \(error)")
+            throw SMTPError(.connectionFailed, "cannot connect to \(peer): \(error)", underlyingError: error)
         }
         do {
+            if let future = tunnel.withLockedValue({ $0 }) {
+                try await Self.waitForTunnel(future, channel: channel, until: deadline, proxy: peer)
+            }
             let handler = try await channel.eventLoop.submit {
                 NIOLoopBound(
                     try channel.pipeline.syncOperations.handler(type: SMTPClientChannelHandler.self),
                     eventLoop: channel.eventLoop)
             }.get()
             return SMTPConnection(channel: channel, handler: handler)
+        } catch let error as SMTPError {
+            channel.close(promise: nil)
+            throw error
         } catch {
             channel.close(promise: nil)
             throw SMTPError(.connectionClosed, "the connection closed while it was set up: \(error)")
+        }
+    }
+
+    /// Waits for the proxy's tunnel, closing the channel at the deadline or on cancellation.
+    private static func waitForTunnel(
+        _ future: EventLoopFuture<Void>, channel: any Channel, until deadline: ContinuousClock.Instant, proxy: String
+    ) async throws(SMTPError) {
+        let timedOut = NIOLockedValueBox(false)
+        let timeout = channel.eventLoop.scheduleTask(deadline: .now() + TimeAmount(deadline - ContinuousClock.now)) {
+            timedOut.withLockedValue { $0 = true }
+            channel.close(promise: nil)
+        }
+        defer { timeout.cancel() }
+        do {
+            try await withTaskCancellationHandler {
+                try await future.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+        } catch {
+            if timedOut.withLockedValue({ $0 }) {
+                throw SMTPError(.timeout, "the \(proxy) did not open its tunnel in time")
+            }
+            if Task.isCancelled {
+                throw SMTPError(.cancelled, "connecting through the \(proxy) was cancelled")
+            }
+            if let error = error as? SMTPError {
+                throw error
+            }
+            throw SMTPError(.proxyFailed, "the \(proxy) failed: \(error)", underlyingError: error)
         }
     }
 

@@ -62,7 +62,7 @@ extension SMTPCommand {
         switch self {
         case .raw, .auth, .authContinuation, .authCancel:
             return true
-        case .ehlo, .helo, .mailFrom, .rcptTo, .data, .rset, .noop, .vrfy, .expn, .help, .quit:
+        case .ehlo, .helo, .mailFrom, .rcptTo, .data, .rset, .noop, .vrfy, .expn, .help, .quit, .startTLS:
             return false
         }
     }

@@ -32,7 +32,7 @@ extension SMTPClientStateMachine {
             return self.close(failing: error)
         }
         // RFC 5321 section 3.1: after a 554 greeting the client should send QUIT.
-        self.state = .quittingAfterRejectedGreeting(error)
+        self.state = .quittingAfterFailure(error)
         return .sendCommands([.quit])
     }
 
@@ -71,8 +71,7 @@ extension SMTPClientStateMachine {
                     ))
             }
         }
-        self.enterReady(capabilities: capabilities)
-        return .succeed(.connected(capabilities), closeConnection: false)
+        return self.startAuthentication(capabilities: capabilities)
     }
 
     mutating func startTLSReplyReceived(_ reply: SMTPReply) -> Action {
@@ -115,8 +114,8 @@ extension SMTPClientStateMachine {
         case .idle, .closed:
             self.enterClosed()
             return .succeed(.disconnected(nil), closeConnection: true)
-        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake,
-            .quittingAfterRejectedGreeting, .transaction, .command, .quitting, .modifying:
+        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake, .authenticating, .cancellingAuthentication,
+            .quittingAfterFailure, .transaction, .command, .quitting, .modifying:
             return .fail(self.unavailableError, closeConnection: false)
         }
     }

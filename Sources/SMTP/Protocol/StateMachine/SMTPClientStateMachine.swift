@@ -17,7 +17,7 @@
 /// contract; the connection phase, transactions and single commands live in extensions.
 struct SMTPClientStateMachine: Sendable {
     /// The protocol choices the state machine makes.
-    struct Configuration: Hashable, Sendable {
+    struct Configuration: Sendable {
         /// The argument of `EHLO`/`HELO`.
         var localHostname: String
         /// Whether to open the session with `EHLO` (and so use extensions) or with `HELO`.
@@ -29,6 +29,15 @@ struct SMTPClientStateMachine: Sendable {
         var sendRSETBeforeTransaction: Bool
         /// Whether and how the session uses TLS (``SMTPTLSMode`` resolved for the port).
         var tls: ResolvedTLSMode = .none
+        /// The credentials for `AUTH`; `nil`: no authentication.
+        var credentials: SMTPCredentials? = nil
+        /// Which mechanism to use.
+        var authentication: SMTPAuthentication = .automatic
+        /// Whether mechanisms that send the secret itself may run without TLS.
+        var allowsAuthenticationWithoutTLS = false
+        /// The server's host and port, which `OAUTHBEARER` sends.
+        var serverHost = ""
+        var serverPort = 0
     }
 
     /// What a successful request produced.
@@ -72,7 +81,9 @@ struct SMTPClientStateMachine: Sendable {
         case awaitingHelloReply(extended: Bool)
         case awaitingStartTLSReply
         case awaitingTLSHandshake
-        case quittingAfterRejectedGreeting(SMTPError)
+        case authenticating(SASLClient, SMTPCapabilities)
+        case cancellingAuthentication(SMTPError)
+        case quittingAfterFailure(SMTPError)
         case ready
         case transaction(SMTPTransactionState)
         case command(SMTPCommand)
@@ -92,6 +103,10 @@ struct SMTPClientStateMachine: Sendable {
 
     /// Whether the connection is protected by TLS (implicit, or after `STARTTLS`).
     var isSecure = false
+
+    /// The mechanism the server accepted the credentials with; `nil` when the session did
+    /// not authenticate.
+    var authenticatedMechanism: SMTPAuthMechanism?
 
     /// Whether the last command that changed the server's transaction state was `EHLO`,
     /// `HELO` or `RSET`, so that no `RSET` is needed before a new transaction.
@@ -115,8 +130,8 @@ struct SMTPClientStateMachine: Sendable {
         switch self.state {
         case .idle, .closed:
             return false
-        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake,
-            .quittingAfterRejectedGreeting, .ready, .transaction, .command, .quitting, .modifying:
+        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake, .authenticating, .cancellingAuthentication,
+            .quittingAfterFailure, .ready, .transaction, .command, .quitting, .modifying:
             return true
         }
     }
@@ -132,11 +147,16 @@ struct SMTPClientStateMachine: Sendable {
             return self.helloReplyReceived(reply, extended: extended)
         case .awaitingStartTLSReply:
             return self.startTLSReplyReceived(reply)
+        case .authenticating(var client, let capabilities):
+            self.state = .modifying
+            return self.authenticationReplyReceived(reply, client: &client, capabilities: capabilities)
+        case .cancellingAuthentication(let error):
+            return self.authenticationCancelled(reply, error: error)
         case .awaitingTLSHandshake:
             return self.close(
                 failing: SMTPError(
                     .tlsHandshakeFailed, "the server sent a reply instead of starting the TLS handshake", reply: reply))
-        case .quittingAfterRejectedGreeting(let error):
+        case .quittingAfterFailure(let error):
             return self.close(failing: error)
         case .transaction(var transaction):
             self.state = .modifying
@@ -171,9 +191,9 @@ struct SMTPClientStateMachine: Sendable {
         switch state {
         case .quitting:
             return .succeed(.disconnected(nil), closeConnection: true)
-        case .quittingAfterRejectedGreeting(let greetingError):
+        case .quittingAfterFailure(let greetingError):
             return .fail(greetingError, closeConnection: true)
-        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake, .transaction,
+        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake, .authenticating, .cancellingAuthentication, .transaction,
             .command, .modifying:
             return .fail(error, closeConnection: true)
         case .idle, .ready, .closed:
@@ -190,6 +210,7 @@ struct SMTPClientStateMachine: Sendable {
     mutating func enterClosed() {
         self.state = .closed
         self.isSecure = false
+        self.authenticatedMechanism = nil
         self.capabilities = nil
         self.serverStateIsReset = false
     }
@@ -204,8 +225,8 @@ struct SMTPClientStateMachine: Sendable {
         switch self.state {
         case .idle, .closed:
             return SMTPError(.notConnected, "the session is not connected")
-        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake,
-            .quittingAfterRejectedGreeting, .transaction, .command, .quitting, .ready, .modifying:
+        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake, .authenticating, .cancellingAuthentication,
+            .quittingAfterFailure, .transaction, .command, .quitting, .ready, .modifying:
             return SMTPError(.busy, "another operation is in progress")
         }
     }
