@@ -31,6 +31,12 @@ extension SMTPSession {
             throw SMTPError(.sessionShutDown, "the session was shut down while connecting")
         }
         self.adopt(connection)
+        if let proxy = self.configuration.proxy {
+            self.publish(
+                .connectionStatus(
+                    .proxyTunnelEstablished,
+                    description: "\(proxy.kind) proxy \(proxy.host):\(proxy.port) opened a tunnel to \(self.serverName)"))
+        }
         if self.machine.configuration.tls == .implicit {
             do {
                 try await self.startTLS(on: connection, viaSTARTTLS: false)
