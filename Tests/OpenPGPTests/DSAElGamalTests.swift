@@ -98,7 +98,7 @@ struct DSAElGamalTests {
         ])
         #expect(errors.count == 6)
         #expect(errors.allSatisfy { $0?.code == .decryptionFailed }, "\(errors)")
-        #expect(Set(errors.map { $0?.detail ?? "none" }).count == 1)
+        #expect(Set(errors.map { $0?.message ?? "none" }).count == 1)
     }
 
     @Test func elgamalRejectsBadPublicParameters() throws {

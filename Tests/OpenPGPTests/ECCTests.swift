@@ -80,7 +80,7 @@ struct ECCTests {
         let key = try PublicKeyPacket(creationTime: 1, algorithm: .ecdsa, parameters: .ecdsa(curve: curve, point: [4, 1, 2]))
         let error = Support.error { _ = try SignatureCrypto.verify(digest: [1], values: [[1], [1]], algorithm: .ecdsa, hash: .sha256, key: key) }
         #expect(error?.code == .unsupportedAlgorithm)
-        #expect(error?.detail.contains("curve OID") == true)
+        #expect(error?.message.contains("curve OID") == true)
         #expect(Support.code { _ = try SecretParameters.parse([0, 8, 1], for: key, offset: 3) } == .unsupportedAlgorithm)
     }
 
@@ -134,6 +134,6 @@ struct ECCTests {
         ])
         #expect(errors.count == 5)
         #expect(errors.allSatisfy { $0?.code == .decryptionFailed }, "\(errors)")
-        #expect(Set(errors.map { $0?.detail ?? "none" }).count == 1)
+        #expect(Set(errors.map { $0?.message ?? "none" }).count == 1)
     }
 }

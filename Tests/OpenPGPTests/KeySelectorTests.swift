@@ -75,7 +75,7 @@ struct KeySelectorTests {
         }
         let error = #expect(throws: OpenPGPError.self) { try keyring.secretKey(matching: "bob@example.org") }
         #expect(error?.code == .noSuitableKey)
-        #expect(error?.detail.contains("secret part") == true)
+        #expect(error?.message.contains("secret part") == true)
     }
 
     @Test func severalKeysForOneAddressAreAmbiguous() throws {
@@ -90,8 +90,8 @@ struct KeySelectorTests {
             let error = #expect(throws: OpenPGPError.self) { try call() }
             #expect(error?.code == .ambiguousKey)
             #expect(error?.psmtpErrorCode == 114)
-            #expect(error?.detail.contains(old.fingerprint.hex) == true)
-            #expect(error?.detail.contains(new.fingerprint.hex) == true)
+            #expect(error?.message.contains(old.fingerprint.hex) == true)
+            #expect(error?.message.contains(new.fingerprint.hex) == true)
         }
         // The full user ID and the fingerprint still tell them apart.
         #expect(try keyring.certificate(matching: "Carol <carol@example.org>").fingerprint == old.fingerprint)

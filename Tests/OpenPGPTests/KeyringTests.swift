@@ -135,7 +135,7 @@ struct KeyringTests {
         try directory.write("pubring.gpg", [0x99, 0x00, 0x05, 4])
         let error = #expect(throws: OpenPGPError.self) { try Keyring(contentsOf: directory.url) }
         #expect(error?.code == .truncatedPacket)
-        #expect(error?.detail.hasSuffix("(in pubring.gpg)") == true)
+        #expect(error?.message.hasSuffix("(in pubring.gpg)") == true)
     }
 
     @Test func keysOfUnsupportedVersionsAreSkippedNotFatal() throws {

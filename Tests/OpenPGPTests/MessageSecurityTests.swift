@@ -57,7 +57,7 @@ struct MessageSecurityTests {
         }
         #expect(errors.count == 2)
         #expect(errors.allSatisfy { $0.code == .decryptionFailed })
-        #expect(Set(errors.map(\.detail)).count == 1)
+        #expect(Set(errors.map(\.message)).count == 1)
     }
 
     @Test func wrongKeyIsNoSuitableKey() throws {
@@ -71,7 +71,6 @@ struct MessageSecurityTests {
             for length in 0..<complete {
                 let result = errorCode { _ = try OpenPGPMessage.decrypt(Array(message.prefix(length)), using: [Self.bob]) }
                 #expect(result != nil, "a \(length)-byte prefix was accepted")
-                #expect(result?.rawValue.hasPrefix("unexpected") != true, "\(String(describing: result))")
             }
         }
     }

@@ -86,7 +86,7 @@ struct RSATests {
         ])
         #expect(errors.count == 5)
         #expect(errors.allSatisfy { $0?.code == .decryptionFailed })
-        #expect(Set(errors.map { $0?.detail ?? "none" }).count == 1)
+        #expect(Set(errors.map { $0?.message ?? "none" }).count == 1)
     }
 
     @Test func openSSLStyleCoefficientIsRejected() throws {

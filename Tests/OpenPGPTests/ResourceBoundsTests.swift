@@ -36,7 +36,7 @@ struct ResourceBoundsTests {
 
         let unprotected = Support.error { _ = try SecretKey(bytes: try key.serialized()) }
         #expect(unprotected?.code == .malformedPacket)
-        #expect(unprotected?.detail == "an ElGamal prime p has 65535 bits; at most 8192 bits are accepted")
+        #expect(unprotected?.message == "an ElGamal prime p has 65535 bits; at most 8192 bits are accepted")
         #expect(unprotected?.packetTag == PacketTag.secretKey.rawValue)
 
         // Protected: unlocking refuses it before the S2K work, not as a wrong passphrase.
@@ -46,14 +46,14 @@ struct ResourceBoundsTests {
         let locked = try SecretKeyPacket(body: body, offset: 0, tag: .secretSubkey)
         let unlocking = Support.error { _ = try locked.unlocked(passphrase: SecureBytes(Array("pw".utf8))) }
         #expect(unlocking?.code == .malformedPacket)
-        #expect(unlocking?.detail.contains("65535 bits") == true)
+        #expect(unlocking?.message.contains("65535 bits") == true)
 
         // As a recipient certificate it imports, and encrypting to it is refused at once.
         let certificate = try Certificate(bytes: key.certificate.serialized())
         #expect(certificate.subkeys.map(\.bitLength) == [65535])
         let encrypting = Support.error { _ = try OpenPGPMessage.encrypt([1, 2, 3], for: [certificate]) }
         #expect(encrypting?.code == .malformedPacket)
-        #expect(encrypting?.detail.contains("at most 8192 bits") == true, "\(String(describing: encrypting))")
+        #expect(encrypting?.message.contains("at most 8192 bits") == true, "\(String(describing: encrypting))")
 
         // The primitives refuse it too, whatever calls them.
         #expect(Support.code { _ = try ElGamal.publicValue(p: p, g: [2], x: SecureBytes([2])) } == .malformedPacket)
@@ -73,7 +73,7 @@ struct ResourceBoundsTests {
             creationTime: Support.created, algorithm: .dsa, parameters: .dsa(p: p, q: Support.dsaQ, g: [2], y: [4]))
         let error = Support.error { _ = try Self.reread(packet, .dsa(x: SecureBytes([2]))) }
         #expect(error?.code == .malformedPacket)
-        #expect(error?.detail == "a DSA prime p has 65535 bits; 1024–3072 bits are accepted")
+        #expect(error?.message == "a DSA prime p has 65535 bits; 1024–3072 bits are accepted")
 
         // As a certificate: read at once, its user ID unbound (the self-signature cannot be checked).
         let signature = try #require(try Support.dsaElGamalKey().certificate.userIDs.first?.selfSignature)
@@ -100,7 +100,7 @@ struct ResourceBoundsTests {
         let secret = RSASecret(d: SecureBytes([3]), p: SecureBytes([5]), q: SecureBytes([7]), u: SecureBytes([1]))
         let error = Support.error { _ = try Self.reread(packet, .rsa(secret)) }
         #expect(error?.code == .malformedPacket)
-        #expect(error?.detail == "an RSA modulus has 65535 bits; at most 16384 bits are accepted")
+        #expect(error?.message == "an RSA modulus has 65535 bits; at most 16384 bits are accepted")
         #expect(Support.code { _ = try RSAPrimitives.encryptRaw([1], n: n, e: [1, 0, 1]) } == .malformedPacket)
     }
 
@@ -109,7 +109,7 @@ struct ResourceBoundsTests {
         let large = Self.oddNumber(bits: 4096)
         let error = Support.error { try RSAPrimitives.validatePublic(n: large, e: e65) }
         #expect(error?.code == .malformedPacket)
-        #expect(error?.detail == "the public exponent of an RSA modulus over 3072 bits has 65 bits; at most 64 bits are accepted")
+        #expect(error?.message == "the public exponent of an RSA modulus over 3072 bits has 65 bits; at most 64 bits are accepted")
         #expect(Support.code { try RSAPrimitives.validatePublic(n: large, e: Self.oddNumber(bits: 64)) } == nil)
         // Up to 3072 bits libcrypto (and this engine) take any exponent below n.
         #expect(Support.code { try RSAPrimitives.validatePublic(n: Self.oddNumber(bits: 3072), e: e65) } == nil)
@@ -163,7 +163,7 @@ struct ResourceBoundsTests {
         let message = try Self.message(decoys: 100)
         let error = Support.error { _ = try OpenPGPMessage.decrypt(message, using: [], passphrases: ["right"]) }
         #expect(error?.code == .workLimitExceeded)
-        #expect(error?.detail == "the message has 101 passphrase-encrypted session keys; at most 16 are tried")
+        #expect(error?.message == "the message has 101 passphrase-encrypted session keys; at most 16 are tried")
         #expect(error?.psmtpErrorCode == 130)
         // Without a passphrase nothing is derived, and the message is simply not for us.
         #expect(Support.code { _ = try OpenPGPMessage.decrypt(message, using: []) } == .noSuitableKey)
@@ -180,7 +180,7 @@ struct ResourceBoundsTests {
         }
         #expect(error?.code == .workLimitExceeded)
         #expect(
-            error?.detail
+            error?.message
                 == "recovering the session key would hash more than \(needed - 1) bytes with S2K (\(Self.maxCount) bytes spent on 1 derivations, 33554432 more needed)"
         )
         #expect(error?.packetTag == PacketTag.symmetricKeyEncryptedSessionKey.rawValue)
@@ -219,7 +219,7 @@ struct ResourceBoundsTests {
         let flood = try Self.wildcardMessage(to: key, decoys: 1_000)
         let error = Support.error { _ = try OpenPGPMessage.decrypt(flood, using: [key]) }
         #expect(error?.code == .workLimitExceeded)
-        #expect(error?.detail == "the message asks for more than 32 private-key operations to find its session key")
+        #expect(error?.message == "the message asks for more than 32 private-key operations to find its session key")
         // Within the bound, the decoys are tried and the real PKESK still opens.
         let few = try Self.wildcardMessage(to: key, decoys: 31)
         #expect(try OpenPGPMessage.decrypt(few, using: [key]).data == Array("payload".utf8))

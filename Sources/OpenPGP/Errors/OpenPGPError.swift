@@ -2,79 +2,84 @@
 /// the input it happened when that is known.
 public struct OpenPGPError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A stable, machine-readable error category.
-    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-        public let rawValue: String
-        public init(rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
+    ///
+    /// The set is closed: only the engine creates codes. New codes may be added in minor
+    /// releases, so `switch` statements over codes should keep a `default` branch.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+        /// The code's stable name, for example `malformedPacket`.
+        public var description: String { name }
 
         /// ASCII armor could not be decoded.
-        public static let malformedArmor = Code(rawValue: "malformedArmor")
+        public static let malformedArmor = Code("malformedArmor")
         /// The armor header line names a block type this engine does not know.
-        public static let unknownArmorType = Code(rawValue: "unknownArmorType")
+        public static let unknownArmorType = Code("unknownArmorType")
         /// A packet or one of its fields could not be parsed.
-        public static let malformedPacket = Code(rawValue: "malformedPacket")
+        public static let malformedPacket = Code("malformedPacket")
         /// The input ended in the middle of a packet.
-        public static let truncatedPacket = Code(rawValue: "truncatedPacket")
+        public static let truncatedPacket = Code("truncatedPacket")
         /// A packet tag that is not defined, or not expected here.
-        public static let unexpectedPacket = Code(rawValue: "unexpectedPacket")
+        public static let unexpectedPacket = Code("unexpectedPacket")
         /// A packet, key or signature version that is not supported.
-        public static let unsupportedVersion = Code(rawValue: "unsupportedVersion")
+        public static let unsupportedVersion = Code("unsupportedVersion")
         /// An algorithm (public key, symmetric, hash, compression, curve) that is not supported.
-        public static let unsupportedAlgorithm = Code(rawValue: "unsupportedAlgorithm")
+        public static let unsupportedAlgorithm = Code("unsupportedAlgorithm")
         /// A secret key is protected and no passphrase, or a wrong one, was given.
-        public static let wrongPassphrase = Code(rawValue: "wrongPassphrase")
+        public static let wrongPassphrase = Code("wrongPassphrase")
         /// A protected secret key was used without a passphrase.
-        public static let passphraseRequired = Code(rawValue: "passphraseRequired")
+        public static let passphraseRequired = Code("passphraseRequired")
         /// No key that fits the operation was found (no encryption subkey, no matching PKESK).
-        public static let noSuitableKey = Code(rawValue: "noSuitableKey")
+        public static let noSuitableKey = Code("noSuitableKey")
         /// A key selector (e-mail address, user ID, short key ID…) names more than one key.
-        public static let ambiguousKey = Code(rawValue: "ambiguousKey")
+        public static let ambiguousKey = Code("ambiguousKey")
         /// A keyring file or directory could not be read.
-        public static let fileReadFailed = Code(rawValue: "fileReadFailed")
+        public static let fileReadFailed = Code("fileReadFailed")
         /// A key exists but may not be used for this operation (flags, expiry, revocation).
-        public static let keyNotUsable = Code(rawValue: "keyNotUsable")
+        public static let keyNotUsable = Code("keyNotUsable")
         /// The session key could not be recovered. Deliberately one error for every cause.
-        public static let decryptionFailed = Code(rawValue: "decryptionFailed")
+        public static let decryptionFailed = Code("decryptionFailed")
         /// Encrypted data failed its integrity check (MDC); no plaintext is released.
-        public static let integrityCheckFailed = Code(rawValue: "integrityCheckFailed")
+        public static let integrityCheckFailed = Code("integrityCheckFailed")
         /// A message uses a protection this engine refuses to read (e.g. SED without MDC).
-        public static let insecureMessage = Code(rawValue: "insecureMessage")
+        public static let insecureMessage = Code("insecureMessage")
         /// A signature is cryptographically invalid.
-        public static let badSignature = Code(rawValue: "badSignature")
+        public static let badSignature = Code("badSignature")
         /// Decompression exceeded the configured size, ratio or nesting limit.
-        public static let decompressionLimitExceeded = Code(rawValue: "decompressionLimitExceeded")
+        public static let decompressionLimitExceeded = Code("decompressionLimitExceeded")
         /// Recovering a session key would take more work than ``SessionKeyLimits`` allow (too
         /// many SKESK packets, too many bytes hashed by their S2K, or too many private-key
         /// operations for the PKESK packets).
-        public static let workLimitExceeded = Code(rawValue: "workLimitExceeded")
+        public static let workLimitExceeded = Code("workLimitExceeded")
         /// Compressed data could not be inflated.
-        public static let decompressionFailed = Code(rawValue: "decompressionFailed")
+        public static let decompressionFailed = Code("decompressionFailed")
         /// A user ID or other argument is invalid.
-        public static let invalidArgument = Code(rawValue: "invalidArgument")
+        public static let invalidArgument = Code("invalidArgument")
         /// The structure of a message (packet sequence) is not a valid OpenPGP message.
-        public static let malformedMessage = Code(rawValue: "malformedMessage")
+        public static let malformedMessage = Code("malformedMessage")
         /// The crypto library reported an unexpected failure.
-        public static let cryptoFailure = Code(rawValue: "cryptoFailure")
+        public static let cryptoFailure = Code("cryptoFailure")
     }
 
     /// The error category.
     public var code: Code
     /// What went wrong, for people.
-    public var detail: String
+    public var message: String
     /// Byte offset in the (dearmored) input where the problem was found, when known.
     public var offset: Int?
     /// The packet tag being processed, when known.
     public var packetTag: UInt8?
 
-    public init(_ code: Code, _ detail: String, offset: Int? = nil, packetTag: UInt8? = nil) {
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, offset: Int? = nil, packetTag: UInt8? = nil) {
         self.code = code
-        self.detail = detail
+        self.message = message
         self.offset = offset
         self.packetTag = packetTag
     }
 
     public var description: String {
-        var text = "OpenPGP \(code): \(detail)"
+        var text = "OpenPGPError.\(code): \(message)"
         if let packetTag { text += " (packet tag \(packetTag))" }
         if let offset { text += " at offset \(offset)" }
         return text

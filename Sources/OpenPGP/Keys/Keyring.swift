@@ -148,7 +148,7 @@ public struct Keyring: Sendable {
             do {
                 try load(bytes: try Self.read(file))
             } catch var error as OpenPGPError {
-                error.detail += " (in \(file.lastPathComponent))"
+                error.message += " (in \(file.lastPathComponent))"
                 throw error
             }
         }

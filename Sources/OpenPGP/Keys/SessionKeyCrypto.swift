@@ -29,7 +29,7 @@ enum SessionKeyCrypto {
             do {
                 try RSAPrimitives.validatePublic(n: n, e: e)
             } catch {
-                let reason = (error as? OpenPGPError).map { ": \($0.detail)" } ?? ""
+                let reason = (error as? OpenPGPError).map { ": \($0.message)" } ?? ""
                 throw OpenPGPError(.malformedPacket, "key \(key.fingerprint) has malformed RSA parameters\(reason)")
             }
             var message = encodeSessionKey(sessionKey, cipher: cipher)
@@ -48,7 +48,7 @@ enum SessionKeyCrypto {
             do {
                 (c1, c2) = try ElGamal.encrypt(block, p: p, g: g, y: y)
             } catch let error as OpenPGPError where error.code == .malformedPacket {
-                throw OpenPGPError(.malformedPacket, "key \(key.fingerprint) has malformed ElGamal parameters: \(error.detail)")
+                throw OpenPGPError(.malformedPacket, "key \(key.fingerprint) has malformed ElGamal parameters: \(error.message)")
             }
             var fields: [UInt8] = []
             try fields.appendMPI(c1)

@@ -126,7 +126,7 @@ enum DocumentSignatures {
                 return result(.bad, "the signature does not match the data")
             }
         } catch let error as OpenPGPError {
-            return result(error.code == .unsupportedAlgorithm ? .unsupported : .bad, error.detail)
+            return result(error.code == .unsupportedAlgorithm ? .unsupported : .bad, error.message)
         } catch {
             return result(.bad, "\(error)")
         }
