@@ -55,7 +55,7 @@ struct SMTPSessionTests {
         case .connectionStatus(let status, _): return "\(status)"
         case .protocolTrail(_, let line): return "trail \(line)"
         case .transferStarted: return "transferStarted"
-        case .transferProgress(let bytes): return "transferProgress(\(bytes))"
+        case .transferProgress(let bytes, _): return "transferProgress(\(bytes))"
         case .transferEnded(let bytes): return "transferEnded(\(bytes))"
         case .error(let error): return "error \(error.code)"
         }

@@ -6,17 +6,30 @@ public struct SMTPEnvelope: Hashable, Sendable {
     public struct Recipient: Hashable, Sendable, ExpressibleByStringLiteral {
         /// The mailbox, without angle brackets, for example `"bob@example.org"`.
         public var address: String
-        /// ESMTP parameters for this recipient's `RCPT TO` (for example DSN `NOTIFY=`).
+        /// ESMTP parameters for this recipient's `RCPT TO`, sent as given.
         public var parameters: [SMTPParameter]
+        /// When to send delivery status notifications for this recipient (DSN `NOTIFY`);
+        /// `nil` leaves it to the server. Sent only when the server offers `DSN`.
+        public var notify: SMTPDSNNotify?
+        /// The recipient's original address (DSN `ORCPT=rfc822;…`), when this address was
+        /// rewritten (forwarding, aliases). Sent only when the server offers `DSN`.
+        public var originalRecipient: String?
 
         /// Creates a recipient.
         ///
         /// - Parameters:
         ///   - address: The mailbox, without angle brackets.
         ///   - parameters: ESMTP parameters for `RCPT TO`.
-        public init(_ address: String, parameters: [SMTPParameter] = []) {
+        ///   - notify: When to send delivery status notifications (DSN `NOTIFY`).
+        ///   - originalRecipient: The original address (DSN `ORCPT`).
+        public init(
+            _ address: String, parameters: [SMTPParameter] = [], notify: SMTPDSNNotify? = nil,
+            originalRecipient: String? = nil
+        ) {
             self.address = address
             self.parameters = parameters
+            self.notify = notify
+            self.originalRecipient = originalRecipient
         }
 
         /// Creates a recipient without parameters from a literal address.
@@ -38,6 +51,17 @@ public struct SMTPEnvelope: Hashable, Sendable {
     /// `MAIL FROM` with `SMTPUTF8` and fails with ``SMTPError/Code/invalidInput`` before
     /// sending anything when the server does not offer it.
     public var requiresSMTPUTF8: Bool = false
+    /// What a delivery status notification returns (DSN `RET`); sent only when the server
+    /// offers `DSN`.
+    public var dsnReturn: SMTPDSNReturn?
+    /// An identifier that delivery status notifications quote (DSN `ENVID`); sent only when
+    /// the server offers `DSN`.
+    public var dsnEnvelopeID: String?
+    /// How the content is declared (`BODY=`). `nil` declares nothing, except that a message
+    /// sent from memory with 8-bit octets is declared `8BITMIME` when the server offers it.
+    /// ``SMTPBodyType/eightBitMIME`` fails with ``SMTPError/Code/invalidInput`` before anything
+    /// is sent when the server does not offer `8BITMIME`.
+    public var bodyType: SMTPBodyType?
 
     /// Creates an envelope.
     ///

@@ -32,7 +32,9 @@ public enum SMTPEvent: Sendable {
     /// The server accepted `DATA` and the message content starts to go out.
     case transferStarted
     /// Message content is being sent: octets handed to the connection so far.
-    case transferProgress(bytesSent: Int)
+    /// `totalBytes` is the size of the encoded content when it is known in advance (a
+    /// message in memory), `nil` for streamed content.
+    case transferProgress(bytesSent: Int, totalBytes: Int?)
     /// All message content, including the terminating dot, has been handed to the
     /// connection.
     case transferEnded(bytesSent: Int)

@@ -232,12 +232,13 @@ extension SMTPSession {
     /// Writes an encoded in-memory message in slices, waiting for writability between them.
     func writeEncodedMessage(_ message: ByteBuffer, to connection: SMTPConnection) async throws(SMTPError) -> Int {
         var remaining = message
+        let total = message.readableBytes
         var sent = 0
         while remaining.readableBytes > 0 {
             let slice = remaining.readSlice(length: min(Self.dataSliceSize, remaining.readableBytes))!
             try await connection.writeData(slice, timeout: self.configuration.commandTimeout)
             sent += slice.readableBytes
-            self.publish(.transferProgress(bytesSent: sent))
+            self.publish(.transferProgress(bytesSent: sent, totalBytes: total))
         }
         return sent
     }
@@ -261,7 +262,7 @@ extension SMTPSession {
                 }
                 sent += output.readableBytes
                 try await connection.writeData(output, timeout: self.configuration.commandTimeout)
-                self.publish(.transferProgress(bytesSent: sent))
+                self.publish(.transferProgress(bytesSent: sent, totalBytes: nil))
             }
         } catch let error as SMTPError {
             throw error
@@ -275,7 +276,7 @@ extension SMTPSession {
         encoder.finish(into: &output)
         sent += output.readableBytes
         try await connection.writeData(output, timeout: self.configuration.commandTimeout)
-        self.publish(.transferProgress(bytesSent: sent))
+        self.publish(.transferProgress(bytesSent: sent, totalBytes: nil))
         return sent
     }
 }

@@ -63,7 +63,10 @@ extension SMTPSession {
     ///
     /// The content is encoded (CRLF line endings, dot-stuffing, final CRLF) before any
     /// command is sent, so an invalid message — a line over 998 octets — fails with
-    /// ``SMTPError/Code/lineTooLong`` without touching the connection.
+    /// ``SMTPError/Code/lineTooLong`` without touching the connection. Its size is declared
+    /// with `SIZE=` when the server offers `SIZE`, and a message over the server's limit
+    /// fails with ``SMTPError/Code/messageTooLarge`` before anything is sent; 8-bit content
+    /// is declared `BODY=8BITMIME` when the server offers it.
     ///
     /// - Parameters:
     ///   - envelope: The sender and recipients.
@@ -77,8 +80,10 @@ extension SMTPSession {
     public func send(envelope: SMTPEnvelope, body: [UInt8]) async throws(SMTPError) -> SMTPDeliveryResult {
         try self.checkCanStart()
         let encoded = try SMTPDataEncoder.encodeMessage(body)
+        let facts = SMTPClientStateMachine.ContentFacts(
+            size: encoded.readableBytes, hasEightBitOctets: body.contains { $0 >= 0x80 })
         let outcome = try await self.perform(
-            { $0.startTransaction(envelope) },
+            { $0.startTransaction(envelope, content: facts) },
             body: { connection throws(SMTPError) in
                 try await self.writeEncodedMessage(encoded, to: connection)
             })

@@ -22,12 +22,24 @@
 extension SMTPClientStateMachine {
     /// The user wants to send a message with `envelope`. On ``Action/streamBody`` the
     /// driver writes the content.
-    mutating func startTransaction(_ envelope: SMTPEnvelope) -> Action {
+    ///
+    /// - Parameters:
+    ///   - envelope: The sender, the recipients and their options.
+    ///   - content: What is known of the content before it is sent: its encoded size (declared
+    ///     with `SIZE=` and checked against the server's limit) and whether it has 8-bit
+    ///     octets (declared `BODY=8BITMIME` when the server offers it).
+    mutating func startTransaction(_ envelopeAsGiven: SMTPEnvelope, content: ContentFacts = ContentFacts()) -> Action {
         guard case .ready = self.state, let capabilities = self.capabilities else {
             return .fail(self.unavailableError, closeConnection: false)
         }
-        guard !envelope.recipients.isEmpty else {
+        guard !envelopeAsGiven.recipients.isEmpty else {
             return .fail(SMTPError(.noRecipients, "the envelope has no recipient"), closeConnection: false)
+        }
+        let envelope: SMTPEnvelope
+        do {
+            envelope = try Self.applyingExtensions(to: envelopeAsGiven, content: content, capabilities: capabilities)
+        } catch {
+            return .fail(error, closeConnection: false)
         }
         var mailParameters = envelope.mailParameters
         let addresses = [envelope.reversePath] + envelope.recipients.map(\.address)
