@@ -68,6 +68,13 @@ extension SMTPSession {
         /// A SOCKS or HTTP `CONNECT` proxy to reach the server through (the PSMTP
         /// `Firewall`); `nil` connects directly. TLS runs end to end through the tunnel.
         public var proxy: SMTPProxy?
+        /// The local address to connect from (the PSMTP `LocalHost`), for a machine with
+        /// several interfaces; `nil` lets the system choose.
+        public var localAddress: String?
+        /// The local port to connect from (`LocalPort`); 0 lets the system choose.
+        public var localPort: Int
+        /// Which IP versions to connect over (`UseIPv6`); ``SMTPAddressFamily/any`` by default.
+        public var addressFamily: SMTPAddressFamily
 
         /// Creates a configuration with default settings.
         ///
@@ -90,6 +97,9 @@ extension SMTPSession {
             self.authentication = .automatic
             self.allowsAuthenticationWithoutTLS = false
             self.proxy = nil
+            self.localAddress = nil
+            self.localPort = 0
+            self.addressFamily = .any
         }
 
         /// This machine's host name, or `localhost` if it has none that is a valid domain.

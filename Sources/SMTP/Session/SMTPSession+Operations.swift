@@ -19,9 +19,11 @@ extension SMTPSession {
         self.logger.debug("Connecting to SMTP server")
         let connection: SMTPConnection
         do {
-            connection = try await SMTPConnection.connect(
+            let endpoint = SMTPConnection.Endpoint(
                 host: self.configuration.host, port: self.configuration.port, proxy: self.configuration.proxy,
-                group: self.eventLoopGroup, connectTimeout: self.configuration.connectTimeout)
+                localAddress: self.configuration.localAddress, localPort: self.configuration.localPort,
+                addressFamily: self.configuration.addressFamily, connectTimeout: self.configuration.connectTimeout)
+            connection = try await SMTPConnection.connect(endpoint, group: self.eventLoopGroup)
         } catch {
             self.publish(.error(error))
             throw error

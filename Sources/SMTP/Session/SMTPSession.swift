@@ -51,6 +51,18 @@ public actor SMTPSession {
     /// protected by TLS; `nil` otherwise.
     public internal(set) var tlsInfo: SMTPTLSInfo?
 
+    /// The local IP address of the connection (the PSMTP `LocalHost` once connected);
+    /// `nil` while not connected.
+    public var localAddress: String? {
+        self.connection?.channel.localAddress?.ipAddress
+    }
+
+    /// The local port of the connection (`LocalPort` once connected); `nil` while not
+    /// connected.
+    public var localPort: Int? {
+        self.connection?.channel.localAddress?.port
+    }
+
     /// The TLS context, built on first use (it reads the configured files).
     var tlsFactory: TLSClientFactory?
 

@@ -18,48 +18,57 @@ final class SMTPConnection: Sendable {
         self.handler = handler
     }
 
+    /// Where and how to open the TCP connection.
+    struct Endpoint: Sendable {
+        /// The SMTP server's name or address.
+        var host: String
+        /// The SMTP server's port.
+        var port: Int
+        /// The proxy to tunnel through, if any: the TCP connection goes to the proxy, which is
+        /// asked to connect onwards to `host`:`port` (by name, except SOCKS4).
+        var proxy: SMTPProxy?
+        /// The local address and port to connect from (`nil`/0: the system chooses).
+        var localAddress: String?
+        var localPort = 0
+        /// Which IP versions to use for the first hop.
+        var addressFamily: SMTPAddressFamily = .any
+        /// The limit for name resolution, the TCP handshake and the proxy's handshake together.
+        var connectTimeout: Duration
+
+        /// The host and port the socket connects to: the proxy's, or the server's.
+        var firstHop: (host: String, port: Int) {
+            self.proxy.map { ($0.host, $0.port) } ?? (self.host, self.port)
+        }
+
+        /// Whether NIO's own resolver (both families raced) cannot be used.
+        var needsOwnResolution: Bool {
+            self.addressFamily != .any || self.localAddress != nil || self.localPort != 0
+        }
+    }
+
     /// Opens a TCP connection, directly or through a proxy tunnel.
     ///
     /// - Parameters:
-    ///   - host: The server's name or address.
-    ///   - port: The server's port.
-    ///   - proxy: The proxy to tunnel through, if any: the TCP connection goes to the proxy,
-    ///     which is asked to connect onwards to `host`:`port` (by name, except SOCKS4).
+    ///   - endpoint: The server, proxy, local binding, address family and time limit.
     ///   - group: The event loop group to run the channel on.
-    ///   - connectTimeout: The limit for name resolution, the TCP handshake and the proxy's
-    ///     handshake together.
     /// - Throws: ``SMTPError/Code/timeout``, ``SMTPError/Code/connectionFailed``,
     ///   ``SMTPError/Code/proxyFailed``, ``SMTPError/Code/invalidInput`` (a target the proxy
-    ///   protocol cannot carry) or ``SMTPError/Code/cancelled``.
-    static func connect(
-        host: String, port: Int, proxy: SMTPProxy?, group: any EventLoopGroup, connectTimeout: Duration
-    ) async throws(SMTPError) -> SMTPConnection {
-        guard let bootstrap = ClientBootstrap(validatingGroup: group) else {
-            throw SMTPError(.connectionFailed, "the event loop group cannot run POSIX sockets")
-        }
-        let deadline = ContinuousClock.now + connectTimeout
+    ///   protocol cannot carry, a bad local address) or ``SMTPError/Code/cancelled``.
+    static func connect(_ endpoint: Endpoint, group: any EventLoopGroup) async throws(SMTPError) -> SMTPConnection {
+        let deadline = ContinuousClock.now + endpoint.connectTimeout
         let tunnel = NIOLockedValueBox<EventLoopFuture<Void>?>(nil)
-        let peer = proxy.map { "proxy \($0.host):\($0.port)" } ?? "\(host):\(port)"
+        let hop = endpoint.firstHop
+        let peer = endpoint.proxy == nil ? "\(hop.host):\(hop.port)" : "proxy \(hop.host):\(hop.port)"
         let channel: any Channel
         do {
-            channel = try await bootstrap
-                .connectTimeout(TimeAmount(connectTimeout))
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let operations = channel.pipeline.syncOperations
-                        try operations.addHandler(SMTPClientChannelHandler(eventLoop: channel.eventLoop))
-                        if let proxy {
-                            let future = try proxy.addHandshake(
-                                to: operations, targetHost: host, targetPort: port, eventLoop: channel.eventLoop)
-                            tunnel.withLockedValue { $0 = future }
-                        }
-                    }
-                }
-                .connect(host: proxy?.host ?? host, port: proxy?.port ?? port)
-                .get()
+            if endpoint.needsOwnResolution {
+                channel = try await Self.connectResolvingOurselves(endpoint, group: group, tunnel: tunnel)
+            } else {
+                channel = try await Self.bootstrap(endpoint, group: group, tunnel: tunnel)
+                    .connect(host: hop.host, port: hop.port).get()
+            }
         } catch ChannelError.connectTimeout {
-            throw SMTPError(.timeout, "connecting to \(peer) timed out after \(connectTimeout)")
+            throw SMTPError(.timeout, "connecting to \(peer) timed out after \(endpoint.connectTimeout)")
         } catch let error as SMTPError {
             throw error
         } catch {
@@ -85,6 +94,67 @@ final class SMTPConnection: Sendable {
             channel.close(promise: nil)
             throw SMTPError(.connectionClosed, "the connection closed while it was set up: \(error)")
         }
+    }
+
+    /// A bootstrap whose channels get the SMTP handler and, with a proxy, the proxy's
+    /// handshake (whose future is put in `tunnel`).
+    private static func bootstrap(
+        _ endpoint: Endpoint, group: any EventLoopGroup, tunnel: NIOLockedValueBox<EventLoopFuture<Void>?>
+    ) throws(SMTPError) -> ClientBootstrap {
+        guard let bootstrap = ClientBootstrap(validatingGroup: group) else {
+            throw SMTPError(.connectionFailed, "the event loop group cannot run POSIX sockets")
+        }
+        let proxy = endpoint.proxy
+        let host = endpoint.host
+        let port = endpoint.port
+        return bootstrap
+            .connectTimeout(TimeAmount(endpoint.connectTimeout))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let operations = channel.pipeline.syncOperations
+                    try operations.addHandler(SMTPClientChannelHandler(eventLoop: channel.eventLoop))
+                    if let proxy {
+                        let future = try proxy.addHandshake(
+                            to: operations, targetHost: host, targetPort: port, eventLoop: channel.eventLoop)
+                        tunnel.withLockedValue { $0 = future }
+                    }
+                }
+            }
+    }
+
+    /// Resolves the first hop for the configured address family and tries its addresses in
+    /// order, each from the configured local address and port.
+    private static func connectResolvingOurselves(
+        _ endpoint: Endpoint, group: any EventLoopGroup, tunnel: NIOLockedValueBox<EventLoopFuture<Void>?>
+    ) async throws -> any Channel {
+        let hop = endpoint.firstHop
+        var family = endpoint.addressFamily
+        var local: SocketAddress?
+        if let localAddress = endpoint.localAddress {
+            do {
+                local = try SocketAddress(ipAddress: localAddress, port: endpoint.localPort)
+            } catch {
+                throw SMTPError(.invalidInput, "the local address \(localAddress) is not an IP address")
+            }
+            // A socket bound to an IPv4 address can only reach IPv4 servers, and so on.
+            family = local?.protocol == .inet6 ? .ipv6Only : .ipv4Only
+        }
+        let addresses = try await HostResolver.resolve(host: hop.host, port: hop.port, family: family)
+        var lastError: any Error = SMTPError(.connectionFailed, "\(hop.host) has no address")
+        for address in addresses {
+            let bind =
+                try local
+                ?? SocketAddress(ipAddress: address.protocol == .inet6 ? "::" : "0.0.0.0", port: endpoint.localPort)
+            do {
+                return try await Self.bootstrap(endpoint, group: group, tunnel: tunnel)
+                    .bind(to: bind)
+                    .connect(to: address).get()
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
     }
 
     /// Waits for the proxy's tunnel, closing the channel at the deadline or on cancellation.

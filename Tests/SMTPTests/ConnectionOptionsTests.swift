@@ -1,0 +1,68 @@
+import NIOPosix
+import Testing
+
+@testable import SMTP
+
+/// Local binding (`LocalHost`, `LocalPort`), the address family (`UseIPv6`) and TCP_NODELAY.
+@Suite("Connection options", .timeLimit(.minutes(2)))
+struct ConnectionOptionsTests {
+    private static func freePort() throws -> Int {
+        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).wait()
+        let port = channel.localAddress?.port ?? 0
+        try channel.close().wait()
+        return port
+    }
+
+    @Test func connectsFromTheConfiguredLocalAddressAndPort() async throws {
+        let server = try await ScriptedSMTPServer.start(ScriptedSMTPServer.standard())
+        var configuration = sessionConfiguration(port: server.port)
+        configuration.localAddress = "127.0.0.1"
+        configuration.localPort = try Self.freePort()
+        let session = SMTPSession(configuration: configuration)
+        try await session.connect()
+        #expect(await session.localAddress == "127.0.0.1")
+        #expect(await session.localPort == configuration.localPort)
+        try await session.disconnect()
+        #expect(await session.localPort == nil)
+        await session.shutdown()
+    }
+
+    @Test func theAddressFamilyRestrictsWhatTheNameResolvesTo() async throws {
+        let server = try await ScriptedSMTPServer.start(ScriptedSMTPServer.standard())
+        var ipv4 = sessionConfiguration(port: server.port)
+        ipv4.host = "localhost"
+        ipv4.addressFamily = .ipv4Only
+        let session = SMTPSession(configuration: ipv4)
+        try await session.connect()
+        #expect(await session.localAddress == "127.0.0.1")
+        await session.shutdown()
+
+        var ipv6 = sessionConfiguration(port: server.port)
+        ipv6.addressFamily = .ipv6Only
+        let refused = SMTPSession(configuration: ipv6)
+        let error = await smtpError { try await refused.connect() }
+        #expect(error?.code == .connectionFailed)
+        #expect(error?.message.contains("no address of the requested family") == true)
+        await refused.shutdown()
+    }
+
+    @Test func aLocalAddressThatIsNotAnIPAddressIsInvalidInput() async throws {
+        let server = try await ScriptedSMTPServer.start(ScriptedSMTPServer.standard())
+        var configuration = sessionConfiguration(port: server.port)
+        configuration.localAddress = "eth0"
+        let session = SMTPSession(configuration: configuration)
+        #expect(await smtpError { try await session.connect() }?.code == .invalidInput)
+        await session.shutdown()
+    }
+
+    @Test func nagleIsOff() async throws {
+        let server = try await ScriptedSMTPServer.start(ScriptedSMTPServer.standard())
+        let session = SMTPSession(configuration: sessionConfiguration(port: server.port))
+        try await session.connect()
+        let channel = try #require(await session.connection?.channel)
+        let noDelay = try await channel.getOption(.socketOption(.tcp_nodelay)).get()
+        #expect(noDelay != 0)
+        await session.shutdown()
+    }
+}
