@@ -72,7 +72,11 @@ let package = Package(
             ]),
         .target(
             name: "PGPMail",
-            dependencies: ["OpenPGP", "Mail", "SMTP"]),
+            dependencies: [
+                "OpenPGP", "Mail", "SMTP",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
 
         // Executables.
         .executableTarget(

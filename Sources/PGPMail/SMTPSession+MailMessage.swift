@@ -17,7 +17,8 @@ extension SMTPSession {
     /// Sends `message`, connecting first if the session is not connected: the PSMTP `Send`.
     ///
     /// The message is rendered while it is written, so file attachments and PGP/MIME
-    /// encryption stream through in bounded memory. When an address or header needs
+    /// encryption stream through in bounded memory; the rendering (file reads, encryption)
+    /// runs on NIO's blocking thread pool, never on Swift's cooperative pool. When an address or header needs
     /// SMTPUTF8, the server must offer it (``SMTPEnvelope/requiresSMTPUTF8``).
     ///
     /// - Returns: The accepted and refused recipients and the server's final reply.
@@ -25,10 +26,24 @@ extension SMTPSession {
     ///   as the `MailError` it is.
     @discardableResult
     public func send(_ message: MailMessage) async throws -> SMTPDeliveryResult {
-        let content = try message.chunks()
+        try await self.send(message, envelope: SMTPEnvelope(message))
+    }
+
+    /// Sends `message` with an envelope of the caller's (for example with DSN options, or
+    /// recipients other than the headers'), connecting first if needed.
+    ///
+    /// - Parameters:
+    ///   - message: The message; its headers are sent as they are.
+    ///   - envelope: MAIL FROM, RCPT TO and their parameters.
+    /// - Returns: The accepted and refused recipients and the server's final reply.
+    /// - Throws: ``SMTPError``, or the `MailError` of a rendering problem found before anything
+    ///   is sent.
+    @discardableResult
+    public func send(_ message: MailMessage, envelope: SMTPEnvelope) async throws -> SMTPDeliveryResult {
+        let content = OffloadedMIMEChunks(part: try message.mimeTree(), leadingHeaders: message.topLevelHeaders())
         if !isConnected {
             try await connect()
         }
-        return try await send(envelope: SMTPEnvelope(message), body: content)
+        return try await send(envelope: envelope, body: content)
     }
 }

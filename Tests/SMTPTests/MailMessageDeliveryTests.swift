@@ -1,5 +1,6 @@
 import Foundation
-import PGPMail
+import NIOConcurrencyHelpers
+@testable import PGPMail
 import SMTP
 import SMTPTestServer
 import Testing
@@ -92,5 +93,39 @@ struct MailMessageDeliveryTests {
             #expect(received.mailParameters.contains(keyword: "SMTPUTF8"))
             #expect(received.recipients == ["josé@example.org"])
         }
+    }
+}
+
+/// Rendering (file reads, encryption) runs on NIO's blocking pool, not in the sending task.
+@Suite("Rendering off the cooperative pool")
+struct OffloadedRenderingTests {
+    /// A body source that records the name of the thread each chunk is produced on.
+    private struct RecordingSource: MIMEByteSource {
+        let threads: NIOLockedValueBox<[String]>
+        var remaining = 3
+
+        mutating func nextChunk() throws -> [UInt8]? {
+            guard self.remaining > 0 else {
+                return nil
+            }
+            self.remaining -= 1
+            self.threads.withLockedValue { $0.append(Thread.current.name ?? "unnamed") }
+            return Array(String(repeating: "line of body text\r\n", count: 400).utf8)
+        }
+    }
+
+    @Test func chunksAreRenderedOnTheThreadPool() async throws {
+        let threads = NIOLockedValueBox<[String]>([])
+        let part = try MIMEPart.stream(
+            MIMEBodyStream { RecordingSource(threads: threads) },
+            contentType: try ContentType("text/plain"), transferEncoding: .sevenBit)
+        var rendered: [UInt8] = []
+        for try await chunk in OffloadedMIMEChunks(part: part, leadingHeaders: []) {
+            rendered += chunk
+        }
+        #expect(rendered.count > 3 * 400 * 19)
+        let names = threads.withLockedValue { $0 }
+        #expect(names.count == 3)
+        #expect(names.allSatisfy { $0.contains("TP-#") }, "\(names)")  // NIOThreadPool names its threads (SGLTN-)TP-#n
     }
 }
