@@ -124,11 +124,12 @@ struct SendCommandTests {
         let server = try await Self.startServer(tls: .init(.starttlsRequired, pki: pki))
         defer { server.stop() }
         let files = try TemporaryDirectory(prefix: "send")
-        let arguments = try Self.commonArguments(server, files) + [
+        let arguments = try Self.commonArguments(server, files, bodyFile: "-") + [
             "--ca-file", pki.caCertificatePath, "--user", "alice", "--auth", "plain", "--trail",
             "--dsn-notify", "success,failure", "--cc", "carol@example.org", "--bcc", "dave@example.org",
         ]
-        let result = try await Self.pgpmail(arguments, environment: ["PGPMAIL_PASSWORD": Self.password])
+        let result = try await Self.pgpmail(
+            arguments, input: Array("Body from standard input.\n".utf8), environment: ["PGPMAIL_PASSWORD": Self.password])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("C: STARTTLS"))
         #expect(result.stderr.contains("C: AUTH PLAIN ****"), "\(result.stderr)")
@@ -141,7 +142,23 @@ struct SendCommandTests {
         #expect(result.stdoutText.hasPrefix("sent to 3 recipient(s): bob@example.org, carol@example.org, dave@example.org"))
         let message = try #require(try server.messages().first)
         #expect(message.authMechanism == "PLAIN")
-        #expect(!String(decoding: message.content, as: UTF8.self).contains("dave@example.org"))
+        let content = String(decoding: message.content, as: UTF8.self)
+        #expect(!content.contains("dave@example.org"), "Bcc stays out of the headers")
+        #expect(content.contains("Body from standard input."))
+    }
+
+    @Test func refusedMailFromExits6() async throws {
+        // AUTH is required before MAIL, and this client does not authenticate: 530 to MAIL FROM.
+        try #require(AiosmtpdServer.isAvailable, "CI is set but python3 cannot import aiosmtpd")
+        let server = try await AiosmtpdServer.start(
+            tls: nil, auth: .init(users: ["alice": Self.password], requireTLS: false, required: true))
+        defer { server.stop() }
+        let files = try TemporaryDirectory(prefix: "send")
+        let result = try await Self.pgpmail(try Self.commonArguments(server, files) + ["--tls", "none"])
+        #expect(result.status == 6, "\(result.stderr)")
+        #expect(result.stderr.contains("SMTPError.commandRejected"))
+        #expect(result.stderr.contains("530"))
+        #expect(try server.messages().isEmpty)
     }
 
     // MARK: - Helpers
@@ -153,17 +170,22 @@ struct SendCommandTests {
     }
 
     /// Server, envelope and a small body; `--tls` stays at its default (required STARTTLS).
-    static func commonArguments(_ server: AiosmtpdServer, _ files: TemporaryDirectory) throws -> [String] {
+    /// `bodyFile` replaces the small body file (`-` for standard input).
+    static func commonArguments(
+        _ server: AiosmtpdServer, _ files: TemporaryDirectory, bodyFile: String? = nil
+    ) throws -> [String] {
         [
             "send", "--server", "localhost", "--port", "\(server.port)", "--hello", "client.test",
             "--timeout", "20", "--from", "Alice <alice@example.com>", "--to", "bob@example.org",
             "--subject", "pgpmail send test",
-            "--body-file", try files.write("plain.txt", Array("Hi.\n".utf8)).path,
+            "--body-file", try bodyFile ?? files.write("plain.txt", Array("Hi.\n".utf8)).path,
         ]
     }
 
     /// Runs the built `pgpmail` on a dispatch thread, without `PGPMAIL_PASSWORD` unless given.
-    static func pgpmail(_ arguments: [String], environment: [String: String] = [:]) async throws
+    static func pgpmail(
+        _ arguments: [String], input: [UInt8] = [], environment: [String: String] = [:]
+    ) async throws
         -> ExternalProcess.Result
     {
         let binary = try #require(
@@ -175,7 +197,8 @@ struct SendCommandTests {
             DispatchQueue.global().async {
                 continuation.resume(
                     with: Result {
-                        try ExternalProcess.run(executable: binary.path, arguments, environment: childEnvironment)
+                        try ExternalProcess.run(
+                            executable: binary.path, arguments, input: input, environment: childEnvironment)
                     })
             }
         }
