@@ -45,13 +45,20 @@ enum SendFiles {
         }
     }
 
-    /// The system's reason, without Foundation's long wrapping.
+    /// The reason in a few words, without Foundation's long wrapping.
     private static func reason(_ error: any Error) -> String {
-        if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
-            underlying.domain == NSPOSIXErrorDomain
-        {
-            return String(cString: strerror(Int32(underlying.code)))
+        switch (error as? CocoaError)?.code {
+        case .fileReadNoSuchFile?: "no such file"
+        case .fileReadNoPermission?: "permission denied"
+        case .fileReadInvalidFileName?: "invalid file name"
+        default:
+            if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
+                posix.domain == NSPOSIXErrorDomain
+            {
+                String(cString: strerror(Int32(posix.code)))
+            } else {
+                "not a readable file"
+            }
         }
-        return (error as NSError).localizedDescription
     }
 }
