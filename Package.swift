@@ -120,7 +120,8 @@ let package = Package(
             ]),
         .testTarget(name: "SMTPTestServerTests", dependencies: ["SMTPTestServer"]),
         .testTarget(
-            name: "InteropTests", dependencies: ["PGPMail", "PGPMailCLI", "PGPMailSOP", "SMTPTestServer"]),
+            name: "InteropTests",
+            dependencies: ["PGPMail", "PGPMailCLI", "PGPMailSOP", "SMTPTestServer", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PGPMail", "TestSupport"]),
     ]
 )

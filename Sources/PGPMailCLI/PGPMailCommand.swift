@@ -7,7 +7,29 @@ struct PGPMailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgpmail",
         abstract: "Compose, sign, encrypt and deliver email with OpenPGP and SMTP.",
-        subcommands: [Demo.self])
+        subcommands: [Demo.self, Send.self])
+
+    /// Runs the command as ArgumentParser's own `main()` does, except that usage errors
+    /// (unknown or missing options, failed `validate()`) exit with 2 instead of 64.
+    static func main() async {
+        do {
+            var command = try await asyncParseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                exit(withError: ExitCode(usageExitCode))
+            }
+            exit(withError: error)
+        }
+    }
+
+    /// The exit status for a command line that cannot be used (the Unix convention).
+    static let usageExitCode: Int32 = 2
 }
 
 extension PGPMailCommand {
