@@ -1,8 +1,9 @@
 import Foundation
 import PGPMail
 
-/// Delivers one message: connects, adds the DSN `NOTIFY` parameter when the server offers
-/// DSN, sends, and says goodbye; optionally mirrors the protocol trail to standard error.
+/// Delivers one message: connects, asks for DSN `NOTIFY` (which the library sends only when
+/// the server offers DSN; a warning says when it does not), sends, and says goodbye;
+/// optionally mirrors the protocol trail to standard error.
 struct SendDelivery {
     let configuration: SMTPSession.Configuration
     let notify: SendDSNNotify?
@@ -10,17 +11,21 @@ struct SendDelivery {
 
     /// Sends `message` and returns the success line; throws ``SendFailure``.
     func deliver(_ message: MailMessage) async throws(SendFailure) -> String {
-        let envelope = SMTPEnvelope(message)
-        let content: MIMEChunks
         do {
-            content = try message.chunks()
+            _ = try message.mimeTree()  // report composition problems before connecting
         } catch {
             throw SendFailure(error, phase: .preparation)
+        }
+        var envelope = SMTPEnvelope(message)
+        if let notify {
+            for index in envelope.recipients.indices {
+                envelope.recipients[index].notify = notify.notify
+            }
         }
 
         let session = SMTPSession(configuration: configuration)
         let trail = printsTrail ? Self.mirrorTrail(of: session) : nil
-        let outcome = await transact(session, envelope: envelope, content: content)
+        let outcome = await transact(session, message: message, envelope: envelope)
         await session.shutdown()  // QUIT, close, finish the event streams
         await trail?.value
 
@@ -30,27 +35,21 @@ struct SendDelivery {
         return "sent to \(accepted.count) recipient(s): \(accepted.joined(separator: ", ")) (\(reply))"
     }
 
-    /// Connects, adds `NOTIFY` when the server offers DSN (else warns), and sends.
+    /// Connects, warns when `NOTIFY` was asked for and the server does not offer DSN, and
+    /// sends.
     private func transact(
-        _ session: SMTPSession, envelope: SMTPEnvelope, content: MIMEChunks
+        _ session: SMTPSession, message: MailMessage, envelope: SMTPEnvelope
     ) async -> Result<SMTPDeliveryResult, SendFailure> {
         do {
             try await session.connect()
         } catch {
             return .failure(SendFailure(error, phase: .connection))
         }
-        var envelope = envelope
-        if let notify {
-            if await session.capabilities?.contains("DSN") == true {
-                for index in envelope.recipients.indices {
-                    envelope.recipients[index].parameters.append(notify.parameter)
-                }
-            } else {
-                SendFailure.warn("the server does not offer DSN; sending without NOTIFY")
-            }
+        if notify != nil, await session.capabilities?.supportsDSN != true {
+            SendFailure.warn("the server does not offer DSN; sending without NOTIFY")
         }
         do {
-            return .success(try await session.send(envelope: envelope, body: content))
+            return .success(try await session.send(message, envelope: envelope))
         } catch {
             return .failure(SendFailure(error, phase: .transaction))
         }

@@ -56,24 +56,20 @@ enum SendAuthOption: String, CaseIterable, ExpressibleByArgument {
 /// The value of `--dsn-notify`: `never`, or a comma-separated subset of `success`,
 /// `failure` and `delay` (RFC 3461 section 4.1).
 struct SendDSNNotify: ExpressibleByArgument, Hashable, Sendable {
-    /// The keywords, upper case, in the order given.
-    let keywords: [String]
+    /// The notification conditions (empty: `NEVER`).
+    let notify: SMTPDSNNotify
 
     init?(argument: String) {
         let words = argument.split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
         guard !words.isEmpty, Set(words).count == words.count else { return nil }
         if words == ["NEVER"] {
-            self.keywords = words
+            self.notify = .never
             return
         }
-        guard words.allSatisfy({ ["SUCCESS", "FAILURE", "DELAY"].contains($0) }) else { return nil }
-        self.keywords = words
-    }
-
-    /// The `NOTIFY=` parameter for `RCPT TO`.
-    var parameter: SMTPParameter {
-        SMTPParameter("NOTIFY", keywords.joined(separator: ","))
+        let conditions = words.compactMap(SMTPDSNNotify.Condition.init(rawValue:))
+        guard conditions.count == words.count else { return nil }
+        self.notify = SMTPDSNNotify(Set(conditions))
     }
 
     static var defaultCompletionKind: CompletionKind {
