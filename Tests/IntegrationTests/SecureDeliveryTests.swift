@@ -371,6 +371,71 @@ struct SecureDeliveryTests {
     }
 
     @Test(.enabled(if: Secure.aiosmtpdEnabled))
+    func wrongBearerTokenFailsAuthentication() async throws {
+        let pki = try TestPKI.make()
+        let server = try await Secure.aiosmtpd(
+            .starttlsRequired, pki: pki,
+            auth: AiosmtpdServer.Auth(users: Secure.users, xoauth2Tokens: Secure.tokens, required: true))
+        defer { server.stop() }
+        var configuration = Secure.configuration(port: server.port, pki: pki)
+        configuration.credentials = SMTPCredentials(username: "alice", bearerToken: "ya29.expired")
+        configuration.authentication = .mechanism(.xoauth2)
+        let record = await Secure.run(configuration)
+        let error = try record.error()
+        // The server's JSON error challenge is answered with an empty line, then 535.
+        #expect(error.code == .authenticationFailed, "\(error)")
+        #expect(error.reply?.code == 535, "\(error)")
+        #expect(record.trail.contains { $0.hasPrefix("S: 334 ") }, "\(record.trail)")
+        #expect(!record.commands.contains { $0.hasPrefix("MAIL") })
+        Secure.expectNoSecret(record, secret: "ya29.expired")
+        #expect(try server.messages().isEmpty)
+    }
+
+    @Test(.enabled(if: Secure.aiosmtpdEnabled))
+    func unsuitableOrMissingMechanismIsUnavailable() async throws {
+        let pki = try TestPKI.make()
+        let server = try await Secure.aiosmtpd(
+            .starttlsRequired, pki: pki,
+            auth: AiosmtpdServer.Auth(users: Secure.users, mechanisms: [.plain, .login], required: true))
+        defer { server.stop() }
+        let choices: [(SMTPCredentials, SMTPAuthentication)] = [
+            // Not offered.
+            (SMTPCredentials(username: "alice", password: Secure.password), .mechanism(.cramMD5)),
+            (SMTPCredentials(username: "alice", password: Secure.password), .mechanism(.scramSHA256)),
+            // A token, but the server offers only password mechanisms.
+            (SMTPCredentials(username: "alice", bearerToken: "token"), .automatic),
+            // A password for a token mechanism.
+            (SMTPCredentials(username: "alice", password: Secure.password), .mechanism(.xoauth2)),
+        ]
+        for (credentials, authentication) in choices {
+            var configuration = Secure.configuration(port: server.port, pki: pki)
+            configuration.credentials = credentials
+            configuration.authentication = authentication
+            let record = await Secure.run(configuration)
+            let error = try record.error()
+            #expect(error.code == .authenticationUnavailable, "\(authentication): \(error)")
+            #expect(record.commands.contains("STARTTLS"))
+            #expect(!record.commands.contains { $0.hasPrefix("AUTH") || $0.hasPrefix("MAIL") }, "\(record.commands)")
+        }
+        #expect(try server.messages().isEmpty)
+    }
+
+    @Test(.enabled(if: Secure.aiosmtpdEnabled))
+    func implicitTLSAgainstAClearTextServerFailsTheHandshake() async throws {
+        let pki = try TestPKI.make()
+        let server = try await Secure.aiosmtpd(nil, pki: pki)
+        defer { server.stop() }
+        var configuration = Secure.configuration(port: server.port, pki: pki)
+        configuration.tls = .implicit
+        configuration.commandTimeout = .seconds(5)
+        let record = await Secure.run(configuration)
+        let error = try record.error()
+        #expect(error.code == .tlsHandshakeFailed, "\(error)")
+        #expect(record.commands.isEmpty, "\(record.commands)")
+        #expect(try server.messages().isEmpty)
+    }
+
+    @Test(.enabled(if: Secure.aiosmtpdEnabled))
     func requiredSTARTTLSMissingStopsAfterEHLO() async throws {
         let pki = try TestPKI.make()
         let server = try await Secure.aiosmtpd(nil, pki: pki)

@@ -114,6 +114,36 @@ struct ProxyDeliveryTests {
         #expect(!trail.joined().contains("secret one"))
     }
 
+    @Test func proxyRefusalsFailTheSession() async throws {
+        try #require(AiosmtpdServer.isAvailable, "CI is set but python3 cannot import aiosmtpd")
+        let pki = try TestPKI.make()
+        let server = try await AiosmtpdServer.start(tls: AiosmtpdServer.TLS(.starttlsRequired, pki: pki))
+        defer { server.stop() }
+        let guarded = try await TestProxyServer.start(.init(credentials: ("proxyuser", "right")))
+        let refusing = try await TestProxyServer.start(.init(refuseTargets: true))
+        let proxies = [
+            "socks5://proxyuser:wrong@127.0.0.1:\(guarded.port)", "http://proxyuser:wrong@127.0.0.1:\(guarded.port)",
+            "socks5://127.0.0.1:\(refusing.port)", "http://127.0.0.1:\(refusing.port)",
+            "socks4a://127.0.0.1:\(refusing.port)",
+        ]
+        for url in proxies {
+            var configuration = SMTPSession.Configuration(host: "localhost", port: server.port)
+            configuration.connectTimeout = .seconds(10)
+            configuration.tlsConfiguration.trustRoots = .pemFiles([pki.caCertificatePath])
+            configuration.proxy = try SMTPProxy(url: url)
+            do {
+                try await withSMTPSession(configuration: configuration) { _ in }
+                Issue.record("\(url): the session opened")
+            } catch let error as SMTPError {
+                #expect(error.code == .proxyFailed, "\(url): \(error)")
+                #expect(!error.message.contains("wrong"), "\(url): the error shows the proxy password")
+            }
+        }
+        await guarded.stop()
+        await refusing.stop()
+        #expect(try server.messages().isEmpty)
+    }
+
     @Test func implicitTLSThroughSOCKS5() async throws {
         try #require(AiosmtpdServer.isAvailable, "CI is set but python3 cannot import aiosmtpd")
         let pki = try TestPKI.make()
