@@ -253,6 +253,29 @@ struct CertificateVerificationTests {
         }
     }
 
+    @Test(.enabled(if: Secure.aiosmtpdEnabled && ExternalProcess.shouldRun("openssl")))
+    func clientCertificateFromPKCS12() async throws {
+        try await withServer(verifyClients: true) { server, pki in
+            let client = try #require(pki.client)
+            let bundle = pki.directory.appendingPathComponent("client.p12").path
+            try ExternalProcess.run(
+                "openssl",
+                ["pkcs12", "-export", "-in", client.certificatePath, "-inkey", client.privateKeyPath,
+                 "-out", bundle, "-passout", "pass:bündel pass"])
+            var configuration = Secure.configuration(port: server.port, pki: pki)
+            configuration.tlsConfiguration.clientIdentity = .pkcs12(file: bundle, passphrase: "bündel pass")
+            _ = try await Secure.run(configuration).delivery()
+            #expect(try server.messages().map(\.clientCertificateSubject) == ["client@example.org"])
+
+            // A wrong passphrase is a configuration error, found before anything is sent.
+            configuration.tlsConfiguration.clientIdentity = .pkcs12(file: bundle, passphrase: "wrong")
+            let record = await Secure.run(configuration)
+            let error = try record.error()
+            #expect(error.code == .tlsConfigurationInvalid, "\(error)")
+            #expect(!record.commands.contains { $0.hasPrefix("MAIL") })
+        }
+    }
+
     @Test(.enabled(if: Secure.aiosmtpdEnabled))
     func minimumTLS13() async throws {
         for mode in [AiosmtpdServer.TLS.Mode.starttlsRequired, .implicit] {
