@@ -59,6 +59,12 @@ struct CertificateVerificationTests {
             // By address too: the certificate has no IP address.
             try expectRejected(await Secure.run(Secure.configuration(port: server.port, pki: pki, host: "127.0.0.1")), server)
 
+            // A pin for another certificate switches to the library's own verification:
+            // it checks the name just the same.
+            var pinned = configuration
+            pinned.tlsConfiguration.pinnedCertificateFingerprints = [pki.server.sha256FingerprintHex]
+            try expectRejected(await Secure.run(pinned), server)
+
             configuration.tlsConfiguration.certificateVerification = .noHostnameVerification
             let record = await Secure.run(configuration)
             _ = try record.delivery()
@@ -161,9 +167,15 @@ struct CertificateVerificationTests {
             _ = try await Secure.run(configuration).delivery()
             #expect(seen.withLockedValue { $0 } == [.trusted])
 
+            // Pins for other certificates do not stop a verified chain.
+            var pinned = Secure.configuration(port: server.port, pki: pki)
+            pinned.tlsConfiguration.pinnedCertificateFingerprints = [String(repeating: "ab", count: 32)]
+            _ = try await Secure.run(pinned).delivery()
+            #expect(try server.messages().count == 2)
+
             // The evaluator can refuse a trusted chain too.
             configuration.tlsConfiguration.trustEvaluator = { _, _ in false }
-            try expectRejected(await Secure.run(configuration), server, delivered: 1)
+            try expectRejected(await Secure.run(configuration), server, delivered: 2)
         }
     }
 
