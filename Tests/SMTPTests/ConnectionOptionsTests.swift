@@ -56,6 +56,16 @@ struct ConnectionOptionsTests {
         await session.shutdown()
     }
 
+    @Test func anUnusableTLSSettingFailsBeforeAnythingGoesOnTheNetwork() async throws {
+        // Nothing listens on the port: reaching the network would fail with connectionFailed.
+        var configuration = sessionConfiguration(port: try Self.freePort())
+        configuration.tls = .startTLS(required: true)
+        configuration.tlsConfiguration.trustRoots = .pemFiles(["/nonexistent/ca.pem"])
+        let session = SMTPSession(configuration: configuration)
+        #expect(await smtpError { try await session.connect() }?.code == .tlsConfigurationInvalid)
+        await session.shutdown()
+    }
+
     @Test func nagleIsOff() async throws {
         let server = try await ScriptedSMTPServer.start(ScriptedSMTPServer.standard())
         let session = SMTPSession(configuration: sessionConfiguration(port: server.port))

@@ -103,13 +103,9 @@ struct ProxyDeliveryTests {
 
         #expect(statuses.contains(.tlsEstablished))
         #expect(statuses.contains(.authenticated))
-        // SMTPSession.connect() never publishes `.proxyTunnelEstablished` (a Session bug,
-        // reported): remove the wrapper when it does.
-        withKnownIssue("SMTPSession does not publish .proxyTunnelEstablished") {
-            let tunnel = statuses.firstIndex(of: .proxyTunnelEstablished) ?? .max
-            let tls = statuses.firstIndex(of: .tlsEstablished) ?? .min
-            #expect(tunnel < tls, "\(statuses)")
-        }
+        let tunnel = statuses.firstIndex(of: .proxyTunnelEstablished) ?? .max
+        let tls = statuses.firstIndex(of: .tlsEstablished) ?? .min
+        #expect(tunnel < tls, "\(statuses)")
         #expect(trail.contains("C: STARTTLS"))
         #expect(!trail.joined().contains("secret one"))
     }

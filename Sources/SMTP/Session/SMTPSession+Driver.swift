@@ -155,13 +155,7 @@ extension SMTPSession {
     /// Runs the TLS handshake on `connection` (after `STARTTLS`, or first thing for implicit
     /// TLS) and records ``SMTPSession/tlsInfo``.
     func startTLS(on connection: SMTPConnection, viaSTARTTLS: Bool) async throws(SMTPError) {
-        let factory: TLSClientFactory
-        if let existing = self.tlsFactory {
-            factory = existing
-        } else {
-            factory = try await TLSClientFactory.make(self.configuration.tlsConfiguration)
-            self.tlsFactory = factory
-        }
+        let factory = try await self.tlsClientFactory()
         let info = try await connection.startTLS(
             factory: factory, host: self.configuration.host, viaSTARTTLS: viaSTARTTLS,
             timeout: self.configuration.commandTimeout)
@@ -173,6 +167,16 @@ extension SMTPSession {
             .connectionStatus(
                 .tlsEstablished,
                 description: "\(info.protocolVersion) with \(info.peerCertificate?.description ?? "no certificate")"))
+    }
+
+    /// The TLS context of the session, built on first use (it reads the configured files).
+    func tlsClientFactory() async throws(SMTPError) -> TLSClientFactory {
+        if let existing = self.tlsFactory {
+            return existing
+        }
+        let factory = try await TLSClientFactory.make(self.configuration.tlsConfiguration)
+        self.tlsFactory = factory
+        return factory
     }
 
     var serverName: String {

@@ -19,6 +19,11 @@ extension SMTPSession {
         self.logger.debug("Connecting to SMTP server")
         let connection: SMTPConnection
         do {
+            if self.machine.configuration.tls != .none {
+                // A CA file, client key or PKCS#12 bundle that cannot be used fails here,
+                // before anything goes on the network.
+                _ = try await self.tlsClientFactory()
+            }
             let endpoint = SMTPConnection.Endpoint(
                 host: self.configuration.host, port: self.configuration.port, proxy: self.configuration.proxy,
                 localAddress: self.configuration.localAddress, localPort: self.configuration.localPort,

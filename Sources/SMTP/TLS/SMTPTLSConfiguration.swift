@@ -54,7 +54,9 @@ public struct SMTPTLSConfiguration: Sendable {
 
     /// A decision on the server's certificate chain (leaf first) given the library's own
     /// verdict: return `true` to accept the connection, `false` to refuse it (the PSMTP
-    /// `SSLServerAuthentication` event). Called once per handshake, off the event loop.
+    /// `SSLServerAuthentication` event). Called once per handshake, off the event loop —
+    /// except with ``CertificateVerification/insecureNoVerification``, which checks nothing
+    /// and asks nobody.
     public typealias TrustEvaluator =
         @Sendable (_ chain: [SMTPServerCertificate], _ verdict: SMTPCertificateVerdict) async -> Bool
 
@@ -73,7 +75,8 @@ public struct SMTPTLSConfiguration: Sendable {
     /// The name sent with SNI and checked against the certificate, when it differs from the
     /// host connected to (for example when connecting to an address).
     public var serverName: String?
-    /// A callback that sees every chain with the verdict and may override it.
+    /// A callback that sees every chain with the verdict and may override it (not called
+    /// with ``CertificateVerification/insecureNoVerification``).
     public var trustEvaluator: TrustEvaluator?
 
     /// Creates the default configuration: system roots, full verification, TLS 1.2 or later.
