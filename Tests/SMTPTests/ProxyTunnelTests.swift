@@ -43,7 +43,7 @@ private struct TunnelClient {
 
     func send(_ line: String) {
         let handler = self.handler
-        self.channel.eventLoop.execute { handler.value.writeCommands(ByteBuffer(string: line + "\r\n")) }
+        self.channel.eventLoop.execute { handler.value.writeCommands(ByteBuffer(string: line + "\r\n"), expectingReplies: 1) }
     }
 
     /// Whether the proxy handler is still in the pipeline.

@@ -19,6 +19,10 @@ public enum SMTPCommand: Hashable, Sendable {
     case rcptTo(forwardPath: String, parameters: [SMTPParameter])
     /// `DATA`: ask to send the message content.
     case data
+    /// `BDAT size [LAST]` (RFC 3030): the next `size` octets are message content; `LAST`
+    /// marks the final chunk. The session sends these itself when the server offers
+    /// `CHUNKING`.
+    case bdat(size: Int, last: Bool)
     /// `RSET`: abort the current transaction.
     case rset
     /// `NOOP`: do nothing (keeps the connection alive, checks it works).
@@ -59,6 +63,8 @@ public enum SMTPCommand: Hashable, Sendable {
             return "RCPT TO:<\(forwardPath)>" + Self.render(parameters)
         case .data:
             return "DATA"
+        case .bdat(let size, let last):
+            return last ? "BDAT \(size) LAST" : "BDAT \(size)"
         case .rset:
             return "RSET"
         case .noop:
@@ -142,6 +148,10 @@ public enum SMTPCommand: Hashable, Sendable {
             try SMTPInputValidation.checkNoControlCharacters(line, what: "command")
             if line.isEmpty {
                 throw SMTPError(.invalidInput, "command is empty")
+            }
+        case .bdat(let size, _):
+            if size < 0 {
+                throw SMTPError(.invalidInput, "BDAT size is negative")
             }
         case .data, .rset, .noop, .quit, .startTLS, .auth, .authContinuation, .authCancel:
             // Fixed text, mechanism names and base64 only.

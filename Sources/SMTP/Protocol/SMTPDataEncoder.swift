@@ -15,13 +15,26 @@ import NIOCore
 /// ``SMTPError/Code/lineTooLong``. Octets of the chunk before the offending line may
 /// already have been written to the output; the content cannot be sent any more.
 ///
+/// With ``Framing/bdat`` (RFC 3030 `BDAT` chunks, whose length frames the content) there is
+/// no dot-stuffing and no terminating `.` line; line endings and lengths are handled the same.
+///
 /// The encoder works on bytes only and never decodes text.
 public struct SMTPDataEncoder: Sendable {
+    /// How the content is delimited on the wire.
+    public enum Framing: Hashable, Sendable {
+        /// After `DATA`: dot-stuffed, ended by `.` CRLF.
+        case data
+        /// In `BDAT` chunks: as it is, the chunk sizes delimit it.
+        case bdat
+    }
+
     /// The longest line RFC 5321 allows: 1000 octets including CRLF.
     public static let defaultMaximumLineLength = 998
 
     /// The longest accepted line in octets, excluding CRLF and the stuffing dot.
     public let maximumLineLength: Int
+    /// How the content is delimited.
+    public let framing: Framing
 
     private var atLineStart = true
     private var pendingCR = false
@@ -33,10 +46,13 @@ public struct SMTPDataEncoder: Sendable {
 
     /// Creates an encoder at the start of a message.
     ///
-    /// - Parameter maximumLineLength: The longest accepted line (excluding CRLF).
-    public init(maximumLineLength: Int = SMTPDataEncoder.defaultMaximumLineLength) {
+    /// - Parameters:
+    ///   - maximumLineLength: The longest accepted line (excluding CRLF).
+    ///   - framing: `DATA` (dot-stuffing and terminator) or `BDAT` (neither).
+    public init(maximumLineLength: Int = SMTPDataEncoder.defaultMaximumLineLength, framing: Framing = .data) {
         precondition(maximumLineLength > 0, "maximumLineLength must be positive")
         self.maximumLineLength = maximumLineLength
+        self.framing = framing
     }
 
     /// Encodes the next chunk of content.
@@ -86,21 +102,26 @@ public struct SMTPDataEncoder: Sendable {
         if self.pendingCR || !self.atLineStart {
             output.writeStaticString("\r\n")
         }
-        output.writeStaticString(".\r\n")
+        if self.framing == .data {
+            output.writeStaticString(".\r\n")
+        }
         self.pendingCR = false
         self.atLineStart = true
         self.lineLength = 0
     }
 
-    /// Encodes a complete message in memory, including the terminating `.` line.
+    /// Encodes a complete message in memory, including the terminating `.` line for `DATA`.
     ///
-    /// - Parameter content: The whole message (headers and body).
-    /// - Returns: The octets to send after `354`.
+    /// - Parameters:
+    ///   - content: The whole message (headers and body).
+    ///   - maximumLineLength: The longest accepted line (excluding CRLF).
+    ///   - framing: `DATA` or `BDAT`.
+    /// - Returns: The octets to send after `354` (or in `BDAT` chunks).
     /// - Throws: ``SMTPError/Code/lineTooLong`` before anything could have been sent.
     public static func encodeMessage<Bytes: Sequence<UInt8>>(
-        _ content: Bytes, maximumLineLength: Int = SMTPDataEncoder.defaultMaximumLineLength
+        _ content: Bytes, maximumLineLength: Int = SMTPDataEncoder.defaultMaximumLineLength, framing: Framing = .data
     ) throws(SMTPError) -> ByteBuffer {
-        var encoder = SMTPDataEncoder(maximumLineLength: maximumLineLength)
+        var encoder = SMTPDataEncoder(maximumLineLength: maximumLineLength, framing: framing)
         var output = ByteBuffer()
         output.reserveCapacity(content.underestimatedCount + content.underestimatedCount / 32 + 5)
         try encoder.encode(content, into: &output)
@@ -134,7 +155,7 @@ public struct SMTPDataEncoder: Sendable {
             self.endLine(into: &output)
         }
         while index < count {
-            if self.atLineStart, input[index] == Self.dot {
+            if self.atLineStart, input[index] == Self.dot, self.framing == .data {
                 output.writeInteger(Self.dot)
             }
             var runEnd = index

@@ -75,6 +75,10 @@ extension SMTPSession {
         public var localPort: Int
         /// Which IP versions to connect over (`UseIPv6`); ``SMTPAddressFamily/any`` by default.
         public var addressFamily: SMTPAddressFamily
+        /// Whether message content goes in `BDAT` chunks (RFC 3030) when the server offers
+        /// `CHUNKING`: no dot-stuffing, and the whole envelope and content pipelined. `true` by
+        /// default; `false` always uses `DATA`.
+        public var useChunking: Bool
 
         /// Creates a configuration with default settings.
         ///
@@ -100,6 +104,7 @@ extension SMTPSession {
             self.localAddress = nil
             self.localPort = 0
             self.addressFamily = .any
+            self.useChunking = true
         }
 
         /// This machine's host name, or `localhost` if it has none that is a valid domain.
@@ -131,7 +136,8 @@ extension SMTPSession {
                 authentication: self.authentication,
                 allowsAuthenticationWithoutTLS: self.allowsAuthenticationWithoutTLS,
                 serverHost: self.host,
-                serverPort: self.port)
+                serverPort: self.port,
+                useChunking: self.useChunking)
         }
     }
 }

@@ -5,8 +5,17 @@ extension SMTPSession {
     typealias Action = SMTPClientStateMachine.Action
     typealias Outcome = SMTPClientStateMachine.Outcome
 
-    /// Writes the message content after `354`; returns the number of octets written.
-    typealias BodyWriter = (SMTPConnection) async throws(SMTPError) -> Int
+    /// Writes the message content after `354` (``SMTPDataEncoder/Framing/data``) or in
+    /// `BDAT` chunks (``SMTPDataEncoder/Framing/bdat``).
+    typealias BodyWriter = (SMTPConnection, SMTPDataEncoder.Framing) async throws(SMTPError) -> BodyWritten
+
+    /// What a ``BodyWriter`` wrote.
+    struct BodyWritten: Sendable {
+        /// Content octets, after encoding.
+        var bytes: Int
+        /// `BDAT` commands (0 after `DATA`).
+        var chunks: Int
+    }
 
     /// The size of the slices an in-memory message is written in; a progress event follows
     /// each slice.
@@ -60,7 +69,7 @@ extension SMTPSession {
                     action = self.machine.close(failing: error)
                     continue
                 }
-                connection.write(buffer)
+                connection.write(buffer, expectingReplies: commands.count)
                 for command in commands {
                     self.trail(.clientToServer, command.trailLine)
                 }
@@ -70,7 +79,7 @@ extension SMTPSession {
                 action = await self.readReply(from: connection, timeout: replyTimeout)
 
             case .sendDataTerminator:
-                connection.write(ByteBuffer(string: ".\r\n"))
+                connection.write(ByteBuffer(string: ".\r\n"), expectingReplies: 1)
                 self.trail(.clientToServer, ".")
                 action = await self.readReply(from: connection, timeout: replyTimeout)
 
@@ -82,7 +91,7 @@ extension SMTPSession {
                     action = self.machine.errorCaught(error)
                 }
 
-            case .streamBody:
+            case .streamBody, .streamBodyInChunks:
                 guard let body else {
                     action = self.machine.dataBodyFailed(
                         SMTPError(.protocolViolation, "the server accepted DATA outside a transaction"))
@@ -90,9 +99,10 @@ extension SMTPSession {
                 }
                 self.publish(.transferStarted)
                 do {
-                    let byteCount = try await body(connection)
-                    self.publish(.transferEnded(bytesSent: byteCount))
-                    action = self.machine.dataBodyFinished(byteCount: byteCount)
+                    let framing: SMTPDataEncoder.Framing = if case .streamBodyInChunks = action { .bdat } else { .data }
+                    let written = try await body(connection, framing)
+                    self.publish(.transferEnded(bytesSent: written.bytes))
+                    action = self.machine.dataBodyFinished(byteCount: written.bytes, chunkCount: written.chunks)
                 } catch {
                     action = self.machine.dataBodyFailed(await Self.attachingBufferedReply(to: error, from: connection))
                 }
@@ -233,6 +243,50 @@ extension SMTPSession {
 
     // MARK: - Message content
 
+    /// The largest `BDAT` chunk: content is gathered up to this size per command, so that a
+    /// message needs few replies (the reply buffer holds at most 10,000) in bounded memory.
+    static let bdatChunkSize = 1024 * 1024
+
+    /// Writes an in-memory message: after `DATA`, the encoded bytes in slices (waiting for
+    /// writability between them); in `BDAT` chunks, the content re-encoded without
+    /// dot-stuffing.
+    ///
+    /// - Parameters:
+    ///   - encoded: The content encoded for `DATA` (terminator included).
+    ///   - content: The content as given, for `BDAT`.
+    func writeMessage(
+        encoded: ByteBuffer, content: [UInt8], framing: SMTPDataEncoder.Framing, to connection: SMTPConnection
+    ) async throws(SMTPError) -> BodyWritten {
+        switch framing {
+        case .data:
+            return BodyWritten(bytes: try await self.writeEncodedMessage(encoded, to: connection), chunks: 0)
+        case .bdat:
+            var remaining = try SMTPDataEncoder.encodeMessage(content, framing: .bdat)
+            let total = remaining.readableBytes
+            var chunks = 0
+            repeat {
+                let size = min(Self.bdatChunkSize, remaining.readableBytes)
+                let slice = remaining.readSlice(length: size) ?? ByteBuffer()
+                try await self.writeChunk(slice, last: remaining.readableBytes == 0, to: connection)
+                chunks += 1
+                self.publish(.transferProgress(bytesSent: total - remaining.readableBytes, totalBytes: total))
+            } while remaining.readableBytes > 0
+            return BodyWritten(bytes: total, chunks: chunks)
+        }
+    }
+
+    /// Writes one `BDAT` command with its chunk, without waiting for its reply.
+    private func writeChunk(_ chunk: ByteBuffer, last: Bool, to connection: SMTPConnection) async throws(SMTPError) {
+        let command = SMTPCommand.bdat(size: chunk.readableBytes, last: last)
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(chunk.readableBytes + 24)
+        try command.encode(into: &buffer)
+        var chunk = chunk
+        buffer.writeBuffer(&chunk)
+        self.trail(.clientToServer, command.trailLine)
+        try await connection.writeData(buffer, expectingReplies: 1, timeout: self.configuration.commandTimeout)
+    }
+
     /// Writes an encoded in-memory message in slices, waiting for writability between them.
     func writeEncodedMessage(_ message: ByteBuffer, to connection: SMTPConnection) async throws(SMTPError) -> Int {
         var remaining = message
@@ -248,24 +302,38 @@ extension SMTPSession {
     }
 
     /// Encodes and writes streamed content chunk by chunk, waiting for writability after
-    /// each chunk so that memory use stays bounded by the chunk size.
+    /// each write so that memory use stays bounded by the chunk size: after `DATA` every
+    /// chunk as it comes; in `BDAT` chunks, gathered up to ``bdatChunkSize``.
     func writeStreamedMessage<Content: AsyncSequence>(
-        _ content: Content, to connection: SMTPConnection
-    ) async throws(SMTPError) -> Int where Content.Element: Sequence<UInt8> {
-        var encoder = SMTPDataEncoder()
+        _ content: Content, framing: SMTPDataEncoder.Framing, to connection: SMTPConnection
+    ) async throws(SMTPError) -> BodyWritten where Content.Element: Sequence<UInt8> {
+        var encoder = SMTPDataEncoder(framing: framing)
         var sent = 0
+        var chunks = 0
+        var pending = ByteBuffer()
         do {
             for try await chunk in content {
                 if Task.isCancelled {
                     throw SMTPError(.cancelled, "the operation was cancelled while sending message data")
                 }
-                var output = ByteBuffer()
-                try encoder.encode(chunk, into: &output)
-                guard output.readableBytes > 0 else {
-                    continue
+                try encoder.encode(chunk, into: &pending)
+                switch framing {
+                case .data:
+                    guard pending.readableBytes > 0 else {
+                        continue
+                    }
+                    sent += pending.readableBytes
+                    try await connection.writeData(pending, timeout: self.configuration.commandTimeout)
+                    pending.clear()
+                case .bdat:
+                    while pending.readableBytes >= Self.bdatChunkSize {
+                        let slice = pending.readSlice(length: Self.bdatChunkSize) ?? ByteBuffer()
+                        try await self.writeChunk(slice, last: false, to: connection)
+                        sent += slice.readableBytes
+                        chunks += 1
+                    }
+                    pending.discardReadBytes()
                 }
-                sent += output.readableBytes
-                try await connection.writeData(output, timeout: self.configuration.commandTimeout)
                 self.publish(.transferProgress(bytesSent: sent, totalBytes: nil))
             }
         } catch let error as SMTPError {
@@ -276,11 +344,16 @@ extension SMTPSession {
             throw SMTPError(
                 .contentSourceFailed, "the message content source failed: \(error)", underlyingError: error)
         }
-        var output = ByteBuffer()
-        encoder.finish(into: &output)
-        sent += output.readableBytes
-        try await connection.writeData(output, timeout: self.configuration.commandTimeout)
+        encoder.finish(into: &pending)
+        sent += pending.readableBytes
+        switch framing {
+        case .data:
+            try await connection.writeData(pending, timeout: self.configuration.commandTimeout)
+        case .bdat:
+            try await self.writeChunk(pending, last: true, to: connection)
+            chunks += 1
+        }
         self.publish(.transferProgress(bytesSent: sent, totalBytes: nil))
-        return sent
+        return BodyWritten(bytes: sent, chunks: chunks)
     }
 }

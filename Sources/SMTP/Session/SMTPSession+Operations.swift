@@ -91,8 +91,8 @@ extension SMTPSession {
             size: encoded.readableBytes, hasEightBitOctets: body.contains { $0 >= 0x80 })
         let outcome = try await self.perform(
             { $0.startTransaction(envelope, content: facts) },
-            body: { connection throws(SMTPError) in
-                try await self.writeEncodedMessage(encoded, to: connection)
+            body: { connection, framing throws(SMTPError) in
+                try await self.writeMessage(encoded: encoded, content: body, framing: framing, to: connection)
             })
         return try Self.deliveryResult(from: outcome)
     }
@@ -121,8 +121,8 @@ extension SMTPSession {
     ) async throws(SMTPError) -> SMTPDeliveryResult where Content.Element: Sequence<UInt8> {
         let outcome = try await self.perform(
             { $0.startTransaction(envelope) },
-            body: { connection throws(SMTPError) in
-                try await self.writeStreamedMessage(body, to: connection)
+            body: { connection, framing throws(SMTPError) in
+                try await self.writeStreamedMessage(body, framing: framing, to: connection)
             })
         return try Self.deliveryResult(from: outcome)
     }

@@ -44,6 +44,9 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
     private var cumulationBuffer: ByteBuffer?
     private var replies = CircularBuffer<SMTPReply>()
     private var bufferedBytes = 0
+    /// Replies owed for commands written and not yet handed out: replies up to this number
+    /// may wait unread when the next bytes are written (pipelined `BDAT` chunks).
+    private var outstandingReplies = 0
     private var replyWaiter: Waiter<SMTPReply>?
     private var writabilityWaiter: Waiter<Void>?
     private var handshakeWaiter: Waiter<Void>?
@@ -85,11 +88,17 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
     /// sends replies ahead of the commands would have them read as the answers to the next
     /// ones. Then nothing is written, the unread replies are dropped, every request fails
     /// with ``SMTPError/Code/protocolViolation`` and the channel closes.
-    func writeCommands(_ buffer: ByteBuffer) {
+    ///
+    /// - Parameters:
+    ///   - buffer: The bytes.
+    ///   - expectingReplies: How many replies the commands in `buffer` are owed (0 for
+    ///     message data).
+    func writeCommands(_ buffer: ByteBuffer, expectingReplies: Int) {
         guard let context = self.context, self.failure == nil else {
             return
         }
-        guard !self.hasUnreadInput else {
+        let unread = self.replies.count + ((self.cumulationBuffer?.readableBytes ?? 0) > 0 || self.parser.isInsideReply ? 1 : 0)
+        guard unread <= self.outstandingReplies else {
             let unread = self.replies.first
             self.replies.removeAll()
             self.bufferedBytes = 0
@@ -99,6 +108,7 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
             context.close(promise: nil)
             return
         }
+        self.outstandingReplies += expectingReplies
         context.writeAndFlush(NIOAny(buffer), promise: nil)
     }
 
@@ -128,6 +138,7 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
         }
         let reply = self.replies.removeFirst()
         self.bufferedBytes -= Self.size(of: reply)
+        self.outstandingReplies = max(0, self.outstandingReplies - 1)
         return reply
     }
 
@@ -258,6 +269,7 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
     private func received(_ reply: SMTPReply) {
         if let waiter = self.replyWaiter {
             self.replyWaiter = nil
+            self.outstandingReplies = max(0, self.outstandingReplies - 1)
             waiter.succeed(reply)
         } else {
             self.replies.append(reply)

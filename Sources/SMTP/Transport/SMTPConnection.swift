@@ -190,17 +190,28 @@ final class SMTPConnection: Sendable {
     /// Writes bytes (command lines, message data or its terminator) and flushes them,
     /// unless replies nobody asked for are waiting: then the connection fails with
     /// ``SMTPError/Code/protocolViolation`` (the next ``nextReply(timeout:)`` reports it) and
-    /// closes (``SMTPClientChannelHandler/writeCommands(_:)``).
-    func write(_ buffer: ByteBuffer) {
+    /// closes (``SMTPClientChannelHandler/writeCommands(_:expectingReplies:)``).
+    ///
+    /// - Parameters:
+    ///   - buffer: The bytes.
+    ///   - expectingReplies: How many replies the commands in `buffer` are owed (0 for
+    ///     message data).
+    func write(_ buffer: ByteBuffer, expectingReplies: Int) {
         let handler = self.handler
-        self.channel.eventLoop.execute { handler.value.writeCommands(buffer) }
+        self.channel.eventLoop.execute { handler.value.writeCommands(buffer, expectingReplies: expectingReplies) }
     }
 
     /// Writes and flushes message data, then waits (up to `timeout`) while the channel is
     /// not writable, so that a slow reader slows the writer down instead of letting data
     /// pile up in memory.
-    func writeData(_ buffer: ByteBuffer, timeout: Duration) async throws(SMTPError) {
-        self.write(buffer)
+    ///
+    /// - Parameters:
+    ///   - buffer: The bytes.
+    ///   - expectingReplies: How many replies the commands in `buffer` are owed (1 for a
+    ///     `BDAT` chunk with its command, 0 for plain message data).
+    ///   - timeout: How long the channel may stay unwritable.
+    func writeData(_ buffer: ByteBuffer, expectingReplies: Int = 0, timeout: Duration) async throws(SMTPError) {
+        self.write(buffer, expectingReplies: expectingReplies)
         if self.channel.isActive, self.channel.isWritable {
             return
         }

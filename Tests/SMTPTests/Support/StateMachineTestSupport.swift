@@ -7,6 +7,7 @@ enum ActionSummary: Equatable, CustomStringConvertible {
     case streamBody
     case sendDataTerminator
     case startTLS
+    case streamBodyInChunks
     case succeed(String, close: Bool)
     case fail(SMTPError.Code, close: Bool)
     case none
@@ -18,6 +19,7 @@ enum ActionSummary: Equatable, CustomStringConvertible {
         case .streamBody: return "streamBody"
         case .sendDataTerminator: return "sendDataTerminator"
         case .startTLS: return "startTLS"
+        case .streamBodyInChunks: return "streamBodyInChunks"
         case .succeed(let outcome, let close): return "succeed(\(outcome), close: \(close))"
         case .fail(let code, let close): return "fail(\(code), close: \(close))"
         case .none: return "none"
@@ -44,6 +46,7 @@ extension SMTPClientStateMachine.Action {
         case .streamBody: return .streamBody
         case .sendDataTerminator: return .sendDataTerminator
         case .startTLS: return .startTLS
+        case .streamBodyInChunks: return .streamBodyInChunks
         case .succeed(let outcome, let close): return .succeed(outcome.summary, close: close)
         case .fail(let error, let close): return .fail(error.code, close: close)
         case .none: return .none

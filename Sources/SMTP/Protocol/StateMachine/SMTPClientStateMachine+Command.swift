@@ -49,7 +49,8 @@ extension SMTPClientStateMachine {
             self.serverStateIsReset = true
         case .noop, .vrfy, .expn, .help:
             break
-        case .raw, .auth, .authContinuation, .authCancel, .ehlo, .helo, .mailFrom, .rcptTo, .data, .quit, .startTLS:
+        case .raw, .auth, .authContinuation, .authCancel, .ehlo, .helo, .mailFrom, .rcptTo, .data, .bdat, .quit,
+            .startTLS:
             self.serverStateIsReset = false
         }
     }
@@ -62,7 +63,7 @@ extension SMTPCommand {
         switch self {
         case .raw, .auth, .authContinuation, .authCancel:
             return true
-        case .ehlo, .helo, .mailFrom, .rcptTo, .data, .rset, .noop, .vrfy, .expn, .help, .quit, .startTLS:
+        case .ehlo, .helo, .mailFrom, .rcptTo, .data, .bdat, .rset, .noop, .vrfy, .expn, .help, .quit, .startTLS:
             return false
         }
     }

@@ -56,14 +56,18 @@ extension SMTPClientStateMachine {
             }
         }
 
+        let usesChunking = self.configuration.useChunking && capabilities.isExtended && capabilities.supportsChunking
         var steps: [SMTPTransactionState.Step] = []
         if self.configuration.sendRSETBeforeTransaction, !self.serverStateIsReset {
             steps.append(.reset)
         }
         steps.append(.mail)
         steps.append(contentsOf: envelope.recipients.indices.map(SMTPTransactionState.Step.recipient))
-        steps.append(.data)
-        var transaction = SMTPTransactionState(envelope: envelope, mailParameters: mailParameters, steps: steps)
+        if !usesChunking {
+            steps.append(.data)
+        }
+        var transaction = SMTPTransactionState(
+            envelope: envelope, mailParameters: mailParameters, steps: steps, usesChunking: usesChunking)
         do {
             for step in steps {
                 try transaction.command(for: step).validate()
@@ -74,7 +78,8 @@ extension SMTPClientStateMachine {
 
         let firstGroupEnd: Int
         if capabilities.isExtended, capabilities.supportsPipelining {
-            let pipelineData = !self.configuration.stopOnRecipientErrors || envelope.recipients.count == 1
+            let pipelineData =
+                usesChunking || !self.configuration.stopOnRecipientErrors || envelope.recipients.count == 1
             firstGroupEnd = pipelineData ? steps.count : steps.count - 1
         } else {
             firstGroupEnd = 1
@@ -85,15 +90,25 @@ extension SMTPClientStateMachine {
         return .sendCommands(commands)
     }
 
-    /// The driver has written the content and its terminating dot.
+    /// The driver has written the content and its terminating dot, or all its `BDAT` chunks.
     ///
-    /// - Parameter byteCount: The number of octets written after `354`.
-    mutating func dataBodyFinished(byteCount: Int) -> Action {
+    /// - Parameters:
+    ///   - byteCount: The number of content octets written.
+    ///   - chunkCount: The number of `BDAT` commands written (0 after `DATA`).
+    mutating func dataBodyFinished(byteCount: Int, chunkCount: Int = 0) -> Action {
         guard case .transaction(var transaction) = self.state, case .sendingBody = transaction.phase else {
             return self.close(failing: SMTPError(.protocolViolation, "message data finished outside DATA"))
         }
         self.state = .modifying
         transaction.bytesSent = byteCount
+        if transaction.usesChunking {
+            guard chunkCount > 0 else {
+                return self.close(failing: SMTPError(.protocolViolation, "no BDAT chunk was written"))
+            }
+            transaction.phase = .awaitingChunkReplies(remaining: chunkCount, refusal: nil)
+            self.state = .transaction(transaction)
+            return .readReply
+        }
         transaction.phase = .awaitingDataReply
         self.state = .transaction(transaction)
         return .readReply
@@ -130,6 +145,24 @@ extension SMTPClientStateMachine {
         case .sendingBody:
             return self.close(
                 failing: SMTPError(.protocolViolation, "reply received while sending message data", reply: reply))
+
+        case .awaitingChunkReplies(let remaining, let refusal):
+            let refusal = refusal ?? (reply.isPositiveCompletion ? nil : reply)
+            if remaining > 1 {
+                transaction.phase = .awaitingChunkReplies(remaining: remaining - 1, refusal: refusal)
+                self.state = .transaction(transaction)
+                return .readReply
+            }
+            if let refusal {
+                return self.abandon(
+                    &transaction, with: SMTPError(.dataRejected, "the server rejected the message", reply: refusal))
+            }
+            self.state = .ready
+            let result = SMTPDeliveryResult(
+                acceptedRecipients: transaction.acceptedRecipients,
+                refusedRecipients: transaction.refusedRecipients,
+                reply: reply, bytesSent: transaction.bytesSent)
+            return .succeed(.delivered(result), closeConnection: false)
 
         case .awaitingDataReply:
             self.state = .ready
@@ -207,6 +240,11 @@ extension SMTPClientStateMachine {
             return self.abandon(&transaction, with: error)
         }
 
+        if transaction.usesChunking {
+            transaction.phase = .sendingBody
+            self.state = .transaction(transaction)
+            return .streamBodyInChunks
+        }
         guard let dataReply = transaction.dataReply else {
             let commands = transaction.send(upTo: transaction.steps.count)
             self.state = .transaction(transaction)

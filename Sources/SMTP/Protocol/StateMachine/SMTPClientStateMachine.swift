@@ -38,6 +38,8 @@ struct SMTPClientStateMachine: Sendable {
         /// The server's host and port, which `OAUTHBEARER` sends.
         var serverHost = ""
         var serverPort = 0
+        /// Whether content goes in `BDAT` chunks when the server offers `CHUNKING`.
+        var useChunking = true
     }
 
     /// What a successful request produced.
@@ -61,6 +63,10 @@ struct SMTPClientStateMachine: Sendable {
         /// The server sent `354`: write the encoded body including its terminating `.`
         /// line, then call ``dataBodyFinished(byteCount:)``.
         case streamBody
+        /// The envelope was accepted and the server offers `CHUNKING`: write the content in
+        /// `BDAT` chunks, the last one with `LAST`, without waiting for their replies, then
+        /// call ``dataBodyFinished(byteCount:chunkCount:)`` with the number of chunks.
+        case streamBodyInChunks
         /// Write only the terminating `.` line (to end a `DATA` the server accepted
         /// although the transaction is being abandoned), then read the next reply.
         case sendDataTerminator

@@ -26,11 +26,17 @@ struct SMTPTransactionState: Sendable {
         /// The transaction failed after the server accepted part of the envelope; `RSET`
         /// was sent to clear it. The transaction fails with the error afterwards.
         case resetting(SMTPError)
+        /// All `BDAT` chunks were written (pipelined, RFC 3030); `remaining` replies are
+        /// still to come, and `refusal` is the first that was not `250`.
+        case awaitingChunkReplies(remaining: Int, refusal: SMTPReply?)
     }
 
     let envelope: SMTPEnvelope
     let mailParameters: [SMTPParameter]
     let steps: [Step]
+    /// Whether the content goes in `BDAT` chunks (the server offers `CHUNKING`) instead of
+    /// after `DATA`; there is no `.data` step then.
+    let usesChunking: Bool
     var nextToSend = 0
     var nextToAnswer = 0
     var phase: Phase = .envelope
@@ -42,10 +48,11 @@ struct SMTPTransactionState: Sendable {
     var dataReply: SMTPReply?
     var bytesSent = 0
 
-    init(envelope: SMTPEnvelope, mailParameters: [SMTPParameter], steps: [Step]) {
+    init(envelope: SMTPEnvelope, mailParameters: [SMTPParameter], steps: [Step], usesChunking: Bool = false) {
         self.envelope = envelope
         self.mailParameters = mailParameters
         self.steps = steps
+        self.usesChunking = usesChunking
     }
 
     func command(for step: Step) -> SMTPCommand {
