@@ -51,6 +51,38 @@ struct ChunkingTests {
         #expect(feed(&off, [reply(250), reply(250), reply(250)]).last == .send(["DATA"]))
     }
 
+    @Test func binaryMIMEGoesInChunksOnlyWhenOffered() {
+        var envelope = SMTPEnvelope(from: "alice@example.com", to: ["bob@example.org"])
+        envelope.bodyType = .binaryMIME
+        var offered = readyMachine(
+            extensions: ["PIPELINING", "CHUNKING", "BINARYMIME"], configuration: machineConfiguration(sendRSET: false))
+        #expect(
+            offered.startTransaction(envelope).summary
+                == .send(["MAIL FROM:<alice@example.com> BODY=BINARYMIME", "RCPT TO:<bob@example.org>"]))
+        _ = offered.replyReceived(reply(250))
+        guard case .streamBodyInChunks(let binary) = offered.replyReceived(reply(250)) else {
+            Issue.record("expected BDAT chunks")
+            return
+        }
+        #expect(binary)
+
+        var chunkingOnly = readyMachine(extensions: ["CHUNKING"])
+        #expect(chunkingOnly.startTransaction(envelope).summary == .fail(.invalidInput, close: false))
+        var configuration = machineConfiguration()
+        configuration.useChunking = false
+        var turnedOff = readyMachine(extensions: ["CHUNKING", "BINARYMIME"], configuration: configuration)
+        #expect(turnedOff.startTransaction(envelope).summary == .fail(.invalidInput, close: false))
+    }
+
+    @Test func binaryFramingPassesEveryOctet() throws {
+        let content: [UInt8] = Array("bare\nLF\rCR\n.dot".utf8) + [0, 0xFF] + Array(repeating: 0x41, count: 2000)
+        var encoder = SMTPDataEncoder(framing: .binary)
+        var output = ByteBuffer()
+        try encoder.encode(content, into: &output)
+        encoder.finish(into: &output)
+        #expect(Array(output.readableBytesView) == content)
+    }
+
     @Test func bdatFramingNeitherStuffsDotsNorTerminates() throws {
         let encoded = try SMTPDataEncoder.encodeMessage(Array(".leading dot\n..two\nlast".utf8), framing: .bdat)
         #expect(String(buffer: encoded) == ".leading dot\r\n..two\r\nlast\r\n")

@@ -26,6 +26,9 @@ public struct SMTPDataEncoder: Sendable {
         case data
         /// In `BDAT` chunks: as it is, the chunk sizes delimit it.
         case bdat
+        /// In `BDAT` chunks with `BODY=BINARYMIME`: every octet exactly as given, no
+        /// line-ending conversion and no line-length limit.
+        case binary
     }
 
     /// The longest line RFC 5321 allows: 1000 octets including CRLF.
@@ -99,7 +102,7 @@ public struct SMTPDataEncoder: Sendable {
     ///
     /// - Parameter output: The buffer the bytes are appended to.
     public mutating func finish(into output: inout ByteBuffer) {
-        if self.pendingCR || !self.atLineStart {
+        if self.framing != .binary, self.pendingCR || !self.atLineStart {
             output.writeStaticString("\r\n")
         }
         if self.framing == .data {
@@ -142,6 +145,10 @@ public struct SMTPDataEncoder: Sendable {
     ) -> SMTPError? {
         let count = input.count
         guard count > 0 else {
+            return nil
+        }
+        if self.framing == .binary {
+            output.writeBytes(input)
             return nil
         }
         var index = 0

@@ -44,6 +44,10 @@ public enum SMTPBodyType: Hashable, Sendable {
     case sevenBit
     /// 8-bit octets in lines (`BODY=8BITMIME`); needs the server's `8BITMIME`.
     case eightBitMIME
+    /// Any octets, sent exactly as given: no line-ending conversion, no line-length limit
+    /// (`BODY=BINARYMIME`, RFC 3030). Needs the server's `BINARYMIME` and `CHUNKING`, and
+    /// ``SMTPSession/Configuration/useChunking``.
+    case binaryMIME
 }
 
 /// RFC 3461 section 4's `xtext`: `+` followed by two upper-case hexadecimal digits for any

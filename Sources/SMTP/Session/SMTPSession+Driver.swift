@@ -99,7 +99,8 @@ extension SMTPSession {
                 }
                 self.publish(.transferStarted)
                 do {
-                    let framing: SMTPDataEncoder.Framing = if case .streamBodyInChunks = action { .bdat } else { .data }
+                    let framing: SMTPDataEncoder.Framing =
+                        if case .streamBodyInChunks(let binary) = action { binary ? .binary : .bdat } else { .data }
                     let written = try await body(connection, framing)
                     self.publish(.transferEnded(bytesSent: written.bytes))
                     action = self.machine.dataBodyFinished(byteCount: written.bytes, chunkCount: written.chunks)
@@ -260,8 +261,8 @@ extension SMTPSession {
         switch framing {
         case .data:
             return BodyWritten(bytes: try await self.writeEncodedMessage(encoded, to: connection), chunks: 0)
-        case .bdat:
-            var remaining = try SMTPDataEncoder.encodeMessage(content, framing: .bdat)
+        case .bdat, .binary:
+            var remaining = try SMTPDataEncoder.encodeMessage(content, framing: framing)
             let total = remaining.readableBytes
             var chunks = 0
             repeat {
@@ -325,7 +326,7 @@ extension SMTPSession {
                     sent += pending.readableBytes
                     try await connection.writeData(pending, timeout: self.configuration.commandTimeout)
                     pending.clear()
-                case .bdat:
+                case .bdat, .binary:
                     while pending.readableBytes >= Self.bdatChunkSize {
                         let slice = pending.readSlice(length: Self.bdatChunkSize) ?? ByteBuffer()
                         try await self.writeChunk(slice, last: false, to: connection)
@@ -349,7 +350,7 @@ extension SMTPSession {
         switch framing {
         case .data:
             try await connection.writeData(pending, timeout: self.configuration.commandTimeout)
-        case .bdat:
+        case .bdat, .binary:
             try await self.writeChunk(pending, last: true, to: connection)
             chunks += 1
         }

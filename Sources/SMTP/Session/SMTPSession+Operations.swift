@@ -86,9 +86,12 @@ extension SMTPSession {
     ///   connection errors.
     public func send(envelope: SMTPEnvelope, body: [UInt8]) async throws(SMTPError) -> SMTPDeliveryResult {
         try self.checkCanStart()
-        let encoded = try SMTPDataEncoder.encodeMessage(body)
+        // BINARYMIME content goes exactly as given (in BDAT chunks); anything else is checked
+        // and encoded for DATA now, so that a bad line fails before a command is sent.
+        let isBinary = envelope.bodyType == .binaryMIME
+        let encoded = isBinary ? ByteBuffer() : try SMTPDataEncoder.encodeMessage(body)
         let facts = SMTPClientStateMachine.ContentFacts(
-            size: encoded.readableBytes, hasEightBitOctets: body.contains { $0 >= 0x80 })
+            size: isBinary ? body.count : encoded.readableBytes, hasEightBitOctets: body.contains { $0 >= 0x80 })
         let outcome = try await self.perform(
             { $0.startTransaction(envelope, content: facts) },
             body: { connection, framing throws(SMTPError) in

@@ -15,7 +15,7 @@ extension SMTPClientStateMachine {
     ///   server's `SIZE` limit; ``SMTPError/Code/invalidInput`` when `8BITMIME` is required
     ///   and not offered.
     static func applyingExtensions(
-        to envelope: SMTPEnvelope, content: ContentFacts, capabilities: SMTPCapabilities
+        to envelope: SMTPEnvelope, content: ContentFacts, capabilities: SMTPCapabilities, useChunking: Bool
     ) throws(SMTPError) -> SMTPEnvelope {
         var envelope = envelope
         func addMailParameter(_ parameter: SMTPParameter) {
@@ -38,6 +38,12 @@ extension SMTPClientStateMachine {
             addMailParameter(.body8BitMIME)
         case .sevenBit:
             addMailParameter(SMTPParameter("BODY", "7BIT"))
+        case .binaryMIME:
+            guard capabilities.contains("BINARYMIME"), capabilities.supportsChunking, useChunking else {
+                throw SMTPError(
+                    .invalidInput, "the content is declared BINARYMIME, which needs the server's BINARYMIME and CHUNKING")
+            }
+            addMailParameter(SMTPParameter("BODY", "BINARYMIME"))
         case nil:
             if content.hasEightBitOctets, capabilities.supports8BitMIME {
                 addMailParameter(.body8BitMIME)

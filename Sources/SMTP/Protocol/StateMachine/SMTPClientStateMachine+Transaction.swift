@@ -37,7 +37,9 @@ extension SMTPClientStateMachine {
         }
         let envelope: SMTPEnvelope
         do {
-            envelope = try Self.applyingExtensions(to: envelopeAsGiven, content: content, capabilities: capabilities)
+            envelope = try Self.applyingExtensions(
+                to: envelopeAsGiven, content: content, capabilities: capabilities,
+                useChunking: self.configuration.useChunking)
         } catch {
             return .fail(error, closeConnection: false)
         }
@@ -242,8 +244,9 @@ extension SMTPClientStateMachine {
 
         if transaction.usesChunking {
             transaction.phase = .sendingBody
+            let binary = transaction.envelope.bodyType == .binaryMIME
             self.state = .transaction(transaction)
-            return .streamBodyInChunks
+            return .streamBodyInChunks(binary: binary)
         }
         guard let dataReply = transaction.dataReply else {
             let commands = transaction.send(upTo: transaction.steps.count)

@@ -65,8 +65,9 @@ struct SMTPClientStateMachine: Sendable {
         case streamBody
         /// The envelope was accepted and the server offers `CHUNKING`: write the content in
         /// `BDAT` chunks, the last one with `LAST`, without waiting for their replies, then
-        /// call ``dataBodyFinished(byteCount:chunkCount:)`` with the number of chunks.
-        case streamBodyInChunks
+        /// call ``dataBodyFinished(byteCount:chunkCount:)`` with the number of chunks. With
+        /// `binary` (`BODY=BINARYMIME`) the content goes exactly as given.
+        case streamBodyInChunks(binary: Bool)
         /// Write only the terminating `.` line (to end a `DATA` the server accepted
         /// although the transaction is being abandoned), then read the next reply.
         case sendDataTerminator
