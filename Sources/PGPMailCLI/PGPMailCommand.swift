@@ -7,6 +7,7 @@ struct PGPMailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgpmail",
         abstract: "Compose, sign, encrypt and deliver email with OpenPGP and SMTP.",
+        version: PGPMailVersion.version,
         subcommands: [Demo.self, Send.self])
 
     /// Runs the command as ArgumentParser's own `main()` does, except that usage errors

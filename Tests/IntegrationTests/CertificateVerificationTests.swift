@@ -84,6 +84,17 @@ struct CertificateVerificationTests {
     }
 
     @Test(.enabled(if: Secure.aiosmtpdEnabled))
+    func caCertificateGivenAsPEMTextIsTrusted() async throws {
+        try await withServer { server, pki in
+            var configuration = Secure.configuration(port: server.port, pki: pki)
+            configuration.tlsConfiguration.trustRoots = .pemCertificates([pki.caCertificatePEM])
+            let record = await Secure.run(configuration)
+            _ = try record.delivery()
+            #expect(try server.messages().count == 1)
+        }
+    }
+
+    @Test(.enabled(if: Secure.aiosmtpdEnabled))
     func expiredCertificateIsRejected() async throws {
         try await withServer(.expired) { server, pki in
             try expectRejected(await Secure.run(Secure.configuration(port: server.port, pki: pki)), server)

@@ -66,6 +66,27 @@ struct ConnectionOptionsTests {
         await session.shutdown()
     }
 
+    @Test func anEmptyHostOrPortZeroIsInvalidInput() async throws {
+        for (host, port) in [("", 25), ("127.0.0.1", 0)] {
+            var configuration = sessionConfiguration(port: port)
+            configuration.host = host
+            let session = SMTPSession(configuration: configuration)
+            #expect(await smtpError { try await session.connect() }?.code == .invalidInput)
+            await session.shutdown()
+        }
+    }
+
+    @Test func caCertificatesGivenAsTextMustBePEM() async throws {
+        var configuration = sessionConfiguration(port: try Self.freePort())
+        configuration.tls = .implicit
+        configuration.tlsConfiguration.trustRoots = .pemCertificates(["not a certificate"])
+        let session = SMTPSession(configuration: configuration)
+        let error = await smtpError { try await session.connect() }
+        #expect(error?.code == .tlsConfigurationInvalid)
+        #expect(error?.psmtpErrorCode == 273)
+        await session.shutdown()
+    }
+
     @Test func nagleIsOff() async throws {
         let server = try await ScriptedSMTPServer.start(ScriptedSMTPServer.standard())
         let session = SMTPSession(configuration: sessionConfiguration(port: server.port))

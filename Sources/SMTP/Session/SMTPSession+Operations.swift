@@ -16,6 +16,10 @@ extension SMTPSession {
         guard self.connection == nil else {
             throw SMTPError(.alreadyConnected, "the session is already connected")
         }
+        guard !self.configuration.host.isEmpty, (1...65535).contains(self.configuration.port) else {
+            // The PSMTP errors 163 (no MailServer) and 116 (RemotePort zero).
+            throw SMTPError(.invalidInput, "specify a mail server and a port from 1 to 65535")
+        }
         self.logger.debug("Connecting to SMTP server")
         let connection: SMTPConnection
         do {

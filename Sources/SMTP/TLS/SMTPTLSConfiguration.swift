@@ -8,6 +8,8 @@ public struct SMTPTLSConfiguration: Sendable {
     public struct TrustRoots: Hashable, Sendable {
         /// PEM files whose certificates are trusted.
         public var pemFiles: [String]
+        /// PEM text (one or more `CERTIFICATE` blocks each) whose certificates are trusted.
+        public var pemCertificates: [String] = []
         /// Whether the system's roots are trusted as well.
         public var includesSystemRoots: Bool
 
@@ -22,6 +24,11 @@ public struct SMTPTLSConfiguration: Sendable {
         /// The system's roots and the certificates in these PEM files.
         public static func systemAndPEMFiles(_ paths: [String]) -> TrustRoots {
             TrustRoots(pemFiles: paths, includesSystemRoots: true)
+        }
+
+        /// Only the certificates in this PEM text (the PSMTP `SSLServerCACerts`).
+        public static func pemCertificates(_ pem: [String]) -> TrustRoots {
+            TrustRoots(pemFiles: [], pemCertificates: pem, includesSystemRoots: false)
         }
     }
 

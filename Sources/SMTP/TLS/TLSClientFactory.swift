@@ -57,6 +57,15 @@ struct TLSClientFactory: Sendable {
                     underlyingError: error)
             }
         }
+        for (index, pem) in configuration.trustRoots.pemCertificates.enumerated() {
+            do {
+                customRoots += try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8))
+            } catch {
+                throw SMTPError(
+                    .tlsConfigurationInvalid, "CA certificate text \(index + 1) is not PEM: \(error)",
+                    underlyingError: error)
+            }
+        }
         if configuration.trustRoots.includesSystemRoots {
             tls.trustRoots = .default
             if !customRoots.isEmpty {
