@@ -15,6 +15,9 @@ let fuzzTargets: [(name: String, products: [String])] = [
     ("FuzzMIME", ["OpenPGP", "Mail"]),
     ("FuzzHeaders", ["Mail"]),
     ("FuzzSMTPReply", ["SMTP"]),
+    ("FuzzProxyReply", ["SMTP"]),
+    ("FuzzSASL", ["SMTP"]),
+    ("FuzzSMTPClient", ["SMTP"]),
 ]
 
 let package = Package(

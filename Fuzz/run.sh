@@ -14,13 +14,15 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-targets=(FuzzKeys FuzzMessage FuzzSignature FuzzMIME FuzzHeaders FuzzSMTPReply)
+targets=(FuzzKeys FuzzMessage FuzzSignature FuzzMIME FuzzHeaders FuzzSMTPReply FuzzProxyReply FuzzSASL FuzzSMTPClient)
 
 dictionary() {
     case "$1" in
         FuzzKeys | FuzzMessage | FuzzSignature) echo Dictionaries/openpgp.dict ;;
         FuzzMIME | FuzzHeaders) echo Dictionaries/mime.dict ;;
-        FuzzSMTPReply) echo Dictionaries/smtp.dict ;;
+        FuzzSMTPReply | FuzzSMTPClient) echo Dictionaries/smtp.dict ;;
+        FuzzProxyReply) echo Dictionaries/proxy.dict ;;
+        FuzzSASL) echo Dictionaries/sasl.dict ;;
     esac
 }
 
