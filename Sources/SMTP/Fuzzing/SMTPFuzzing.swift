@@ -378,6 +378,11 @@ import NIOCore
             case .streamBody:
                 precondition(self.machine.isConnectionOpen && !self.machine.isReady)
                 return self.handle(self.machine.dataBodyFinished(byteCount: self.bodySize))
+            case .streamBodyInChunks:
+                // As many BDAT chunks as the body has started kilobytes, at least one.
+                precondition(self.machine.isConnectionOpen && !self.machine.isReady)
+                let chunks = max(1, (self.bodySize + 1023) / 1024)
+                return self.handle(self.machine.dataBodyFinished(byteCount: self.bodySize, chunkCount: chunks))
             case .startTLS:
                 precondition(self.machine.isConnectionOpen && !self.machine.isReady && !self.machine.isSecure)
                 if self.tlsFails {
