@@ -79,6 +79,15 @@ extension SMTPSession {
         /// `CHUNKING`: no dot-stuffing, and the whole envelope and content pipelined. `true` by
         /// default; `false` always uses `DATA`.
         public var useChunking: Bool
+        /// TCP keep-alive probes on an idle connection (the PSMTP `TCPKeepAlive`,
+        /// `KeepAliveTime`, `KeepAliveInterval`, `KeepAliveRetryCount`); `nil` (default) is off.
+        public var tcpKeepAlive: SMTPTCPKeepAlive?
+        /// The highest rate message data is written at, in octets per second (the PSMTP
+        /// `MaxTransferRate`); `nil` (default) is unlimited.
+        public var maximumTransferRate: Int?
+        /// Whether ``commandTimeout`` bounds every wait for the server (`.inactivity`, the
+        /// default) or each whole operation (`.absolute`: the PSMTP `AbsoluteTimeout`).
+        public var timeoutMode: SMTPTimeoutMode
 
         /// Creates a configuration with default settings.
         ///
@@ -105,6 +114,9 @@ extension SMTPSession {
             self.localPort = 0
             self.addressFamily = .any
             self.useChunking = true
+            self.tcpKeepAlive = nil
+            self.maximumTransferRate = nil
+            self.timeoutMode = .inactivity
         }
 
         /// This machine's host name, or `localhost` if it has none that is a valid domain.
@@ -140,4 +152,30 @@ extension SMTPSession {
                 useChunking: self.useChunking)
         }
     }
+}
+
+/// TCP keep-alive settings: after `idleTime` without traffic the system sends a probe every
+/// `interval`, and gives the connection up after `probeCount` unanswered probes.
+public struct SMTPTCPKeepAlive: Hashable, Sendable {
+    /// Idle time before the first probe.
+    public var idleTime: Duration
+    /// Time between probes.
+    public var interval: Duration
+    /// Unanswered probes before the connection is dropped.
+    public var probeCount: Int
+
+    /// Creates keep-alive settings.
+    public init(idleTime: Duration = .seconds(60), interval: Duration = .seconds(10), probeCount: Int = 6) {
+        self.idleTime = idleTime
+        self.interval = interval
+        self.probeCount = probeCount
+    }
+}
+
+/// What ``SMTPSession/Configuration/commandTimeout`` measures.
+public enum SMTPTimeoutMode: Hashable, Sendable {
+    /// The time the server may stay silent (or not read) during any wait.
+    case inactivity
+    /// The time a whole operation (`connect()`, one `send`, one command) may take.
+    case absolute
 }

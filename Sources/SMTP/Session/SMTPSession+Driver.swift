@@ -47,7 +47,46 @@ extension SMTPSession {
         guard let connection = self.connection, self.machine.isReady else {
             throw SMTPError(.notConnected, "the session is not connected")
         }
+        let deadline = self.absoluteDeadline(on: connection)
+        defer { deadline?.cancel() }
         return try await self.run(start(&self.machine), on: connection, body: body)
+    }
+
+    /// With ``SMTPTimeoutMode/absolute``, a timer that fails the operation running on
+    /// `connection` with ``SMTPError/Code/timeout`` (and closes it) when
+    /// ``Configuration/commandTimeout`` has passed; `nil` otherwise. Cancel it when the
+    /// operation ends.
+    func absoluteDeadline(on connection: SMTPConnection) -> Scheduled<Void>? {
+        guard self.configuration.timeoutMode == .absolute else {
+            return nil
+        }
+        let timeout = self.configuration.commandTimeout
+        return connection.abort(
+            after: timeout, with: SMTPError(.timeout, "the operation did not complete within \(timeout)"))
+    }
+
+    /// Waits as long as ``Configuration/maximumTransferRate`` asks after `count` more octets
+    /// of message data were written since `start`.
+    private func pace(
+        _ limiter: inout TransferRateLimiter?, wrote count: Int, since start: ContinuousClock.Instant
+    ) async throws(SMTPError) {
+        guard var current = limiter else {
+            return
+        }
+        let delay = current.wrote(count, elapsed: ContinuousClock.now - start)
+        limiter = current
+        guard delay > .zero else {
+            return
+        }
+        do {
+            try await Task.sleep(for: delay)
+        } catch {
+            throw SMTPError(.cancelled, "the operation was cancelled while sending message data")
+        }
+    }
+
+    private var rateLimiter: TransferRateLimiter? {
+        self.configuration.maximumTransferRate.map { TransferRateLimiter(bytesPerSecond: max(1, $0)) }
     }
 
     /// Performs `action` and those that follow until the request completes.
@@ -265,10 +304,13 @@ extension SMTPSession {
             var remaining = try SMTPDataEncoder.encodeMessage(content, framing: framing)
             let total = remaining.readableBytes
             var chunks = 0
+            var limiter = self.rateLimiter
+            let start = ContinuousClock.now
             repeat {
                 let size = min(Self.bdatChunkSize, remaining.readableBytes)
                 let slice = remaining.readSlice(length: size) ?? ByteBuffer()
                 try await self.writeChunk(slice, last: remaining.readableBytes == 0, to: connection)
+                try await self.pace(&limiter, wrote: size, since: start)
                 chunks += 1
                 self.publish(.transferProgress(bytesSent: total - remaining.readableBytes, totalBytes: total))
             } while remaining.readableBytes > 0
@@ -293,9 +335,12 @@ extension SMTPSession {
         var remaining = message
         let total = message.readableBytes
         var sent = 0
+        var limiter = self.rateLimiter
+        let start = ContinuousClock.now
         while remaining.readableBytes > 0 {
             let slice = remaining.readSlice(length: min(Self.dataSliceSize, remaining.readableBytes))!
             try await connection.writeData(slice, timeout: self.configuration.commandTimeout)
+            try await self.pace(&limiter, wrote: slice.readableBytes, since: start)
             sent += slice.readableBytes
             self.publish(.transferProgress(bytesSent: sent, totalBytes: total))
         }
@@ -312,6 +357,8 @@ extension SMTPSession {
         var sent = 0
         var chunks = 0
         var pending = ByteBuffer()
+        var limiter = self.rateLimiter
+        let start = ContinuousClock.now
         do {
             for try await chunk in content {
                 if Task.isCancelled {
@@ -325,11 +372,13 @@ extension SMTPSession {
                     }
                     sent += pending.readableBytes
                     try await connection.writeData(pending, timeout: self.configuration.commandTimeout)
+                    try await self.pace(&limiter, wrote: pending.readableBytes, since: start)
                     pending.clear()
                 case .bdat, .binary:
                     while pending.readableBytes >= Self.bdatChunkSize {
                         let slice = pending.readSlice(length: Self.bdatChunkSize) ?? ByteBuffer()
                         try await self.writeChunk(slice, last: false, to: connection)
+                        try await self.pace(&limiter, wrote: slice.readableBytes, since: start)
                         sent += slice.readableBytes
                         chunks += 1
                     }

@@ -31,7 +31,8 @@ extension SMTPSession {
             let endpoint = SMTPConnection.Endpoint(
                 host: self.configuration.host, port: self.configuration.port, proxy: self.configuration.proxy,
                 localAddress: self.configuration.localAddress, localPort: self.configuration.localPort,
-                addressFamily: self.configuration.addressFamily, connectTimeout: self.configuration.connectTimeout)
+                addressFamily: self.configuration.addressFamily, keepAlive: self.configuration.tcpKeepAlive,
+                connectTimeout: self.configuration.connectTimeout)
             connection = try await SMTPConnection.connect(endpoint, group: self.eventLoopGroup)
         } catch {
             self.publish(.error(error))
@@ -57,6 +58,8 @@ extension SMTPSession {
                 throw error
             }
         }
+        let deadline = self.absoluteDeadline(on: connection)
+        defer { deadline?.cancel() }
         let outcome = try await self.run(self.machine.connectionEstablished(), on: connection)
         guard case .connected(let capabilities) = outcome else {
             await self.close(connection, reason: "Unexpected connection outcome")

@@ -184,6 +184,12 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
         return promise.futureResult
     }
 
+    /// Fails every request with `error` and closes the channel (an absolute deadline).
+    func abort(_ error: SMTPError) {
+        self.fail(error)
+        self.context?.close(promise: nil)
+    }
+
     // MARK: - Channel events
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

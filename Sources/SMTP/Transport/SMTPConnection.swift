@@ -3,6 +3,14 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One TCP connection to an SMTP server: the NIO channel and its
 /// ``SMTPClientChannelHandler``, behind async methods the session calls.
 ///
@@ -32,6 +40,8 @@ final class SMTPConnection: Sendable {
         var localPort = 0
         /// Which IP versions to use for the first hop.
         var addressFamily: SMTPAddressFamily = .any
+        /// TCP keep-alive probes; `nil` is off.
+        var keepAlive: SMTPTCPKeepAlive?
         /// The limit for name resolution, the TCP handshake and the proxy's handshake together.
         var connectTimeout: Duration
 
@@ -107,9 +117,13 @@ final class SMTPConnection: Sendable {
         let proxy = endpoint.proxy
         let host = endpoint.host
         let port = endpoint.port
-        return bootstrap
+        var configured = bootstrap
             .connectTimeout(TimeAmount(endpoint.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        if let keepAlive = endpoint.keepAlive {
+            configured = Self.applying(keepAlive, to: configured)
+        }
+        return configured
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let operations = channel.pipeline.syncOperations
@@ -121,6 +135,29 @@ final class SMTPConnection: Sendable {
                     }
                 }
             }
+    }
+
+    /// Turns on TCP keep-alive with `settings` (idle time and interval in whole seconds, at
+    /// least one).
+    private static func applying(_ settings: SMTPTCPKeepAlive, to bootstrap: ClientBootstrap) -> ClientBootstrap {
+        func seconds(_ duration: Duration) -> SocketOptionValue {
+            SocketOptionValue(clamping: max(1, duration.components.seconds))
+        }
+        let tcp = SocketOptionLevel(IPPROTO_TCP)
+        #if canImport(Darwin)
+        let idle = SocketOptionName(TCP_KEEPALIVE)
+        #else
+        let idle = SocketOptionName(TCP_KEEPIDLE)
+        #endif
+        return bootstrap
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelOption(ChannelOptions.Types.SocketOption(level: tcp, name: idle), value: seconds(settings.idleTime))
+            .channelOption(
+                ChannelOptions.Types.SocketOption(level: tcp, name: SocketOptionName(TCP_KEEPINTVL)),
+                value: seconds(settings.interval))
+            .channelOption(
+                ChannelOptions.Types.SocketOption(level: tcp, name: SocketOptionName(TCP_KEEPCNT)),
+                value: SocketOptionValue(clamping: max(1, settings.probeCount)))
     }
 
     /// Resolves the first hop for the configured address family and tries its addresses in
@@ -282,6 +319,15 @@ final class SMTPConnection: Sendable {
             return "TLS 1.2"
         case .tlsv13:
             return "TLS 1.3"
+        }
+    }
+
+    /// Fails whatever the connection is waiting for with `error` and closes it once
+    /// `duration` has passed, unless the returned timer is cancelled first.
+    func abort(after duration: Duration, with error: SMTPError) -> Scheduled<Void> {
+        let handler = self.handler
+        return self.channel.eventLoop.scheduleTask(in: TimeAmount(duration)) {
+            handler.value.abort(error)
         }
     }
 
