@@ -243,6 +243,70 @@ struct ProxyStateMachineTests {
         }
     }
 
+    @Test func httpExtraHeadersFollowHostAndAuthorization() throws {
+        let headers = [
+            SMTPProxy.Header(name: "Proxy-Agent", value: "PGPMail/1"),
+            SMTPProxy.Header(name: "X-Trace!#$%&'*+-.^_`|~9", value: "a\tb ü"),
+        ]
+        var plain = try HTTPConnectHandshake(
+            target: target("mx.example", 587), username: nil, password: nil, extraHeaders: headers)
+        #expect(
+            String(buffer: plain.start())
+                == "CONNECT mx.example:587 HTTP/1.1\r\nHost: mx.example:587\r\nProxy-Agent: PGPMail/1\r\n"
+                + "X-Trace!#$%&'*+-.^_`|~9: a\tb ü\r\n\r\n")
+        var basic = try HTTPConnectHandshake(
+            target: target("::1", 25), username: "Aladdin", password: "open sesame", extraHeaders: [headers[0]])
+        #expect(
+            String(buffer: basic.start())
+                == "CONNECT [::1]:25 HTTP/1.1\r\nHost: [::1]:25\r\n"
+                + "Proxy-Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\r\nProxy-Agent: PGPMail/1\r\n\r\n")
+        // Without a user name, the caller may authorize itself.
+        var bearer = try HTTPConnectHandshake(
+            target: target("mx.example"), username: nil, password: nil,
+            extraHeaders: [SMTPProxy.Header(name: "Proxy-Authorization", value: "Bearer t")])
+        #expect(String(buffer: bearer.start()).hasSuffix("\r\nProxy-Authorization: Bearer t\r\n\r\n"))
+    }
+
+    @Test(arguments: [
+        ("Proxy-Agent", "x\r\nX-Injected: 1"), ("Proxy-Agent", "x\n"), ("Proxy-Agent", "x\r"),
+        ("Proxy-Agent", "x\u{0}y"), ("Proxy-Agent", "\u{7F}"), ("Proxy-Agent", "\u{1B}[0m"),
+        ("", "v"), ("Bad Name", "v"), ("Bad:Name", "v"), ("X\r\nY", "v"), ("Ü", "v"), ("(x)", "v"),
+        ("Host", "evil.example"), ("HOST", "evil.example"),
+    ])
+    func httpExtraHeaderInjectionIsRefused(name: String, value: String) throws {
+        let header = SMTPProxy.Header(name: name, value: value)
+        expectInvalidInput { () throws(SMTPError) in
+            _ = try HTTPConnectHandshake(
+                target: try ProxyTarget(host: "mx.example", port: 25), username: nil, password: nil,
+                extraHeaders: [header])
+        }
+        // Through the proxy setting too, before anything is added to a channel.
+        let proxy = SMTPProxy(kind: .httpConnect, host: "p", extraHeaders: [header])
+        expectInvalidInput { () throws(SMTPError) in
+            _ = try proxy.makeHandshake(targetHost: "mx.example", targetPort: 25, eventLoop: EmbeddedEventLoop())
+        }
+    }
+
+    @Test func httpProxyAuthorizationHeaderWithAUserNameIsRefused() {
+        expectInvalidInput { () throws(SMTPError) in
+            _ = try HTTPConnectHandshake(
+                target: try ProxyTarget(host: "mx.example", port: 25), username: "u", password: "p",
+                extraHeaders: [SMTPProxy.Header(name: "proxy-authorization", value: "Basic x")])
+        }
+    }
+
+    @Test func socksIgnoresExtraHeaders() throws {
+        let headers = [SMTPProxy.Header(name: "Bad Name", value: "\r\n")]
+        for kind in [SMTPProxy.Kind.socks4a, .socks5] {
+            let with = SMTPProxy(kind: kind, host: "p", extraHeaders: headers)
+            let without = SMTPProxy(kind: kind, host: "p")
+            let loop = EmbeddedEventLoop()
+            var first = try with.makeHandshake(targetHost: "mx.example", targetPort: 25, eventLoop: loop).wait()
+            var second = try without.makeHandshake(targetHost: "mx.example", targetPort: 25, eventLoop: loop).wait()
+            #expect(bytes(first.start()) == bytes(second.start()))
+        }
+    }
+
     @Test func base64() {
         #expect(HTTPConnectHandshake.base64([]) == "")
         #expect(HTTPConnectHandshake.base64(Array("f".utf8)) == "Zg==")

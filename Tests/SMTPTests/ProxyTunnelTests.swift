@@ -141,6 +141,28 @@ struct ProxyTunnelTests {
         await target.stop()
     }
 
+    @Test func extraHeadersReachTheHTTPProxy() async throws {
+        let target = try await ScriptedSMTPServer.start(ScriptedSMTPServer.standard())
+        let proxyServer = try await TestProxyServer.start(.init(credentials: ("alice", "pw")))
+        let proxy = SMTPProxy(
+            kind: .httpConnect, host: "127.0.0.1", port: proxyServer.port, username: "alice", password: "pw",
+            extraHeaders: [
+                SMTPProxy.Header(name: "Proxy-Agent", value: "PGPMail"), SMTPProxy.Header(name: "X-Id", value: "7"),
+            ])
+        let client = try await TunnelClient.connect(through: proxy, to: "localhost", port: target.port)
+        try await self.converse(client)
+        await client.close()
+        let requests = proxyServer.requests
+        #expect(requests.count == 1)
+        #expect(requests.first?.username == "alice")
+        #expect(
+            requests.first?.httpHead
+                == "CONNECT localhost:\(target.port) HTTP/1.1\r\nHost: localhost:\(target.port)\r\n"
+                + "Proxy-Authorization: Basic YWxpY2U6cHc=\r\nProxy-Agent: PGPMail\r\nX-Id: 7")
+        await proxyServer.stop()
+        await target.stop()
+    }
+
     @Test func hostNamesAreResolvedByTheProxyExceptForSOCKS4() async throws {
         let target = try await ScriptedSMTPServer.start(ScriptedSMTPServer.standard())
         let proxyServer = try await TestProxyServer.start()

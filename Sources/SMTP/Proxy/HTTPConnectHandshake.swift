@@ -3,7 +3,7 @@ import NIOCore
 /// The client side of an HTTP `CONNECT` tunnel, as a pure state machine.
 ///
 /// Sends `CONNECT host:port HTTP/1.1` with a `Host` header and, with a user name, a
-/// `Basic` `Proxy-Authorization` header; accepts any `2xx` status, reads the header lines
+/// `Basic` `Proxy-Authorization` header, then any extra header lines; accepts any `2xx` status, reads the header lines
 /// up to the blank line (at most ``maximumResponseLength`` bytes in all, else it fails)
 /// and refuses any other status, quoting the status line.
 struct HTTPConnectHandshake: Sendable {
@@ -29,10 +29,13 @@ struct HTTPConnectHandshake: Sendable {
     ///   - target: The SMTP server.
     ///   - username: The user name for `Basic` authorization (no `:` or control characters).
     ///   - password: The password (no control characters; `nil` is empty).
+    ///   - extraHeaders: Header lines written after these, in order.
     ///   - maximumResponseLength: The most bytes the response head may take.
-    /// - Throws: ``SMTPError/Code/invalidInput`` for credentials `Basic` cannot carry.
+    /// - Throws: ``SMTPError/Code/invalidInput`` for credentials `Basic` cannot carry, or an
+    ///   invalid extra header (see ``SMTPProxy/Header/validate()``), `Host`, or
+    ///   `Proxy-Authorization` with a user name.
     init(
-        target: ProxyTarget, username: String?, password: String?,
+        target: ProxyTarget, username: String?, password: String?, extraHeaders: [SMTPProxy.Header] = [],
         maximumResponseLength: Int = HTTPConnectHandshake.defaultMaximumResponseLength
     ) throws(SMTPError) {
         self.maximumResponseLength = maximumResponseLength
@@ -47,6 +50,14 @@ struct HTTPConnectHandshake: Sendable {
             text += "Proxy-Authorization: Basic \(Self.base64(Array("\(username):\(password)".utf8)))\r\n"
         } else if password != nil {
             throw SMTPError(.invalidInput, "an HTTP proxy password needs a user name")
+        }
+        for header in extraHeaders {
+            try header.validate()
+            let name = header.name.lowercased()
+            guard name != "host", name != "proxy-authorization" || username == nil else {
+                throw SMTPError(.invalidInput, "the HTTP proxy header \(header.name) is written by the client itself")
+            }
+            text += "\(header.name): \(header.value)\r\n"
         }
         text += "\r\n"
         self.request = ByteBuffer(string: text)

@@ -36,7 +36,7 @@ extension SMTPProxy {
     ///   - eventLoop: The channel's event loop.
     /// - Throws: ``SMTPError/Code/invalidInput`` for a configuration the protocol cannot
     ///   carry (a SOCKS5 user name over 255 bytes, an IPv6 target with SOCKS4, a port out of
-    ///   range, …), before anything is added; ``SMTPError/Code/connectionClosed`` when the
+    ///   range, an invalid HTTP ``extraHeaders`` line, …), before anything is added; ``SMTPError/Code/connectionClosed`` when the
     ///   handler cannot be added.
     func addHandshake(
         to pipeline: ChannelPipeline.SynchronousOperations, targetHost: String, targetPort: Int,
@@ -87,7 +87,9 @@ extension SMTPProxy {
             handshake = .socks5(try SOCKS5Handshake(target: target, username: self.username, password: self.password))
         default:
             handshake = .httpConnect(
-                try HTTPConnectHandshake(target: target, username: self.username, password: self.password))
+                try HTTPConnectHandshake(
+                    target: target, username: self.username, password: self.password,
+                    extraHeaders: self.extraHeaders))
         }
         return eventLoop.makeSucceededFuture(handshake)
     }

@@ -59,6 +59,13 @@ public struct SMTPProxy: Sendable, Hashable, CustomStringConvertible {
     public var username: String?
     /// The password (SOCKS5 and HTTP authentication), if any.
     public var password: String?
+    /// Hosts and domains reached directly, not through the proxy (the PSMTP class's
+    /// `ProxyExceptionsList`), with the `NO_PROXY` rules of ``isBypassed(for:port:)``.
+    public var bypassHosts: [String]
+    /// Extra header lines for the HTTP `CONNECT` request (the PSMTP class's `FirewallData`),
+    /// in order, after `Host` (and `Proxy-Authorization`). SOCKS proxies ignore them.
+    /// Invalid headers are reported with ``SMTPError/Code/invalidInput`` when connecting.
+    public var extraHeaders: [Header]
 
     /// Creates a proxy setting. Invalid values (a user name longer than SOCKS5 allows, a
     /// port out of range) are reported with ``SMTPError/Code/invalidInput`` when connecting.
@@ -69,12 +76,19 @@ public struct SMTPProxy: Sendable, Hashable, CustomStringConvertible {
     ///   - port: The proxy's port; `nil` uses the kind's ``Kind/defaultPort``.
     ///   - username: The user name or SOCKS4 user ID, if any.
     ///   - password: The password, if any.
-    public init(kind: Kind, host: String, port: Int? = nil, username: String? = nil, password: String? = nil) {
+    ///   - bypassHosts: Hosts and domains reached directly (see ``bypassHosts``).
+    ///   - extraHeaders: Extra HTTP `CONNECT` header lines (see ``extraHeaders``).
+    public init(
+        kind: Kind, host: String, port: Int? = nil, username: String? = nil, password: String? = nil,
+        bypassHosts: [String] = [], extraHeaders: [Header] = []
+    ) {
         self.kind = kind
         self.host = host
         self.port = port ?? kind.defaultPort
         self.username = username
         self.password = password
+        self.bypassHosts = bypassHosts
+        self.extraHeaders = extraHeaders
     }
 
     /// The proxy as a URL, with the password replaced by `***`.
@@ -106,7 +120,9 @@ extension SMTPProxy: CustomDebugStringConvertible, CustomReflectable {
             self,
             children: [
                 "kind": self.kind, "host": self.host, "port": self.port, "username": self.username as Any,
-                "password": self.password == nil ? "nil" : "***",
+                "password": self.password == nil ? "nil" : "***", "bypassHosts": self.bypassHosts,
+                // Header values may hold tokens: only the names are shown.
+                "extraHeaders": self.extraHeaders.map(\.name),
             ])
     }
 }
