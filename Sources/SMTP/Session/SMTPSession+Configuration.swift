@@ -66,8 +66,13 @@ extension SMTPSession {
         /// secret is sent.
         public var allowsAuthenticationWithoutTLS: Bool
         /// A SOCKS or HTTP `CONNECT` proxy to reach the server through (the PSMTP
-        /// `Firewall`); `nil` connects directly. TLS runs end to end through the tunnel.
+        /// `Firewall`); `nil` connects directly. TLS runs end to end through the tunnel. Hosts
+        /// in its ``SMTPProxy/bypassHosts`` are reached directly.
         public var proxy: SMTPProxy?
+        /// Whether to take the proxy from the environment (`SMTP_PROXY`, `ALL_PROXY`,
+        /// `NO_PROXY`; the PSMTP `FirewallAutoDetect`) when ``proxy`` is `nil`. `false` by
+        /// default.
+        public var proxyFromEnvironment: Bool
         /// The local address to connect from (the PSMTP `LocalHost`), for a machine with
         /// several interfaces; `nil` lets the system choose.
         public var localAddress: String?
@@ -110,6 +115,7 @@ extension SMTPSession {
             self.authentication = .automatic
             self.allowsAuthenticationWithoutTLS = false
             self.proxy = nil
+            self.proxyFromEnvironment = false
             self.localAddress = nil
             self.localPort = 0
             self.addressFamily = .any
@@ -135,6 +141,22 @@ extension SMTPSession {
                         || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
                 }
             return isDomain ? String(decoding: bytes, as: UTF8.self) : "localhost"
+        }
+
+        /// The proxy this connection goes through: ``proxy`` (or the environment's) unless the
+        /// host is in its bypass list.
+        ///
+        /// - Throws: ``SMTPError/Code/invalidInput`` when a proxy variable of the environment
+        ///   does not parse.
+        func effectiveProxy() throws(SMTPError) -> SMTPProxy? {
+            var chosen = self.proxy
+            if chosen == nil, self.proxyFromEnvironment {
+                chosen = try SMTPProxy.fromEnvironment(for: self.host, port: self.port)
+            }
+            guard let chosen, !chosen.isBypassed(for: self.host, port: self.port) else {
+                return nil
+            }
+            return chosen
         }
 
         var stateMachineConfiguration: SMTPClientStateMachine.Configuration {

@@ -22,14 +22,16 @@ extension SMTPSession {
         }
         self.logger.debug("Connecting to SMTP server")
         let connection: SMTPConnection
+        var proxy: SMTPProxy?
         do {
             if self.machine.configuration.tls != .none {
                 // A CA file, client key or PKCS#12 bundle that cannot be used fails here,
                 // before anything goes on the network.
                 _ = try await self.tlsClientFactory()
             }
+            proxy = try self.configuration.effectiveProxy()
             let endpoint = SMTPConnection.Endpoint(
-                host: self.configuration.host, port: self.configuration.port, proxy: self.configuration.proxy,
+                host: self.configuration.host, port: self.configuration.port, proxy: proxy,
                 localAddress: self.configuration.localAddress, localPort: self.configuration.localPort,
                 addressFamily: self.configuration.addressFamily, keepAlive: self.configuration.tcpKeepAlive,
                 connectTimeout: self.configuration.connectTimeout)
@@ -43,7 +45,7 @@ extension SMTPSession {
             throw SMTPError(.sessionShutDown, "the session was shut down while connecting")
         }
         self.adopt(connection)
-        if let proxy = self.configuration.proxy {
+        if let proxy {
             self.publish(
                 .connectionStatus(
                     .proxyTunnelEstablished,
