@@ -65,7 +65,7 @@ public struct SMTPTLSConfiguration: Sendable {
     /// except with ``CertificateVerification/insecureNoVerification``, which checks nothing
     /// and asks nobody.
     public typealias TrustEvaluator =
-        @Sendable (_ chain: [SMTPServerCertificate], _ verdict: SMTPCertificateVerdict) async -> Bool
+        @Sendable (_ chain: [SMTPCertificate], _ verdict: SMTPCertificateVerdict) async -> Bool
 
     /// The trusted roots; the system's by default.
     public var trustRoots: TrustRoots

@@ -146,13 +146,13 @@ struct TLSClientFactory: Sendable {
         presented ders: [[UInt8]], hostname: String, observation: TLSObservation
     ) async -> NIOSSLVerificationResult {
         let parsed = ders.compactMap { der in (try? Certificate(derEncoded: der)).map { ($0, der) } }
-        let chain = parsed.map { SMTPServerCertificate(certificate: $0.0, derBytes: $0.1) }
+        let chain = parsed.map { SMTPCertificate(certificate: $0.0, derBytes: $0.1) }
         observation.record(chain: chain)
         guard let leaf = parsed.first, parsed.count == ders.count else {
             observation.record(refusal: "the server sent a certificate that cannot be parsed")
             return .failed
         }
-        if self.configuration.normalizedPins.contains(SMTPServerCertificate.sha256Fingerprint(of: leaf.1)) {
+        if self.configuration.normalizedPins.contains(SMTPCertificate.sha256Fingerprint(of: leaf.1)) {
             return .certificateVerified
         }
         let verdict = await self.verdict(leaf: leaf.0, intermediates: parsed.dropFirst().map(\.0), hostname: hostname)
@@ -210,9 +210,9 @@ struct TLSClientFactory: Sendable {
 
 /// What the TLS layer saw during one handshake, for error messages and ``SMTPTLSInfo``.
 final class TLSObservation: Sendable {
-    private let state = NIOLockedValueBox<(chain: [SMTPServerCertificate], refusal: String?)>(([], nil))
+    private let state = NIOLockedValueBox<(chain: [SMTPCertificate], refusal: String?)>(([], nil))
 
-    func record(chain: [SMTPServerCertificate]) {
+    func record(chain: [SMTPCertificate]) {
         self.state.withLockedValue { $0.chain = chain }
     }
 
@@ -220,7 +220,7 @@ final class TLSObservation: Sendable {
         self.state.withLockedValue { $0.refusal = refusal }
     }
 
-    var chain: [SMTPServerCertificate] {
+    var chain: [SMTPCertificate] {
         self.state.withLockedValue { $0.chain }
     }
 

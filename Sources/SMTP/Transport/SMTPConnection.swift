@@ -264,7 +264,7 @@ final class SMTPConnection: Sendable {
                 .assumeIsolated()
                 .flatMapThrowing { () -> SMTPTLSInfo in
                     let version = tlsHandler.tlsVersion.map(Self.describe) ?? "unknown"
-                    let peer = try tlsHandler.peerCertificate.map { try SMTPServerCertificate(derBytes: $0.toDERBytes()) }
+                    let peer = try tlsHandler.peerCertificate.map { try SMTPCertificate(derBytes: $0.toDERBytes()) }
                     return SMTPTLSInfo(protocolVersion: version, peerCertificate: peer, viaSTARTTLS: viaSTARTTLS)
                 }
                 .nonisolated()

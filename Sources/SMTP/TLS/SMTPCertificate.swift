@@ -4,7 +4,7 @@ import X509
 
 /// What a session knows about a certificate the server presented: enough to show it to a
 /// person or to pin it (the PSMTP class's `SSLServerCert`).
-public struct SMTPServerCertificate: Hashable, Sendable, CustomStringConvertible {
+public struct SMTPCertificate: Hashable, Sendable, CustomStringConvertible {
     /// The subject's distinguished name, for example `CN=mail.example.com`.
     public var subject: String
     /// The issuer's distinguished name.
@@ -106,7 +106,7 @@ public struct SMTPTLSInfo: Hashable, Sendable {
     /// The negotiated protocol version, for example `TLS 1.3`.
     public var protocolVersion: String
     /// The server's leaf certificate.
-    public var peerCertificate: SMTPServerCertificate?
+    public var peerCertificate: SMTPCertificate?
     /// Whether TLS started with `STARTTLS` (`false`: implicit TLS).
     public var viaSTARTTLS: Bool
 }
