@@ -133,7 +133,7 @@ struct CertificateVerificationTests {
     func trustEvaluatorSeesTheChainAndDecides() async throws {
         try await withServer(.selfSigned) { server, pki in
             let selfSigned = try #require(pki.selfSignedServer)
-            let seen = Locked<[([SMTPServerCertificate], SMTPCertificateVerdict)]>([])
+            let seen = Locked<[([SMTPCertificate], SMTPCertificateVerdict)]>([])
             for accept in [false, true] {
                 var configuration = Secure.configuration(port: server.port, pki: pki)
                 configuration.tlsConfiguration.trustEvaluator = { chain, verdict in

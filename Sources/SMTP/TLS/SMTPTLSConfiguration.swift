@@ -1,3 +1,5 @@
+import NIOSSL
+
 /// How a session verifies the server and identifies itself over TLS: trust roots, minimum
 /// version, client certificate, pinned certificates and a trust callback.
 ///
@@ -10,6 +12,10 @@ public struct SMTPTLSConfiguration: Sendable {
         public var pemFiles: [String]
         /// PEM text (one or more `CERTIFICATE` blocks each) whose certificates are trusted.
         public var pemCertificates: [String] = []
+        /// Directories whose certificate files are trusted (the reference's `OpenSSLCADir`):
+        /// every `*.pem`, `*.crt`, `*.cer` and OpenSSL hashed name (`1a2b3c4d.0`) in them,
+        /// read when the session's TLS is set up.
+        public var pemDirectories: [String] = []
         /// Whether the system's roots are trusted as well.
         public var includesSystemRoots: Bool
 
@@ -24,6 +30,12 @@ public struct SMTPTLSConfiguration: Sendable {
         /// The system's roots and the certificates in these PEM files.
         public static func systemAndPEMFiles(_ paths: [String]) -> TrustRoots {
             TrustRoots(pemFiles: paths, includesSystemRoots: true)
+        }
+
+        /// Only the certificates in the files of this directory (the PSMTP `OpenSSLCADir`; a
+        /// plain or `c_rehash`ed directory of PEM files).
+        public static func pemDirectory(_ path: String) -> TrustRoots {
+            TrustRoots(pemFiles: [], pemDirectories: [path], includesSystemRoots: false)
         }
 
         /// Only the certificates in this PEM text (the PSMTP `SSLServerCACerts`).
@@ -51,12 +63,62 @@ public struct SMTPTLSConfiguration: Sendable {
         case tls13
     }
 
+    /// The highest TLS version a session offers.
+    public enum MaximumVersion: Hashable, Sendable {
+        /// TLS 1.2.
+        case tls12
+        /// TLS 1.3 (the default: no limit below the newest version).
+        case tls13
+    }
+
+    /// Whether the server may renegotiate (the reference's `SSLEnableRenegotiation`).
+    /// Applies to TLS 1.2 only: TLS 1.3 has no renegotiation.
+    public enum Renegotiation: Hashable, Sendable {
+        /// Never (default).
+        case none
+        /// Once per connection (some servers ask for a client certificate this way).
+        case once
+    }
+
     /// A certificate and key that identify the client (`SSLCert`).
     public enum ClientIdentity: Hashable, Sendable {
         /// A PEM certificate chain (leaf first) and a PEM private key.
         case pem(certificateChainFile: String, privateKeyFile: String)
         /// A PKCS#12 bundle and its passphrase.
         case pkcs12(file: String, passphrase: String)
+
+        /// The identity's certificates, leaf first, to show them (the reference's `SSLCert`
+        /// fields). Reads the PEM chain file or the PKCS#12 bundle on the calling thread, so
+        /// call it off the event loop and outside latency-sensitive tasks.
+        ///
+        /// - Throws: ``SMTPError/Code/tlsConfigurationInvalid`` when the file cannot be read
+        ///   or holds no certificate, or the passphrase is wrong.
+        public func certificates() throws(SMTPError) -> [SMTPCertificate] {
+            let certificates: [NIOSSLCertificate]
+            switch self {
+            case .pem(let chainFile, _):
+                do {
+                    certificates = try NIOSSLCertificate.fromPEMFile(chainFile)
+                } catch {
+                    throw SMTPError(
+                        .tlsConfigurationInvalid, "cannot read the client certificate chain \(chainFile): \(error)",
+                        underlyingError: error)
+                }
+            case .pkcs12(let file, let passphrase):
+                do {
+                    certificates = try NIOSSLPKCS12Bundle(file: file, passphrase: Array(passphrase.utf8))
+                        .certificateChain
+                } catch {
+                    throw SMTPError(
+                        .tlsConfigurationInvalid, "cannot read the PKCS#12 bundle \(file): \(error)",
+                        underlyingError: error)
+                }
+            }
+            guard !certificates.isEmpty else {
+                throw SMTPError(.tlsConfigurationInvalid, "the client identity holds no certificate")
+            }
+            return try SMTPCertificate.make(from: certificates)
+        }
     }
 
     /// A decision on the server's certificate chain (leaf first) given the library's own
@@ -65,7 +127,7 @@ public struct SMTPTLSConfiguration: Sendable {
     /// except with ``CertificateVerification/insecureNoVerification``, which checks nothing
     /// and asks nobody.
     public typealias TrustEvaluator =
-        @Sendable (_ chain: [SMTPServerCertificate], _ verdict: SMTPCertificateVerdict) async -> Bool
+        @Sendable (_ chain: [SMTPCertificate], _ verdict: SMTPCertificateVerdict) async -> Bool
 
     /// The trusted roots; the system's by default.
     public var trustRoots: TrustRoots
@@ -85,6 +147,35 @@ public struct SMTPTLSConfiguration: Sendable {
     /// A callback that sees every chain with the verdict and may override it (not called
     /// with ``CertificateVerification/insecureNoVerification``).
     public var trustEvaluator: TrustEvaluator?
+    /// The highest offered version; `nil` (default) for the newest (TLS 1.3).
+    public var maximumVersion: MaximumVersion?
+    /// The TLS 1.2 cipher suites in OpenSSL cipher-string syntax (the reference's
+    /// `OpenSSLCipherList`), for example `ECDHE+AESGCM:!aRSA`; `nil` for NIOSSL's defaults.
+    /// TLS 1.3 suites cannot be restricted. Names BoringSSL does not know and lists that
+    /// enable nothing are refused.
+    public var cipherSuites: String?
+    /// The TLS 1.2 cipher suites by IANA name (the reference's `SSLEnabledCipherSuites`),
+    /// for example `TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256`, or as hexadecimal code points
+    /// (`0xC02B`); `nil` for NIOSSL's defaults. Not together with ``cipherSuites``.
+    /// TLS 1.3 names are accepted; naming only TLS 1.3 suites raises the minimum to TLS 1.3.
+    public var enabledCipherSuites: [String]?
+    /// The signature algorithms accepted from the server in TLS 1.2 and 1.3 (the
+    /// reference's `TLS12SignatureAlgorithms` and `TLS13SignatureAlgorithms`), by IANA name
+    /// (`ecdsa_secp256r1_sha256`, `rsa_pss_rsae_sha256`, `rsa_pkcs1_sha256`, `ed25519`, …)
+    /// or the reference's (`sha256-ecdsa`, `sha256-rsa`, …); `nil` for the defaults.
+    public var signatureAlgorithms: [String]?
+    /// The key-exchange groups offered, in order (the reference's `TLS12SupportedGroups`
+    /// and `TLS13SupportedGroups`): `X25519`, `P-256`, `P-384`, `P-521`, `X25519MLKEM768`;
+    /// `nil` for the defaults. In TLS 1.2 the list also limits the curves of an ECDSA
+    /// server certificate: leave out P-256 and a server with a P-256 key cannot connect.
+    public var groups: [String]?
+    /// Whether the server may renegotiate; ``Renegotiation/none`` by default.
+    public var renegotiation: Renegotiation
+    /// For debugging only: a file to which the session keys of every handshake are appended
+    /// in the NSS key-log format (`SSLKEYLOGFILE`, the reference's `SSLKeyLogFile`), so that
+    /// Wireshark can decrypt a capture. Anyone who reads the file can read the sessions,
+    /// passwords included: never set it in production. Created with mode 0600 if missing.
+    public var keyLogFile: String?
 
     /// Creates the default configuration: system roots, full verification, TLS 1.2 or later.
     public init() {
@@ -95,6 +186,13 @@ public struct SMTPTLSConfiguration: Sendable {
         self.pinnedCertificateFingerprints = []
         self.serverName = nil
         self.trustEvaluator = nil
+        self.maximumVersion = nil
+        self.cipherSuites = nil
+        self.enabledCipherSuites = nil
+        self.signatureAlgorithms = nil
+        self.groups = nil
+        self.renegotiation = .none
+        self.keyLogFile = nil
     }
 
     /// The pins, normalised to lower-case hexadecimal without separators.

@@ -48,6 +48,9 @@ struct TLSClientFactory: Sendable {
             tls.certificateVerification = .none
         }
         var customRoots: [NIOSSLCertificate] = []
+        for directory in configuration.trustRoots.pemDirectories {
+            customRoots += try TLSSettings.certificates(inDirectory: directory)
+        }
         for path in configuration.trustRoots.pemFiles {
             do {
                 customRoots += try NIOSSLCertificate.fromPEMFile(path)
@@ -65,6 +68,12 @@ struct TLSClientFactory: Sendable {
                     .tlsConfigurationInvalid, "CA certificate text \(index + 1) is not PEM: \(error)",
                     underlyingError: error)
             }
+        }
+        // A hashed directory lists each certificate twice (file and link).
+        var seenRoots = Set<[UInt8]>()
+        customRoots = customRoots.filter { certificate in
+            guard let der = try? certificate.toDERBytes() else { return true }
+            return seenRoots.insert(der).inserted
         }
         if configuration.trustRoots.includesSystemRoots {
             tls.trustRoots = .default
@@ -97,6 +106,7 @@ struct TLSClientFactory: Sendable {
                     underlyingError: error)
             }
         }
+        try Self.applySettings(configuration, to: &tls)
         do {
             self.context = try NIOSSLContext(configuration: tls)
         } catch {
@@ -115,6 +125,61 @@ struct TLSClientFactory: Sendable {
         }
     }
 
+    /// Applies versions, cipher suites, signature algorithms, groups, renegotiation and the
+    /// key log, refusing names NIOSSL does not know.
+    private static func applySettings(
+        _ configuration: SMTPTLSConfiguration, to tls: inout TLSConfiguration
+    ) throws(SMTPError) {
+        switch configuration.maximumVersion {
+        case .none:
+            break
+        case .tls12:
+            guard configuration.minimumVersion == .tls12 else {
+                throw SMTPError(.tlsConfigurationInvalid, "the maximum TLS version (1.2) is below the minimum (1.3)")
+            }
+            tls.maximumTLSVersion = .tlsv12
+        case .tls13:
+            tls.maximumTLSVersion = .tlsv13
+        }
+        if configuration.cipherSuites != nil && configuration.enabledCipherSuites != nil {
+            throw SMTPError(.tlsConfigurationInvalid, "set cipherSuites or enabledCipherSuites, not both")
+        }
+        if let list = configuration.cipherSuites {
+            try TLSSettings.validateCipherList(list)
+            tls.cipherSuites = list
+        }
+        if let names = configuration.enabledCipherSuites {
+            let suites = try TLSSettings.cipherSuites(names)
+            if suites.tls12.isEmpty {
+                // Only TLS 1.3 suites: BoringSSL enables all of them, so TLS 1.3 is the way to honour the list.
+                guard configuration.maximumVersion != .tls12 else {
+                    throw SMTPError(
+                        .tlsConfigurationInvalid,
+                        "only TLS 1.3 cipher suites are enabled but the maximum version is TLS 1.2")
+                }
+                tls.minimumTLSVersion = .tlsv13
+            } else {
+                tls.cipherSuiteValues = suites.tls12
+            }
+        }
+        if let names = configuration.signatureAlgorithms {
+            tls.verifySignatureAlgorithms = try TLSSettings.signatureAlgorithms(names)
+        }
+        if let names = configuration.groups {
+            tls.curves = try TLSSettings.groups(names)
+        }
+        switch configuration.renegotiation {
+        case .none:
+            tls.renegotiationSupport = .none
+        case .once:
+            tls.renegotiationSupport = .once
+        }
+        if let path = configuration.keyLogFile {
+            let writer = try TLSKeyLogWriter(path: path)
+            tls.keyLogCallback = { line in writer.append(line) }
+        }
+    }
+
     /// A client handler for one connection to `host`, reporting the chain it saw (and, for
     /// refusals decided here, why) into `observation`.
     func makeHandler(host: String, observation: TLSObservation) throws(SMTPError) -> NIOSSLClientHandler {
@@ -123,7 +188,8 @@ struct TLSClientFactory: Sendable {
         do {
             let usesCustomVerification =
                 self.configuration.certificateVerification != .insecureNoVerification
-                && (self.configuration.trustEvaluator != nil || !self.configuration.pinnedCertificateFingerprints.isEmpty)
+                && (self.configuration.trustEvaluator != nil
+                    || !self.configuration.pinnedCertificateFingerprints.isEmpty)
             guard usesCustomVerification else {
                 return try NIOSSLClientHandler(context: self.context, serverHostname: sniName)
             }
@@ -146,13 +212,13 @@ struct TLSClientFactory: Sendable {
         presented ders: [[UInt8]], hostname: String, observation: TLSObservation
     ) async -> NIOSSLVerificationResult {
         let parsed = ders.compactMap { der in (try? Certificate(derEncoded: der)).map { ($0, der) } }
-        let chain = parsed.map { SMTPServerCertificate(certificate: $0.0, derBytes: $0.1) }
+        let chain = parsed.map { SMTPCertificate(certificate: $0.0, derBytes: $0.1) }
         observation.record(chain: chain)
         guard let leaf = parsed.first, parsed.count == ders.count else {
             observation.record(refusal: "the server sent a certificate that cannot be parsed")
             return .failed
         }
-        if self.configuration.normalizedPins.contains(SMTPServerCertificate.sha256Fingerprint(of: leaf.1)) {
+        if self.configuration.normalizedPins.contains(SMTPCertificate.sha256Fingerprint(of: leaf.1)) {
             return .certificateVerified
         }
         let verdict = await self.verdict(leaf: leaf.0, intermediates: parsed.dropFirst().map(\.0), hostname: hostname)
@@ -170,7 +236,9 @@ struct TLSClientFactory: Sendable {
         return .certificateVerified
     }
 
-    private func verdict(leaf: Certificate, intermediates: [Certificate], hostname: String) async -> SMTPCertificateVerdict {
+    private func verdict(
+        leaf: Certificate, intermediates: [Certificate], hostname: String
+    ) async -> SMTPCertificateVerdict {
         var roots = CertificateStore(self.verifierRoots)
         if self.configuration.trustRoots.includesSystemRoots {
             roots = CertificateStore.systemTrustRoots
@@ -210,9 +278,9 @@ struct TLSClientFactory: Sendable {
 
 /// What the TLS layer saw during one handshake, for error messages and ``SMTPTLSInfo``.
 final class TLSObservation: Sendable {
-    private let state = NIOLockedValueBox<(chain: [SMTPServerCertificate], refusal: String?)>(([], nil))
+    private let state = NIOLockedValueBox<(chain: [SMTPCertificate], refusal: String?)>(([], nil))
 
-    func record(chain: [SMTPServerCertificate]) {
+    func record(chain: [SMTPCertificate]) {
         self.state.withLockedValue { $0.chain = chain }
     }
 
@@ -220,7 +288,7 @@ final class TLSObservation: Sendable {
         self.state.withLockedValue { $0.refusal = refusal }
     }
 
-    var chain: [SMTPServerCertificate] {
+    var chain: [SMTPCertificate] {
         self.state.withLockedValue { $0.chain }
     }
 

@@ -301,8 +301,13 @@ final class SMTPConnection: Sendable {
                 .assumeIsolated()
                 .flatMapThrowing { () -> SMTPTLSInfo in
                     let version = tlsHandler.tlsVersion.map(Self.describe) ?? "unknown"
-                    let peer = try tlsHandler.peerCertificate.map { try SMTPServerCertificate(derBytes: $0.toDERBytes()) }
-                    return SMTPTLSInfo(protocolVersion: version, peerCertificate: peer, viaSTARTTLS: viaSTARTTLS)
+                    let peer = try tlsHandler.peerCertificate.map { try SMTPCertificate(derBytes: $0.toDERBytes()) }
+                    // The whole chain is known only when our verification callback saw it.
+                    let observed = observation.chain
+                    let chain = observed.isEmpty ? (peer.map { [$0] } ?? []) : observed
+                    return SMTPTLSInfo(
+                        protocolVersion: version, peerCertificate: peer, peerCertificateChain: chain,
+                        viaSTARTTLS: viaSTARTTLS)
                 }
                 .nonisolated()
         }
