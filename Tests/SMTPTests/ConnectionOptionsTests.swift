@@ -87,6 +87,23 @@ struct ConnectionOptionsTests {
         await session.shutdown()
     }
 
+    @Test func aBypassedHostIsReachedDirectly() async throws {
+        let server = try await ScriptedSMTPServer.start(ScriptedSMTPServer.standard())
+        var configuration = sessionConfiguration(port: server.port)
+        // Nothing listens at the proxy's port: going through it would fail.
+        configuration.proxy = SMTPProxy(
+            kind: .socks5, host: "127.0.0.1", port: try Self.freePort(), bypassHosts: ["127.0.0.1"])
+        let session = SMTPSession(configuration: configuration)
+        let events = EventRecorder(session.events())
+        try await session.connect()
+        await session.shutdown()
+        await events.finished()
+        #expect(!events.recorded.contains { event in
+            if case .connectionStatus(.proxyTunnelEstablished, _) = event { return true }
+            return false
+        })
+    }
+
     @Test func nagleIsOff() async throws {
         let server = try await ScriptedSMTPServer.start(ScriptedSMTPServer.standard())
         let session = SMTPSession(configuration: sessionConfiguration(port: server.port))
