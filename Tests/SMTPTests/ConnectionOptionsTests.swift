@@ -66,8 +66,8 @@ struct ConnectionOptionsTests {
         await session.shutdown()
     }
 
-    @Test func anEmptyHostOrPortZeroIsInvalidInput() async throws {
-        for (host, port) in [("", 25), ("127.0.0.1", 0)] {
+    @Test func anEmptyOrUnspecifiedHostOrPortZeroIsInvalidInput() async throws {
+        for (host, port) in [("", 25), ("127.0.0.1", 0), ("0.0.0.0", 25), ("::", 25)] {
             var configuration = sessionConfiguration(port: port)
             configuration.host = host
             let session = SMTPSession(configuration: configuration)

@@ -20,6 +20,10 @@ extension SMTPSession {
             // The PSMTP errors 163 (no MailServer) and 116 (RemotePort zero).
             throw SMTPError(.invalidInput, "specify a mail server and a port from 1 to 65535")
         }
+        guard !["0.0.0.0", "::", "[::]"].contains(self.configuration.host) else {
+            // The PSMTP error 102: the unspecified address names no server.
+            throw SMTPError(.invalidInput, "\(self.configuration.host) is not a server address")
+        }
         self.logger.debug("Connecting to SMTP server")
         let connection: SMTPConnection
         var proxy: SMTPProxy?
