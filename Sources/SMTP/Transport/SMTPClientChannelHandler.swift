@@ -38,10 +38,10 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
         }
     }
 
-    private var parser: SMTPReplyParser
+    private let decoder: SMTPReplyDecoder
+    private let processor: NIOSingleStepByteToMessageProcessor<SMTPReplyDecoder>
     private let maximumBufferedReplies: Int
     private let maximumBufferedBytes: Int
-    private var cumulationBuffer: ByteBuffer?
     private var replies = CircularBuffer<SMTPReply>()
     private var bufferedBytes = 0
     /// Replies owed for commands written and not yet handed out: replies up to this number
@@ -71,14 +71,23 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
         maximumBufferedBytes: Int = SMTPClientChannelHandler.defaultMaximumBufferedBytes
     ) {
         self.eventLoop = eventLoop
-        self.parser = parser
+        self.decoder = SMTPReplyDecoder(parser: parser)
+        // The parser refuses a line over its limit; the cap bounds what waits for the rest
+        // of a line as well.
+        self.processor = NIOSingleStepByteToMessageProcessor(
+            self.decoder, maximumBufferSize: parser.maximumLineLength + 2)
         self.maximumBufferedReplies = maximumBufferedReplies
         self.maximumBufferedBytes = maximumBufferedBytes
     }
 
     /// Whether bytes or replies were received that nobody has asked for yet.
     var hasUnreadInput: Bool {
-        !self.replies.isEmpty || (self.cumulationBuffer?.readableBytes ?? 0) > 0 || self.parser.isInsideReply
+        !self.replies.isEmpty || self.hasPartialReply
+    }
+
+    /// Whether part of a reply arrived: bytes of a line, or lines of a multi-line reply.
+    private var hasPartialReply: Bool {
+        self.processor.unprocessedBytes > 0 || self.decoder.isInsideReply
     }
 
     // MARK: - Requests from the session
@@ -97,12 +106,11 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
         guard let context = self.context, self.failure == nil else {
             return
         }
-        let unread = self.replies.count + ((self.cumulationBuffer?.readableBytes ?? 0) > 0 || self.parser.isInsideReply ? 1 : 0)
+        let unread = self.replies.count + (self.hasPartialReply ? 1 : 0)
         guard unread <= self.outstandingReplies else {
             let unread = self.replies.first
             self.replies.removeAll()
             self.bufferedBytes = 0
-            self.cumulationBuffer = nil
             let shown = unread.map { "\"\($0.code) \($0.lines.first ?? "")\"" } ?? "unread input"
             self.fail(SMTPError(.protocolViolation, "the server sent \(shown) before the client's next command", reply: unread))
             context.close(promise: nil)
@@ -211,30 +219,24 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var incoming = self.unwrapInboundIn(data)
+        let incoming = self.unwrapInboundIn(data)
         guard self.failure == nil else {
             return
         }
-        if var buffer = self.cumulationBuffer {
-            self.cumulationBuffer = nil
-            buffer.writeBuffer(&incoming)
-            incoming = buffer
-        }
-        do throws(SMTPError) {
-            while let reply = try self.parser.parse(&incoming) {
+        do {
+            try self.processor.process(buffer: incoming) { reply in
                 self.received(reply)
                 if self.replies.count > self.maximumBufferedReplies || self.bufferedBytes > self.maximumBufferedBytes {
                     throw SMTPError(.protocolViolation, "the server sent too many unread replies")
                 }
             }
-        } catch {
+        } catch let error as SMTPError {
             self.fail(error)
             context.close(promise: nil)
-            return
-        }
-        if incoming.readableBytes > 0 {
-            incoming.discardReadBytes()
-            self.cumulationBuffer = incoming
+        } catch {
+            // The processor's own limit: more bytes wait for the end of a line than a line may have.
+            self.fail(SMTPError(.protocolViolation, "the server sent a reply line that does not end: \(error)"))
+            context.close(promise: nil)
         }
     }
 
