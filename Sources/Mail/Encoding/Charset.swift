@@ -37,7 +37,7 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
     /// The MIME name.
     public var description: String { name }
 
-    /// Encodes `text`, throwing `unencodableText` (seed 434) if a character has no representation.
+    /// Encodes `text`, throwing `unencodableText` (PSMTP error 434) if a character has no representation.
     public func encode(_ text: String) throws -> [UInt8] {
         switch kind {
         case .utf8:

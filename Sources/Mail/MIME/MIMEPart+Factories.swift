@@ -8,7 +8,7 @@ extension MIMEPart {
     /// "From " (so the text survives signing, RFC 3156 §3); quoted-printable otherwise.
     /// Line breaks (LF, CR or CRLF) are written as CRLF.
     ///
-    /// Throws `unencodableText` (seed 434) if the charset cannot represent the text,
+    /// Throws `unencodableText` (PSMTP error 434) if the charset cannot represent the text,
     /// `invalidBody` if a requested 7bit/8bit cannot carry it or `binary` is requested.
     public static func text(
         _ text: String, subtype: String = "plain", charset: Charset = .utf8, transferEncoding: TransferEncoding? = nil
@@ -43,7 +43,7 @@ extension MIMEPart {
 
     /// A part whose body is the file at `url`, read in chunks while rendering and written as
     /// base64. The file is not opened here; a missing or unreadable file makes rendering throw
-    /// `unreadableAttachment` (seed 302). Throws `unreadableAttachment` now if `url` is not a
+    /// `unreadableAttachment` (PSMTP error 302). Throws `unreadableAttachment` now if `url` is not a
     /// file URL, `invalidParameter` for a multipart type.
     public static func file(_ url: URL, contentType: ContentType) throws -> MIMEPart {
         try rejectMultipart(contentType)

@@ -5,7 +5,7 @@ final class FileChunkReader {
     private let handle: FileHandle
     private let url: URL
 
-    /// Opens `url`, throwing `unreadableAttachment` (seed 302) on failure.
+    /// Opens `url`, throwing `unreadableAttachment` (PSMTP error 302) on failure.
     init(url: URL) throws {
         self.url = url
         do {

@@ -70,7 +70,7 @@ struct SigningKey: Sendable {
         return try finish(template: template, context: context)
     }
 
-    /// The hash to sign with when `requested` is asked for — the PSMTP seed's
+    /// The hash to sign with when `requested` is asked for — the PSMTP reference's
     /// `EnsureValidDSASignatureHashAlgorithm`. Call it before hashing (the one-pass packet,
     /// the hash context and the signature all name the result).
     ///

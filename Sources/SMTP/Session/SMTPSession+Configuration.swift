@@ -17,19 +17,19 @@ extension SMTPSession {
         public var host: String
         /// The server's port (`MailPort`); 25 by default.
         public var port: Int
-        /// The argument of `EHLO`/`HELO` (the seed's `Hello` setting): this machine's fully
+        /// The argument of `EHLO`/`HELO` (the PSMTP reference's `Hello` setting): this machine's fully
         /// qualified domain name or an address literal such as `[192.0.2.1]`. Defaults to
         /// ``defaultLocalHostname``.
         public var localHostname: String
-        /// Whether to open the session with `EHLO` and use ESMTP extensions (the seed's
+        /// Whether to open the session with `EHLO` and use ESMTP extensions (the PSMTP reference's
         /// `AllowExtensions`). When a server answers `EHLO` with `5xx` the session falls
         /// back to `HELO`; when `false`, `HELO` is sent straight away and no extension
         /// (such as pipelining) is used.
         public var useExtensions: Bool
         /// The limit for opening the TCP connection (name resolution and handshake); the
-        /// seed's `ConnectionTimeout`.
+        /// PSMTP reference's `ConnectionTimeout`.
         public var connectTimeout: Duration
-        /// The inactivity limit for every wait for the server (the seed's `Timeout`): a
+        /// The inactivity limit for every wait for the server (the PSMTP reference's `Timeout`): a
         /// reply, or room to write message data. When it expires the operation fails with
         /// ``SMTPError/Code/timeout`` and the connection is closed.
         public var commandTimeout: Duration
@@ -37,12 +37,12 @@ extension SMTPSession {
         /// closes the connection anyway.
         public var disconnectTimeout: Duration
         /// Whether a message is abandoned (with `RSET`) when the server refuses some of its
-        /// recipients (the seed's `StopOnToErrors`/`StopOnCcErrors`/`StopOnBccErrors`; the
+        /// recipients (the PSMTP reference's `StopOnToErrors`/`StopOnCcErrors`/`StopOnBccErrors`; the
         /// envelope does not know which header a recipient came from). When `false`, the
         /// message goes to the accepted recipients and the refused ones are listed in the
         /// ``SMTPDeliveryResult``. A message whose recipients are all refused always fails.
         public var stopOnRecipientErrors: Bool
-        /// Whether to send `RSET` before `MAIL FROM` (the seed's `SendRSET`), so that
+        /// Whether to send `RSET` before `MAIL FROM` (the PSMTP reference's `SendRSET`), so that
         /// leftovers of an earlier transaction or of raw commands cannot affect the
         /// message. It is skipped when the previous command was `EHLO`, `HELO` or `RSET`,
         /// which leave the server without a transaction. With pipelining it costs no

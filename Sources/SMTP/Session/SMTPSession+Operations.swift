@@ -3,7 +3,7 @@ import NIOCore
 // The public operations (the PSMTP class's methods).
 extension SMTPSession {
     /// Connects to the server, reads its greeting and opens the session with `EHLO` (or
-    /// `HELO`, see ``Configuration/useExtensions``). The seed's `Connect`.
+    /// `HELO`, see ``Configuration/useExtensions``). The PSMTP reference's `Connect`.
     ///
     /// - Throws: ``SMTPError`` — ``SMTPError/Code/alreadyConnected``,
     ///   ``SMTPError/Code/connectionFailed``, ``SMTPError/Code/timeout``,
@@ -79,7 +79,7 @@ extension SMTPSession {
             metadata: [SMTPLoggingMetadataKey.extended: "\(capabilities.isExtended)", SMTPLoggingMetadataKey.extensions: "\(capabilities.keywords.keys.sorted())"])
     }
 
-    /// Sends a message held in memory. The seed's `Send`.
+    /// Sends a message held in memory. The PSMTP reference's `Send`.
     ///
     /// The content is encoded (CRLF line endings, dot-stuffing, final CRLF) before any
     /// command is sent, so an invalid message — a line over 998 octets — fails with
@@ -143,7 +143,7 @@ extension SMTPSession {
         return try Self.deliveryResult(from: outcome)
     }
 
-    /// Asks the server to verify a user name or mailbox (`VRFY`). The seed's `Verify`.
+    /// Asks the server to verify a user name or mailbox (`VRFY`). The PSMTP reference's `Verify`.
     ///
     /// - Parameter address: The user name or mailbox.
     /// - Returns: The server's positive reply (`250`, `251` or `252`).
@@ -153,7 +153,7 @@ extension SMTPSession {
         try await self.reply(to: .vrfy(address))
     }
 
-    /// Asks the server to expand a mailing list (`EXPN`). The seed's `Expand`.
+    /// Asks the server to expand a mailing list (`EXPN`). The PSMTP reference's `Expand`.
     ///
     /// - Parameter list: The list's name or address.
     /// - Returns: One entry per line of the reply, as the server wrote it (a mailbox in
@@ -168,7 +168,7 @@ extension SMTPSession {
     }
 
     /// Sends one command line exactly as given (a CRLF is appended) and returns the reply.
-    /// The seed's `SendCommand`.
+    /// The PSMTP reference's `SendCommand`.
     ///
     /// The session does not interpret the command: a command that changes the server's
     /// state (for example `MAIL FROM`) is the caller's business. A `3yz` reply is returned
@@ -202,7 +202,7 @@ extension SMTPSession {
     }
 
     /// Ends the session: sends `QUIT`, waits up to ``Configuration/disconnectTimeout`` for
-    /// the reply and closes the connection. The seed's `Disconnect`.
+    /// the reply and closes the connection. The PSMTP reference's `Disconnect`.
     ///
     /// Does nothing when not connected. The connection is closed whatever the server
     /// answers, so the only error is ``SMTPError/Code/busy``.

@@ -17,7 +17,7 @@ import NIOPosix
 ///
 /// **One operation at a time.** An SMTP connection carries one dialogue, so a call made
 /// while another operation of the same session is running fails at once with
-/// ``SMTPError/Code/busy`` (the seed's error 166) instead of waiting; nothing is written to
+/// ``SMTPError/Code/busy`` (the PSMTP reference's error 166) instead of waiting; nothing is written to
 /// the connection for it. Use one session per concurrent delivery (or a pool).
 ///
 /// **Failures.** Every operation throws ``SMTPError``. A server reply of `4yz`/`5yz` fails
@@ -43,7 +43,7 @@ public actor SMTPSession {
     var isBusy = false
     var isShutDown = false
 
-    /// The last reply received from the server (the seed's `LastReply`), kept after the
+    /// The last reply received from the server (the PSMTP reference's `LastReply`), kept after the
     /// connection closes.
     public internal(set) var lastReply: SMTPReply?
 
@@ -95,13 +95,13 @@ public actor SMTPSession {
         self.broadcaster.finish()
     }
 
-    /// Whether the session is open: connected, greeted and past `EHLO`/`HELO` (the seed's
+    /// Whether the session is open: connected, greeted and past `EHLO`/`HELO` (the PSMTP reference's
     /// `Connected`).
     public var isConnected: Bool {
         self.connection != nil && self.machine.capabilities != nil
     }
 
-    /// Whether an operation is running (the opposite of the seed's `Idle`).
+    /// Whether an operation is running (the opposite of the PSMTP reference's `Idle`).
     public var isIdle: Bool {
         !self.isBusy
     }
