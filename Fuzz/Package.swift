@@ -38,13 +38,14 @@ let package = Package(
                 "CFuzzerDriver",
                 .product(name: "OpenPGP", package: "PGPMail"),
             ]),
-    ] + fuzzTargets.map { target in
-        .executableTarget(
-            name: target.name,
-            dependencies: ["FuzzSupport"] + target.products.map { .product(name: $0, package: "PGPMail") }
-                + (target.name == "FuzzSMTPReply" ? [.product(name: "NIOCore", package: "swift-nio")] : []),
-            // GNU gold crashes linking the sanitized objects (an internal error in
-            // dwarf_reader.cc); lld links them.
-            linkerSettings: [.unsafeFlags(["-use-ld=lld"], .when(platforms: [.linux]))])
-    }
+    ]
+        + fuzzTargets.map { target in
+            .executableTarget(
+                name: target.name,
+                dependencies: ["FuzzSupport"] + target.products.map { .product(name: $0, package: "PGPMail") }
+                    + (target.name == "FuzzSMTPReply" ? [.product(name: "NIOCore", package: "swift-nio")] : []),
+                // GNU gold crashes linking the sanitized objects (an internal error in
+                // dwarf_reader.cc); lld links them.
+                linkerSettings: [.unsafeFlags(["-use-ld=lld"], .when(platforms: [.linux]))])
+        }
 )

@@ -14,9 +14,11 @@ func readKeyFile(_ variable: String) throws -> String? {
     try environment[variable].map { try String(contentsOfFile: $0, encoding: .utf8) }
 }
 
-let signer = try readKeyFile("SIGNING_KEY").map { try SecretKey(armored: $0, passphrase: environment["SIGNING_PASSPHRASE"]) }
+let signer =
+    try readKeyFile("SIGNING_KEY").map { try SecretKey(armored: $0, passphrase: environment["SIGNING_PASSPHRASE"]) }
     ?? SecretKey.generate(userID: "Sample Sender <sender@example.org>")
-let recipient = try readKeyFile("RECIPIENT_KEY").map { try Certificate(armored: $0) }
+let recipient =
+    try readKeyFile("RECIPIENT_KEY").map { try Certificate(armored: $0) }
     ?? SecretKey.generate(userID: "Sample Recipient <recipient@example.org>").certificate
 
 let message = try MailMessage(

@@ -36,7 +36,8 @@ struct PGPMailCommand: AsyncParsableCommand {
 extension PGPMailCommand {
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run the end-to-end self-check: sign, encrypt and deliver a message over loopback, then read it back.")
+            abstract:
+                "Run the end-to-end self-check: sign, encrypt and deliver a message over loopback, then read it back.")
 
         @Option(name: .long, help: "Also write message.eml, sender.pub.asc and recipient.sec.asc into this directory.")
         var output: String?

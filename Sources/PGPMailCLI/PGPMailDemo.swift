@@ -20,7 +20,8 @@ enum PGPMailDemo {
     static func run(outputDirectory: URL? = nil) async throws -> PGPMailDemoReport {
         let sender = try SecretKey.generate(userID: "PGPMail Demo Sender <sender@pgpmail.test>")
         let recipient = try SecretKey.generate(userID: "PGPMail Demo Recipient <recipient@pgpmail.test>")
-        let bodyText = "Hello from PGPMail.\n\nThis message was signed with Ed25519, encrypted with AES-128 for a Curve25519 key,\nand delivered over SMTP. Grüße!\n"
+        let bodyText =
+            "Hello from PGPMail.\n\nThis message was signed with Ed25519, encrypted with AES-128 for a Curve25519 key,\nand delivered over SMTP. Grüße!\n"
         let attachmentBytes = Array("item,quantity,price\nwidget,3,9.99\ngadget,1,24.50\n".utf8)
         let attachmentName = "order.csv"
         let options = MessageOptions()
@@ -49,7 +50,8 @@ enum PGPMailDemo {
         if let outputDirectory {
             try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
             try Data(received.data).write(to: outputDirectory.appendingPathComponent(messageFileName))
-            try Data(sender.certificate.armored().utf8).write(to: outputDirectory.appendingPathComponent(senderCertificateFileName))
+            try Data(sender.certificate.armored().utf8).write(
+                to: outputDirectory.appendingPathComponent(senderCertificateFileName))
             let secretURL = outputDirectory.appendingPathComponent(recipientSecretKeyFileName)
             try Data(try recipient.armored().utf8).write(to: secretURL)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secretURL.path)
@@ -65,7 +67,8 @@ enum PGPMailDemo {
             hash: decrypted.openPGP.signatures.first?.hashAlgorithm ?? options.hash,
             compression: decrypted.openPGP.compression ?? .uncompressed,
             bytesOnWire: received.data.count,
-            envelope: "MAIL FROM:<\(received.mailFrom)> RCPT TO:\(received.recipients.map { "<\($0)>" }.joined(separator: ","))",
+            envelope:
+                "MAIL FROM:<\(received.mailFrom)> RCPT TO:\(received.recipients.map { "<\($0)>" }.joined(separator: ","))",
             signature: decrypted.openPGP.signatures.first,
             bodyRoundTripped: receivedBody == bodyText,
             attachmentRoundTripped: receivedAttachment == attachmentBytes,
@@ -115,7 +118,9 @@ struct PGPMailDemoReport: Sendable, CustomStringConvertible {
             "  attachment round-tripped: \(check(attachmentRoundTripped))",
         ]
         if let outputDirectory {
-            lines.append("  wrote      \(outputDirectory.path)/{\(PGPMailDemo.messageFileName),\(PGPMailDemo.senderCertificateFileName),\(PGPMailDemo.recipientSecretKeyFileName)}")
+            lines.append(
+                "  wrote      \(outputDirectory.path)/{\(PGPMailDemo.messageFileName),\(PGPMailDemo.senderCertificateFileName),\(PGPMailDemo.recipientSecretKeyFileName)}"
+            )
         }
         lines.append(succeeded ? "OK" : "FAILED")
         return lines.joined(separator: "\n")

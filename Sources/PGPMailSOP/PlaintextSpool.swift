@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import OpenPGP
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Holds decrypted output until the message passed its integrity checks, then copies it to
 /// standard output.
@@ -54,7 +55,8 @@ final class PlaintextSpool: PlaintextSink {
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard bytes.count <= limit - written else {
-            throw SOPFailure(.badData, "the plaintext is larger than the limit of \(limit) bytes (set by \(Self.limitVariable))")
+            throw SOPFailure(
+                .badData, "the plaintext is larger than the limit of \(limit) bytes (set by \(Self.limitVariable))")
         }
         guard let file else { throw SOPFailure(.badData, "the plaintext spool was discarded") }
         written += bytes.count
@@ -90,9 +92,9 @@ final class PlaintextSpool: PlaintextSink {
     /// A new file in `directory` that has no name, open for reading and writing.
     private static func anonymousFile(in directory: String) throws -> Int32 {
         #if canImport(Glibc)
-        // O_TMPFILE is `__O_TMPFILE | O_DIRECTORY`; Swift does not import the compound macro.
-        let anonymous = open(directory, O_RDWR | O_CLOEXEC | __O_TMPFILE | O_DIRECTORY, 0o600)
-        if anonymous >= 0 { return anonymous }
+            // O_TMPFILE is `__O_TMPFILE | O_DIRECTORY`; Swift does not import the compound macro.
+            let anonymous = open(directory, O_RDWR | O_CLOEXEC | __O_TMPFILE | O_DIRECTORY, 0o600)
+            if anonymous >= 0 { return anonymous }
         // Kernels or file systems without O_TMPFILE (EOPNOTSUPP, EISDIR, EINVAL): name and unlink.
         #endif
         var template = Array("\(directory)/pgpmail-sop-XXXXXX".utf8CString)

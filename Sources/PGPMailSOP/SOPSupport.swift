@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import OpenPGP
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Standard input and output as SOP uses them.
 enum StandardIO {
@@ -98,7 +99,9 @@ enum SOPDate {
         case "-": return fallback == Date.distantPast ? .distantPast : .distantFuture
         default:
             let formatter = ISO8601DateFormatter()
-            for options: ISO8601DateFormatter.Options in [[.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds], [.withFullDate]] {
+            for options: ISO8601DateFormatter.Options in [
+                [.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds], [.withFullDate],
+            ] {
                 formatter.formatOptions = options
                 if let date = formatter.date(from: text) { return date }
             }
@@ -116,7 +119,9 @@ enum SOPDate {
 
 /// The verification lines SOP prints: `DATE SIGNING-FPR PRIMARY-FPR mode:MODE`.
 enum VerificationLines {
-    static func good(_ verifications: [SignatureVerification], notBefore: Date, notAfter: Date) -> [SignatureVerification] {
+    static func good(
+        _ verifications: [SignatureVerification], notBefore: Date, notAfter: Date
+    ) -> [SignatureVerification] {
         verifications.filter { verification in
             guard verification.status == .good, let created = verification.creationDate else { return false }
             return created >= notBefore && created <= notAfter

@@ -57,7 +57,8 @@ struct CertificateVerificationTests {
             var configuration = Secure.configuration(port: server.port, pki: pki)
             try expectRejected(await Secure.run(configuration), server)
             // By address too: the certificate has no IP address.
-            try expectRejected(await Secure.run(Secure.configuration(port: server.port, pki: pki, host: "127.0.0.1")), server)
+            try expectRejected(
+                await Secure.run(Secure.configuration(port: server.port, pki: pki, host: "127.0.0.1")), server)
 
             // A pin for another certificate switches to the library's own verification:
             // it checks the name just the same.
@@ -232,7 +233,9 @@ struct CertificateVerificationTests {
                 configuration.tlsConfiguration.certificateVerification = .insecureNoVerification
                 let record = await Secure.run(configuration)
                 _ = try record.delivery()
-                #expect(record.tlsInfo?.peerCertificate?.sha256Fingerprint == pick.credential(in: pki)?.sha256FingerprintHex)
+                #expect(
+                    record.tlsInfo?.peerCertificate?.sha256Fingerprint == pick.credential(in: pki)?.sha256FingerprintHex
+                )
                 #expect(try server.messages().first?.tls == true)
             }
         }
@@ -242,7 +245,9 @@ struct CertificateVerificationTests {
     func missingCAFileIsAConfigurationError() async throws {
         try await withServer { server, pki in
             var configuration = Secure.configuration(port: server.port, pki: pki)
-            configuration.tlsConfiguration.trustRoots = .pemFiles([pki.directory.appendingPathComponent("none.pem").path])
+            configuration.tlsConfiguration.trustRoots = .pemFiles([
+                pki.directory.appendingPathComponent("none.pem").path
+            ])
             let record = await Secure.run(configuration)
             let error = try record.error()
             #expect(error.code == .tlsConfigurationInvalid, "\(error)")
@@ -283,8 +288,10 @@ struct CertificateVerificationTests {
             let bundle = pki.directory.appendingPathComponent("client.p12").path
             try ExternalProcess.run(
                 "openssl",
-                ["pkcs12", "-export", "-in", client.certificatePath, "-inkey", client.privateKeyPath,
-                 "-out", bundle, "-passout", "pass:bündel pass"])
+                [
+                    "pkcs12", "-export", "-in", client.certificatePath, "-inkey", client.privateKeyPath,
+                    "-out", bundle, "-passout", "pass:bündel pass",
+                ])
             var configuration = Secure.configuration(port: server.port, pki: pki)
             configuration.tlsConfiguration.clientIdentity = .pkcs12(file: bundle, passphrase: "bündel pass")
             _ = try await Secure.run(configuration).delivery()

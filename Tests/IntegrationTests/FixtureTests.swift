@@ -12,7 +12,9 @@ struct FixtureTests {
 
     /// Runs swaks against 127.0.0.1:`port` with one message from alice to bob@example.org.
     @discardableResult
-    private static func swaks(_ port: Int, _ options: [String], expectSuccess: Bool = true) async throws
+    private static func swaks(
+        _ port: Int, _ options: [String], expectSuccess: Bool = true
+    ) async throws
         -> ExternalProcess.Result
     {
         try await ExternalProcess.runAsync(
@@ -88,16 +90,20 @@ struct FixtureTests {
         #expect(pki.server.privateKeyPEM.hasPrefix("-----BEGIN PRIVATE KEY-----"))
 
         let ca = pki.caCertificatePath
-        try ExternalProcess.run("openssl", ["verify", "-CAfile", ca, "-verify_hostname", "localhost", pki.server.certificatePath])
-        try ExternalProcess.run("openssl", ["verify", "-CAfile", ca, "-verify_ip", "127.0.0.1", pki.server.certificatePath])
-        try ExternalProcess.run("openssl", ["verify", "-CAfile", ca, "-purpose", "sslclient", try #require(pki.client).certificatePath])
+        try ExternalProcess.run(
+            "openssl", ["verify", "-CAfile", ca, "-verify_hostname", "localhost", pki.server.certificatePath])
+        try ExternalProcess.run(
+            "openssl", ["verify", "-CAfile", ca, "-verify_ip", "127.0.0.1", pki.server.certificatePath])
+        try ExternalProcess.run(
+            "openssl", ["verify", "-CAfile", ca, "-purpose", "sslclient", try #require(pki.client).certificatePath])
         let failures: [(String, [String])] = [
             ("expired", [try #require(pki.expiredServer).certificatePath]),
             ("wrong host", ["-verify_hostname", "localhost", try #require(pki.wrongHostServer).certificatePath]),
             ("self-signed", [try #require(pki.selfSignedServer).certificatePath]),
         ]
         for (name, arguments) in failures {
-            let result = try ExternalProcess.run("openssl", ["verify", "-CAfile", ca] + arguments, expectSuccess: false)
+            let result = try ExternalProcess.run(
+                "openssl", ["verify", "-CAfile", ca] + arguments, expectSuccess: false)
             #expect(result.status != 0, "the \(name) certificate verified")
         }
 
@@ -138,8 +144,10 @@ struct FixtureTests {
         try await Self.withAiosmtpd(tls: .starttls, auth: .init(users: Self.users)) { server, pki in
             let result = try await Self.swaks(
                 server.port,
-                ["--tls", "--tls-verify", "--tls-ca-path", pki.caCertificatePath, "--tls-sni", "localhost",
-                 "--auth", mechanism, "--auth-user", "alice", "--auth-password", "secret one"])
+                [
+                    "--tls", "--tls-verify", "--tls-ca-path", pki.caCertificatePath, "--tls-sni", "localhost",
+                    "--auth", mechanism, "--auth-user", "alice", "--auth-password", "secret one",
+                ])
             #expect(Self.transcript(result).contains("235 2.7.0 Authentication successful"))
             let messages = try server.messages()
             #expect(messages.count == 1)
@@ -149,7 +157,9 @@ struct FixtureTests {
             #expect(messages.first?.tlsVersion?.hasPrefix("TLSv1.") == true)
             #expect(messages.first?.recipients == ["bob@example.org"])
             #expect(messages.first?.heloName == "client.test")
-            #expect(messages.first.map { String(decoding: $0.content, as: UTF8.self).contains("Hello from swaks.") } == true)
+            #expect(
+                messages.first.map { String(decoding: $0.content, as: UTF8.self).contains("Hello from swaks.") } == true
+            )
         }
     }
 
@@ -227,7 +237,8 @@ struct FixtureTests {
     func aiosmtpdRecordsTheClientCertificate() async throws {
         try await Self.withAiosmtpd(tls: .starttls, verifyClients: true) { server, pki in
             let client = try #require(pki.client)
-            try await Self.swaks(server.port, ["--tls", "--tls-cert", client.certificatePath, "--tls-key", client.privateKeyPath])
+            try await Self.swaks(
+                server.port, ["--tls", "--tls-cert", client.certificatePath, "--tls-key", client.privateKeyPath])
             try await Self.swaks(server.port, ["--tls"])
             let messages = try server.messages()
             #expect(messages.map(\.clientCertificateSubject) == ["client@example.org", nil])
@@ -240,8 +251,11 @@ struct FixtureTests {
         try await Self.withAiosmtpd(tls: .starttls) { server, pki in
             let result = try await ExternalProcess.runAsync(
                 "openssl",
-                ["s_client", "-connect", "127.0.0.1:\(server.port)", "-starttls", "smtp", "-CAfile", pki.caCertificatePath,
-                 "-verify_return_error", "-verify_hostname", "localhost", "-servername", "localhost"],
+                [
+                    "s_client", "-connect", "127.0.0.1:\(server.port)", "-starttls", "smtp", "-CAfile",
+                    pki.caCertificatePath,
+                    "-verify_return_error", "-verify_hostname", "localhost", "-servername", "localhost",
+                ],
                 input: Array("QUIT\r\n".utf8))
             #expect(result.stdoutText.contains("Verify return code: 0 (ok)"))
         }
@@ -257,8 +271,11 @@ struct FixtureTests {
         defer { server.stop() }
         let result = try await ExternalProcess.runAsync(
             "openssl",
-            ["s_client", "-connect", "127.0.0.1:\(server.port)", "-starttls", "smtp", "-CAfile", pki.caCertificatePath,
-             "-verify_return_error"],
+            [
+                "s_client", "-connect", "127.0.0.1:\(server.port)", "-starttls", "smtp", "-CAfile",
+                pki.caCertificatePath,
+                "-verify_return_error",
+            ],
             input: Array("QUIT\r\n".utf8), expectSuccess: false)
         #expect(result.status != 0)
     }
@@ -283,8 +300,10 @@ struct FixtureTests {
         #expect(Self.transcript(wrong).contains("535"))
         let result = try await Self.swaks(
             server.port,
-            ["--tls", "--tls-verify", "--tls-ca-path", pki.caCertificatePath, "--tls-sni", "localhost",
-             "--auth", mechanism, "--auth-user", "alice", "--auth-password", "secret one"])
+            [
+                "--tls", "--tls-verify", "--tls-ca-path", pki.caCertificatePath, "--tls-sni", "localhost",
+                "--auth", mechanism, "--auth-user", "alice", "--auth-password", "secret one",
+            ])
         #expect(Self.transcript(result).contains("235 2.7.0 Authentication successful"))
         let messages = try await server.waitForDeliveries(1)
         #expect(messages.count == 1)
@@ -316,8 +335,11 @@ struct FixtureTests {
 
         let verified = try await ExternalProcess.runAsync(
             "openssl",
-            ["s_client", "-connect", "127.0.0.1:\(server.port)", "-starttls", "smtp", "-CAfile", pki.caCertificatePath,
-             "-verify_return_error", "-verify_hostname", "localhost"],
+            [
+                "s_client", "-connect", "127.0.0.1:\(server.port)", "-starttls", "smtp", "-CAfile",
+                pki.caCertificatePath,
+                "-verify_return_error", "-verify_hostname", "localhost",
+            ],
             input: Array("QUIT\r\n".utf8))
         #expect(verified.stdoutText.contains("Verify return code: 0 (ok)"))
 

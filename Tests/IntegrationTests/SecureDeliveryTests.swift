@@ -54,7 +54,8 @@ enum Secure {
     static let users = ["alice": "secret one", "bob": "s3cr3t"]
     static let tokens = ["alice": "ya29.token-for-alice"]
     static let password = "secret one"
-    static let message = Array("From: alice@example.com\r\nTo: bob@example.org\r\nSubject: secure\r\n\r\nHi Bob.\r\n".utf8)
+    static let message = Array(
+        "From: alice@example.com\r\nTo: bob@example.org\r\nSubject: secure\r\n\r\nHi Bob.\r\n".utf8)
 
     static let aiosmtpdEnabled = AiosmtpdServer.isAvailable || AiosmtpdServer.isRequired
     static let postfixEnabled = PostfixServer.isAvailable || PostfixServer.isRequired
@@ -149,7 +150,9 @@ enum Secure {
     }
 
     /// The trail shows neither the secret nor its base64 forms (alone, in PLAIN, in XOAUTH2).
-    static func expectNoSecret(_ record: SessionRecord, secret: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectNoSecret(
+        _ record: SessionRecord, secret: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let encodings = [
             secret, Data(secret.utf8).base64EncodedString(),
             Data("\0alice\0\(secret)".utf8).base64EncodedString(),
@@ -161,11 +164,14 @@ enum Secure {
         }
     }
 
-    static func expectModernTLS(_ info: SMTPTLSInfo?, pki: TestPKI, viaSTARTTLS: Bool, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectModernTLS(
+        _ info: SMTPTLSInfo?, pki: TestPKI, viaSTARTTLS: Bool, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(
             ["TLS 1.2", "TLS 1.3"].contains(info?.protocolVersion ?? "none"), "\(String(describing: info))",
             sourceLocation: sourceLocation)
-        #expect(info?.peerCertificate?.sha256Fingerprint == pki.server.sha256FingerprintHex, sourceLocation: sourceLocation)
+        #expect(
+            info?.peerCertificate?.sha256Fingerprint == pki.server.sha256FingerprintHex, sourceLocation: sourceLocation)
         #expect(info?.viaSTARTTLS == viaSTARTTLS, sourceLocation: sourceLocation)
     }
 }
@@ -263,7 +269,8 @@ struct SecureDeliveryTests {
     func postfixSTARTTLSImplicitTLSAndSwaks() async throws {
         try #require(PostfixServer.isAvailable, "CI is set but postfix or saslpasswd2 is not installed")
         let pki = try TestPKI.make()
-        let server = try await PostfixServer.start(tls: pki, saslUsers: Secure.users, requireTLS: true, requireAuth: true)
+        let server = try await PostfixServer.start(
+            tls: pki, saslUsers: Secure.users, requireTLS: true, requireAuth: true)
         defer { server.stop() }
 
         // STARTTLS, .automatic: Postfix offers PLAIN, LOGIN and CRAM-MD5 (no SCRAM).
@@ -276,8 +283,11 @@ struct SecureDeliveryTests {
         var messages = try await server.waitForDeliveries(1)
         #expect(messages.last?.login == "alice")
         #expect(messages.last?.tls == true)
-        #expect(messages.last?.originalContent == Array(String(decoding: Secure.message, as: UTF8.self)
-            .replacingOccurrences(of: "\r\n", with: "\n").utf8))
+        #expect(
+            messages.last?.originalContent
+                == Array(
+                    String(decoding: Secure.message, as: UTF8.self)
+                        .replacingOccurrences(of: "\r\n", with: "\n").utf8))
 
         // Implicit TLS on the second port, LOGIN.
         let implicitPort = try #require(server.implicitTLSPort)
@@ -316,7 +326,8 @@ struct SecureDeliveryTests {
     func clearTextAuthIsRefusedLocallyUnlessAllowed() async throws {
         let pki = try TestPKI.make()
         let server = try await Secure.aiosmtpd(
-            nil, pki: pki, auth: AiosmtpdServer.Auth(users: Secure.users, mechanisms: [.plain, .login], requireTLS: false))
+            nil, pki: pki,
+            auth: AiosmtpdServer.Auth(users: Secure.users, mechanisms: [.plain, .login], requireTLS: false))
         defer { server.stop() }
         var configuration = Secure.configuration(port: server.port, pki: nil, host: "127.0.0.1")
         configuration.tls = .none

@@ -1,7 +1,8 @@
 import Foundation
 import PGPMail
-@testable import PGPMailCLI
 import Testing
+
+@testable import PGPMailCLI
 
 /// `pgpmail demo --output DIR` checked by GnuPG: the received message decrypts and carries a
 /// good signature from the sender's key.
@@ -33,7 +34,8 @@ struct DemoInteropTests {
     }
 
     @Test func theCommandLineToolRunsTheDemo() throws {
-        let binary = try #require(Self.builtExecutable("pgpmail"), "the pgpmail executable was not built next to the tests")
+        let binary = try #require(
+            Self.builtExecutable("pgpmail"), "the pgpmail executable was not built next to the tests")
         let output = try TemporaryDirectory(prefix: "cli-demo")
         let result = try ExternalTool.run(executable: binary.path, ["demo", "--output", output.path])
         #expect(result.status == 0, "\(result.stdoutText)\(result.stderr)")

@@ -30,7 +30,8 @@ struct GnuPG1S2KInteropTests {
 
                 """
             try Self.run(in: directory, ["--gen-key"], input: Array(parameters.utf8))
-            let listing = try Self.run(in: directory, ["--with-colons", "--fingerprint", "--list-secret-keys"]).stdoutText
+            let listing = try Self.run(in: directory, ["--with-colons", "--fingerprint", "--list-secret-keys"])
+                .stdoutText
             guard let line = listing.split(separator: "\n").first(where: { $0.hasPrefix("fpr:") }) else {
                 throw ExternalTool.Failure(description: "gpg1 listed no fingerprint: \(listing)")
             }
@@ -42,7 +43,9 @@ struct GnuPG1S2KInteropTests {
         static func run(
             in directory: TemporaryDirectory, _ arguments: [String], input: [UInt8] = [], batch: Bool = true
         ) throws -> ExternalTool.Result {
-            try ExternalTool.run("gpg1", ["--homedir", directory.path, "--no-tty"] + (batch ? ["--batch"] : []) + arguments, input: input)
+            try ExternalTool.run(
+                "gpg1", ["--homedir", directory.path, "--no-tty"] + (batch ? ["--batch"] : []) + arguments, input: input
+            )
         }
 
         @discardableResult
@@ -54,8 +57,10 @@ struct GnuPG1S2KInteropTests {
         func export(passphrase: String, from old: String, cipher: String, digest: String, mode: Int) throws -> String {
             // The old passphrase, then the new one, each answering a GET_HIDDEN prompt.
             try run(
-                ["--command-fd", "0", "--s2k-cipher-algo", cipher, "--s2k-digest-algo", digest,
-                 "--s2k-mode", String(mode), "--edit-key", fingerprint, "passwd", "save"],
+                [
+                    "--command-fd", "0", "--s2k-cipher-algo", cipher, "--s2k-digest-algo", digest,
+                    "--s2k-mode", String(mode), "--edit-key", fingerprint, "passwd", "save",
+                ],
                 input: Array("\(old)\n\(passphrase)\n".utf8), batch: false)
             return try run(["--armor", "--export-secret-keys", fingerprint]).stdoutText
         }
@@ -72,7 +77,8 @@ struct GnuPG1S2KInteropTests {
         var current = "start"
         for (index, cipher) in Self.ciphers.enumerated() {
             let next = "pass \(index) ✓"
-            let armored = try home.export(passphrase: next, from: current, cipher: cipher.name, digest: "SHA256", mode: 3)
+            let armored = try home.export(
+                passphrase: next, from: current, cipher: cipher.name, digest: "SHA256", mode: 3)
             current = next
             let locked = try SecretKey(armored: armored)
             #expect(locked.isLocked, "\(cipher.name)")
@@ -100,7 +106,8 @@ struct GnuPG1S2KInteropTests {
     @Test(arguments: [("SHA1", 3), ("SHA512", 3), ("RIPEMD160", 3), ("MD5", 3), ("SHA256", 1), ("SHA256", 0)])
     func everyDigestAndMode(digest: String, mode: Int) throws {
         let home = try Home()
-        let armored = try home.export(passphrase: "changed", from: "start", cipher: "AES256", digest: digest, mode: mode)
+        let armored = try home.export(
+            passphrase: "changed", from: "start", cipher: "AES256", digest: digest, mode: mode)
         #expect(!(try SecretKey(armored: armored, passphrase: "changed")).isLocked, "\(digest) mode \(mode)")
     }
 }

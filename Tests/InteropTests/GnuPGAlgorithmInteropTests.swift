@@ -21,17 +21,39 @@ struct GnuPGAlgorithmInteropTests {
     }
 
     static let peerKeys: [PeerKey] = [
-        PeerKey(primary: "rsa2048", subkey: "rsa2048", primaryAlgorithm: .rsaEncryptOrSign, subkeyAlgorithm: .rsaEncryptOrSign, curve: nil, bits: 2048, hash: .sha256),
-        PeerKey(primary: "rsa3072", subkey: "rsa3072", primaryAlgorithm: .rsaEncryptOrSign, subkeyAlgorithm: .rsaEncryptOrSign, curve: nil, bits: 3072, hash: .sha512),
-        PeerKey(primary: "rsa4096", subkey: "rsa4096", primaryAlgorithm: .rsaEncryptOrSign, subkeyAlgorithm: .rsaEncryptOrSign, curve: nil, bits: 4096, hash: .sha256),
-        PeerKey(primary: "dsa2048", subkey: "elg2048", primaryAlgorithm: .dsa, subkeyAlgorithm: .elgamalEncryptOnly, curve: nil, bits: 2048, hash: .sha256),
-        PeerKey(primary: "nistp256", subkey: "nistp256", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh, curve: .nistP256, bits: 256, hash: .sha256),
-        PeerKey(primary: "nistp384", subkey: "nistp384", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh, curve: .nistP384, bits: 384, hash: .sha384),
-        PeerKey(primary: "nistp521", subkey: "nistp521", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh, curve: .nistP521, bits: 521, hash: .sha512),
-        PeerKey(primary: "brainpoolP256r1", subkey: "brainpoolP256r1", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh, curve: .brainpoolP256r1, bits: 256, hash: .sha256),
-        PeerKey(primary: "brainpoolP384r1", subkey: "brainpoolP384r1", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh, curve: .brainpoolP384r1, bits: 384, hash: .sha384),
-        PeerKey(primary: "brainpoolP512r1", subkey: "brainpoolP512r1", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh, curve: .brainpoolP512r1, bits: 512, hash: .sha512),
-        PeerKey(primary: "secp256k1", subkey: "secp256k1", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh, curve: .secp256k1, bits: 256, hash: .sha256),
+        PeerKey(
+            primary: "rsa2048", subkey: "rsa2048", primaryAlgorithm: .rsaEncryptOrSign,
+            subkeyAlgorithm: .rsaEncryptOrSign, curve: nil, bits: 2048, hash: .sha256),
+        PeerKey(
+            primary: "rsa3072", subkey: "rsa3072", primaryAlgorithm: .rsaEncryptOrSign,
+            subkeyAlgorithm: .rsaEncryptOrSign, curve: nil, bits: 3072, hash: .sha512),
+        PeerKey(
+            primary: "rsa4096", subkey: "rsa4096", primaryAlgorithm: .rsaEncryptOrSign,
+            subkeyAlgorithm: .rsaEncryptOrSign, curve: nil, bits: 4096, hash: .sha256),
+        PeerKey(
+            primary: "dsa2048", subkey: "elg2048", primaryAlgorithm: .dsa, subkeyAlgorithm: .elgamalEncryptOnly,
+            curve: nil, bits: 2048, hash: .sha256),
+        PeerKey(
+            primary: "nistp256", subkey: "nistp256", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh, curve: .nistP256,
+            bits: 256, hash: .sha256),
+        PeerKey(
+            primary: "nistp384", subkey: "nistp384", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh, curve: .nistP384,
+            bits: 384, hash: .sha384),
+        PeerKey(
+            primary: "nistp521", subkey: "nistp521", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh, curve: .nistP521,
+            bits: 521, hash: .sha512),
+        PeerKey(
+            primary: "brainpoolP256r1", subkey: "brainpoolP256r1", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh,
+            curve: .brainpoolP256r1, bits: 256, hash: .sha256),
+        PeerKey(
+            primary: "brainpoolP384r1", subkey: "brainpoolP384r1", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh,
+            curve: .brainpoolP384r1, bits: 384, hash: .sha384),
+        PeerKey(
+            primary: "brainpoolP512r1", subkey: "brainpoolP512r1", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh,
+            curve: .brainpoolP512r1, bits: 512, hash: .sha512),
+        PeerKey(
+            primary: "secp256k1", subkey: "secp256k1", primaryAlgorithm: .ecdsa, subkeyAlgorithm: .ecdh,
+            curve: .secp256k1, bits: 256, hash: .sha256),
     ]
 
     @Test(arguments: peerKeys)
@@ -39,7 +61,8 @@ struct GnuPGAlgorithmInteropTests {
         let gpg = try GnuPG()
         let passphrase = "peer \(peer.primary)"
         let userID = "Peer \(peer.primary) <peer-\(peer.primary.lowercased())@example.org>"
-        let fingerprint = try gpg.generateKey(userID: userID, primary: peer.primary, subkey: peer.subkey, passphrase: passphrase)
+        let fingerprint = try gpg.generateKey(
+            userID: userID, primary: peer.primary, subkey: peer.subkey, passphrase: passphrase)
         let certificate = try Certificate(armored: try gpg.run(["--armor", "--export", fingerprint]).stdoutText)
         let secretKey = try SecretKey(
             armored: try gpg.run(["--armor", "--export-secret-keys", fingerprint], passphrase: passphrase).stdoutText,
@@ -55,7 +78,8 @@ struct GnuPGAlgorithmInteropTests {
         #expect(subkey.bitLength == peer.bits)
 
         // gpg → us: gpg signs with the primary key and encrypts to the subkey.
-        let fromGnuPG = try gpg.run(["--encrypt", "--sign", "--recipient", fingerprint], input: plaintext, passphrase: passphrase)
+        let fromGnuPG = try gpg.run(
+            ["--encrypt", "--sign", "--recipient", fingerprint], input: plaintext, passphrase: passphrase)
         let read = try OpenPGPMessage.decrypt(fromGnuPG.stdout, using: [secretKey], verifyingWith: [certificate])
         #expect(read.data == plaintext)
         #expect(read.decryptionKey == subkey.fingerprint)
@@ -111,13 +135,15 @@ struct GnuPGAlgorithmInteropTests {
 
         // gpg → us: gpg signs with our secret (so it read d, p, q, u right) and encrypts to us.
         let fromGnuPG = try gpg.run(
-            ["--local-user", fingerprint, "--encrypt", "--sign", "--recipient", fingerprint], input: plaintext, passphrase: "our pass")
+            ["--local-user", fingerprint, "--encrypt", "--sign", "--recipient", fingerprint], input: plaintext,
+            passphrase: "our pass")
         let read = try OpenPGPMessage.decrypt(fromGnuPG.stdout, using: [key], verifyingWith: [key.certificate])
         #expect(read.data == plaintext)
         #expect(read.signatures.map(\.status) == [.good])
 
         // us → gpg: gpg decrypts with our secret subkey and checks our signature.
-        let message = try OpenPGPMessage.encrypt(plaintext, for: [key.certificate], signedBy: [key], options: MessageOptions(hash: ours.hash))
+        let message = try OpenPGPMessage.encrypt(
+            plaintext, for: [key.certificate], signedBy: [key], options: MessageOptions(hash: ours.hash))
         let result = try gpg.run(["--decrypt"], input: message, passphrase: "our pass")
         #expect(result.stdout == plaintext)
         #expect(result.stderr.contains("[GNUPG:] DECRYPTION_OKAY"))

@@ -26,7 +26,8 @@ struct GnuPGInteropTests {
         let key = try SecretKey.generate(userID: "Protected <protected@example.org>")
         try gpg.importKey(try key.armored(passphrase: "s3cret pass"), passphrase: "s3cret pass")
         // Signing proves gpg decrypted the secret with our S2K parameters.
-        let signed = try gpg.run(["--local-user", key.fingerprint.hex, "--sign"], input: plaintext, passphrase: "s3cret pass")
+        let signed = try gpg.run(
+            ["--local-user", key.fingerprint.hex, "--sign"], input: plaintext, passphrase: "s3cret pass")
         let result = try OpenPGPMessage.decrypt(signed.stdout, using: [], verifyingWith: [key.certificate])
         #expect(result.data == plaintext)
         #expect(result.signatures.map(\.status) == [.good])
@@ -34,12 +35,22 @@ struct GnuPGInteropTests {
 
     @Test func weDecryptAndVerifyGnuPGMessages() throws {
         let gpg = try GnuPG()
-        try gpg.run(["--passphrase", "", "--pinentry-mode", "loopback", "--quick-generate-key", "Peer <peer@example.org>", "ed25519", "sign", "never"])
+        try gpg.run([
+            "--passphrase", "", "--pinentry-mode", "loopback", "--quick-generate-key", "Peer <peer@example.org>",
+            "ed25519", "sign", "never",
+        ])
         let listing = try gpg.run(["--with-colons", "--list-keys", "peer@example.org"]).stdoutText
-        let fingerprint = try #require(listing.split(separator: "\n").first { $0.hasPrefix("fpr:") }?.split(separator: ":", omittingEmptySubsequences: false)[9])
-        try gpg.run(["--passphrase", "", "--pinentry-mode", "loopback", "--quick-add-key", String(fingerprint), "cv25519", "encr", "never"])
+        let fingerprint = try #require(
+            listing.split(separator: "\n").first { $0.hasPrefix("fpr:") }?.split(
+                separator: ":", omittingEmptySubsequences: false)[9])
+        try gpg.run([
+            "--passphrase", "", "--pinentry-mode", "loopback", "--quick-add-key", String(fingerprint), "cv25519",
+            "encr", "never",
+        ])
         try gpg.run(["--passphrase", "peer pass", "--pinentry-mode", "loopback", "--passwd", String(fingerprint)])
-        let exportedSecret = try gpg.run(["--armor", "--export-secret-keys", String(fingerprint)], passphrase: "peer pass").stdoutText
+        let exportedSecret = try gpg.run(
+            ["--armor", "--export-secret-keys", String(fingerprint)], passphrase: "peer pass"
+        ).stdoutText
         let exportedPublic = try gpg.run(["--armor", "--export", String(fingerprint)]).stdoutText
 
         let certificate = try Certificate(armored: exportedPublic)
@@ -50,7 +61,10 @@ struct GnuPGInteropTests {
 
         for compression in ["0", "1", "2"] {
             let encrypted = try gpg.run(
-                ["--encrypt", "--sign", "--recipient", String(fingerprint), "--compress-algo", compression, "--cipher-algo", "AES"],
+                [
+                    "--encrypt", "--sign", "--recipient", String(fingerprint), "--compress-algo", compression,
+                    "--cipher-algo", "AES",
+                ],
                 input: plaintext, passphrase: "peer pass")
             let result = try OpenPGPMessage.decrypt(encrypted.stdout, using: [secretKey], verifyingWith: [certificate])
             #expect(result.data == plaintext)
@@ -60,8 +74,12 @@ struct GnuPGInteropTests {
         #expect(throws: OpenPGPError.self) { try SecretKey(armored: exportedSecret, passphrase: "wrong") }
     }
 
-    static let ciphers: [SymmetricAlgorithm] = [.aes128, .aes192, .aes256, .camellia128, .camellia256, .cast5, .tripleDES, .blowfish]
-    static let options: [(CompressionAlgorithm, HashAlgorithm)] = [(.zip, .sha256), (.zlib, .sha512), (.uncompressed, .sha384)]
+    static let ciphers: [SymmetricAlgorithm] = [
+        .aes128, .aes192, .aes256, .camellia128, .camellia256, .cast5, .tripleDES, .blowfish,
+    ]
+    static let options: [(CompressionAlgorithm, HashAlgorithm)] = [
+        (.zip, .sha256), (.zlib, .sha512), (.uncompressed, .sha384),
+    ]
 
     @Test(arguments: ciphers)
     func gpgReadsEveryCipherWeWrite(cipher: SymmetricAlgorithm) throws {
@@ -72,7 +90,8 @@ struct GnuPGInteropTests {
         try gpg.importKey(try recipient.armored())
         for (compression, hash) in Self.options {
             let options = MessageOptions(cipher: cipher, hash: hash, compression: compression)
-            let message = try OpenPGPMessage.encrypt(plaintext, for: [recipient.certificate], signedBy: [sender], options: options)
+            let message = try OpenPGPMessage.encrypt(
+                plaintext, for: [recipient.certificate], signedBy: [sender], options: options)
             let result = try gpg.run(["--decrypt"], input: message)
             #expect(result.stdout == plaintext)
             #expect(result.stderr.contains("[GNUPG:] DECRYPTION_INFO 2 \(cipher.rawValue)"))
@@ -84,11 +103,14 @@ struct GnuPGInteropTests {
     @Test func passphraseEncryptionBothWays() throws {
         let gpg = try GnuPG()
         // gpg -c: SKESK whose S2K-derived key is the session key itself.
-        let symmetric = try gpg.run(["--symmetric", "--cipher-algo", "AES256"], input: plaintext, passphrase: "shared secret")
+        let symmetric = try gpg.run(
+            ["--symmetric", "--cipher-algo", "AES256"], input: plaintext, passphrase: "shared secret")
         let ours = try OpenPGPMessage.decrypt(symmetric.stdout, using: [], passphrases: ["shared secret"])
         #expect(ours.data == plaintext)
         #expect(ours.symmetricAlgorithm == .aes256)
-        #expect(throws: OpenPGPError.self) { try OpenPGPMessage.decrypt(symmetric.stdout, using: [], passphrases: ["nope"]) }
+        #expect(throws: OpenPGPError.self) {
+            try OpenPGPMessage.decrypt(symmetric.stdout, using: [], passphrases: ["nope"])
+        }
 
         // Ours: SKESK carrying an encrypted session key.
         let message = try OpenPGPMessage.encrypt(plaintext, for: [], passphrases: ["shared secret"])

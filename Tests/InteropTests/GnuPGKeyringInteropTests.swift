@@ -93,7 +93,8 @@ struct GnuPGKeyringInteropTests {
         let bob = try gpg.generateKey("Bob <bob@example.org>")
         let directory = try TemporaryDirectory(prefix: "legacy-keyring")
         _ = try directory.write("pubring.gpg", try gpg.run(["--export"]).stdout)
-        _ = try directory.write("secring.gpg", try gpg.run(["--export-secret-keys", alice[0]], passphrase: "alice pass").stdout)
+        _ = try directory.write(
+            "secring.gpg", try gpg.run(["--export-secret-keys", alice[0]], passphrase: "alice pass").stdout)
         let bobSecret = try gpg.run(["--export-secret-keys", bob[0]], passphrase: "").stdout
         _ = try directory.write("secring.gpg", Array(try Data(contentsOf: directory.file("secring.gpg"))) + bobSecret)
 
@@ -114,7 +115,8 @@ struct GnuPGKeyringInteropTests {
 
         let encrypted = try gpg.run(
             ["--encrypt", "--sign", "--recipient", alice[0], "--local-user", bob[0]], input: plaintext, passphrase: "")
-        let result = try OpenPGPMessage.decrypt(encrypted.stdout, using: [unlocked], verifyingWith: keyring.certificates)
+        let result = try OpenPGPMessage.decrypt(
+            encrypted.stdout, using: [unlocked], verifyingWith: keyring.certificates)
         #expect(result.data == plaintext)
         #expect(result.signatures.map(\.status) == [.good])
     }
@@ -127,7 +129,8 @@ struct GnuPGKeyringInteropTests {
         try gpg.run(["--quick-add-uid", dana[0], "Dana Work <dana@work.example>"], passphrase: "")
         try gpg.run(["--quick-revoke-uid", dana[0], "Dana Work <dana@work.example>"], passphrase: "")
         // Revoke the second encryption subkey: reason 2 in gpg's menu is "superseded".
-        try gpg.run(["--edit-key", dana[0]], answers: ["key 2", "revkey", "y", "2", "superseded by another", "", "y", "save"])
+        try gpg.run(
+            ["--edit-key", dana[0]], answers: ["key 2", "revkey", "y", "2", "superseded by another", "", "y", "save"])
         try gpg.run(["--quick-set-expire", dana[0], "1d", keys[1]], passphrase: "")
         try gpg.run(["--quick-set-expire", dana[0], "2d"], passphrase: "")
         let now = Date()
@@ -141,7 +144,9 @@ struct GnuPGKeyringInteropTests {
         #expect(certificate.subkeys.map(\.fingerprint.hex) == Array(keys.dropFirst()))
         #expect(!certificate.subkeys[0].isRevoked)
         #expect(certificate.subkeys[1].isRevoked)
-        #expect(certificate.subkeys[1].revocationReason == RevocationReason(code: .superseded, text: "superseded by another"))
+        #expect(
+            certificate.subkeys[1].revocationReason
+                == RevocationReason(code: .superseded, text: "superseded by another"))
         let subkeyExpiry = try #require(certificate.subkeys[0].expirationDate)
         #expect(abs(subkeyExpiry.timeIntervalSince(now) - 86_400) < 3_600)
         let expiry = try #require(certificate.expirationDate)

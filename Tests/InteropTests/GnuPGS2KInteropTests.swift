@@ -17,7 +17,8 @@ import Testing
 @Suite("GnuPG interop: S2K forms, every cipher, BZip2", .enabled(if: ExternalTool.shouldRun("gpg")))
 struct GnuPGS2KInteropTests {
     static let passphrase = "s2k pass ✓"
-    let plaintext = Array("Grüße from PGPMail over every cipher\n".utf8) + Array(repeating: UInt8(ascii: "z"), count: 5000)
+    let plaintext =
+        Array("Grüße from PGPMail over every cipher\n".utf8) + Array(repeating: UInt8(ascii: "z"), count: 5000)
 
     /// gpg's names for the ciphers `--s2k-cipher-algo` and `--cipher-algo` accept.
     static let ciphers: [(name: String, algorithm: SymmetricAlgorithm)] = [
@@ -45,13 +46,16 @@ struct GnuPGS2KInteropTests {
             let (digestName, hash) = Self.digests[(cipherIndex + modeIndex * 4) % Self.digests.count]
             let encrypted = try gpg.run(
                 [
-                    "--symmetric", "--s2k-mode", String(mode), "--s2k-digest-algo", digestName, "--s2k-cipher-algo", name,
+                    "--symmetric", "--s2k-mode", String(mode), "--s2k-digest-algo", digestName, "--s2k-cipher-algo",
+                    name,
                     "--cipher-algo", name, "--s2k-count", "65536", "--compress-algo", "BZIP2", "--output", "-",
                 ],
                 input: plaintext, passphrase: Self.passphrase)
             let what = "\(name) mode \(mode) \(digestName)"
             let packets = try PacketFraming.parse(encrypted.stdout)
-            #expect(packets.map(\.tag) == [.symmetricKeyEncryptedSessionKey, .symEncryptedIntegrityProtectedData], "\(what)")
+            #expect(
+                packets.map(\.tag) == [.symmetricKeyEncryptedSessionKey, .symEncryptedIntegrityProtectedData], "\(what)"
+            )
             // A v4 SKESK with no encrypted session key: the S2K output is the session key.
             var reader = ByteReader(packets[0].body)
             #expect(try reader.readByte() == 4)
@@ -78,16 +82,27 @@ struct GnuPGS2KInteropTests {
         let (mode, kind) = Self.modes[cipherIndex % Self.modes.count]
         let (digestName, hash) = Self.digests[cipherIndex % Self.digests.count]
         let forms: [(String, SecretKeyProtectionSettings)] = [
-            ("usage 254, mode \(mode), \(digestName)", SecretKeyProtectionSettings(usage: .sha1Check, cipher: algorithm, s2kKind: kind, s2kHash: hash, codedCount: 0x60)),
-            ("usage 255, mode 3, SHA256", SecretKeyProtectionSettings(usage: .checksum, cipher: algorithm, s2kKind: .iteratedAndSalted, s2kHash: .sha256, codedCount: 0x60)),
+            (
+                "usage 254, mode \(mode), \(digestName)",
+                SecretKeyProtectionSettings(
+                    usage: .sha1Check, cipher: algorithm, s2kKind: kind, s2kHash: hash, codedCount: 0x60)
+            ),
+            (
+                "usage 255, mode 3, SHA256",
+                SecretKeyProtectionSettings(
+                    usage: .checksum, cipher: algorithm, s2kKind: .iteratedAndSalted, s2kHash: .sha256, codedCount: 0x60
+                )
+            ),
             ("legacy usage \(algorithm.rawValue)", SecretKeyProtectionSettings(usage: .legacy, cipher: algorithm)),
         ]
         for (form, settings) in forms {
             let key = try SecretKey.generate(userID: "\(name) \(form) <s2k@example.org>")
-            let armored = Armor.encode(try key.serialized(passphrase: Self.passphrase, protection: settings), type: .privateKey)
+            let armored = Armor.encode(
+                try key.serialized(passphrase: Self.passphrase, protection: settings), type: .privateKey)
             try gpg.importKey(armored, passphrase: Self.passphrase)
             // Signing proves gpg decrypted the secret with our protection parameters.
-            let signed = try gpg.run(["--local-user", key.fingerprint.hex, "--sign"], input: plaintext, passphrase: Self.passphrase)
+            let signed = try gpg.run(
+                ["--local-user", key.fingerprint.hex, "--sign"], input: plaintext, passphrase: Self.passphrase)
             let result = try OpenPGPMessage.decrypt(signed.stdout, using: [], verifyingWith: [key.certificate])
             #expect(result.data == plaintext, "\(name), \(form)")
             #expect(result.signatures.map(\.status) == [.good], "\(name), \(form)")
@@ -99,14 +114,20 @@ struct GnuPGS2KInteropTests {
     @Test func weUnlockKeysGnuPGExports() throws {
         let gpg = try GnuPG()
         let fingerprint = try gpg.generateKey("Export <export@example.org>", passphrase: Self.passphrase)[0]
-        for options in [[], ["--s2k-cipher-algo", "TWOFISH", "--s2k-digest-algo", "SHA512"], ["--export-options", "export-backup"]] {
-            let exported = try gpg.run(["--armor"] + options + ["--export-secret-keys", fingerprint], passphrase: Self.passphrase).stdoutText
+        for options in [
+            [], ["--s2k-cipher-algo", "TWOFISH", "--s2k-digest-algo", "SHA512"], ["--export-options", "export-backup"],
+        ] {
+            let exported = try gpg.run(
+                ["--armor"] + options + ["--export-secret-keys", fingerprint], passphrase: Self.passphrase
+            ).stdoutText
             let locked = try SecretKey(armored: exported)
             #expect(locked.isLocked)
             let key = try SecretKey(armored: exported, passphrase: Self.passphrase)
             #expect(!key.isLocked)
             #expect(key.fingerprint.hex == fingerprint)
-            let error = try #require(throws: OpenPGPError.self) { try SecretKey(armored: exported, passphrase: "wrong") }
+            let error = try #require(throws: OpenPGPError.self) {
+                try SecretKey(armored: exported, passphrase: "wrong")
+            }
             #expect(error.code == .wrongPassphrase)
             // The unlocked key really works: sign something gpg then verifies.
             let signed = try OpenPGPMessage.sign(plaintext, by: [key])
@@ -125,13 +146,15 @@ struct GnuPGS2KInteropTests {
         let gpg = try GnuPG()
         let fingerprint = try gpg.generateKey("Sender <sender@example.org>", passphrase: Self.passphrase)[0]
         let secretKey = try SecretKey(
-            armored: try gpg.run(["--armor", "--export-secret-keys", fingerprint], passphrase: Self.passphrase).stdoutText,
+            armored: try gpg.run(["--armor", "--export-secret-keys", fingerprint], passphrase: Self.passphrase)
+                .stdoutText,
             passphrase: Self.passphrase)
         for (name, algorithm) in Self.messageCiphers {
             let encrypted = try gpg.run(
                 ["--encrypt", "--sign", "--recipient", fingerprint, "--cipher-algo", name, "--compress-algo", "BZIP2"],
                 input: plaintext, passphrase: Self.passphrase)
-            let result = try OpenPGPMessage.decrypt(encrypted.stdout, using: [secretKey], verifyingWith: [secretKey.certificate])
+            let result = try OpenPGPMessage.decrypt(
+                encrypted.stdout, using: [secretKey], verifyingWith: [secretKey.certificate])
             #expect(result.data == plaintext, "\(name)")
             #expect(result.symmetricAlgorithm == algorithm)
             #expect(result.compression == .bzip2)
@@ -147,7 +170,8 @@ struct GnuPGS2KInteropTests {
         try gpg.importKey(try recipient.armored())
         for (name, algorithm) in Self.messageCiphers {
             let options = MessageOptions(cipher: algorithm, compression: .bzip2, compressionLevel: 9, armor: false)
-            let message = try OpenPGPMessage.encrypt(plaintext, for: [recipient.certificate], signedBy: [sender], options: options)
+            let message = try OpenPGPMessage.encrypt(
+                plaintext, for: [recipient.certificate], signedBy: [sender], options: options)
             let result = try gpg.run(["--decrypt"], input: message)
             #expect(result.stdout == plaintext, "\(name)")
             #expect(result.stderr.contains("[GNUPG:] DECRYPTION_INFO 2 \(algorithm.rawValue)"), "\(name)")

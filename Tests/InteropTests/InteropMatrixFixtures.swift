@@ -165,7 +165,8 @@ enum MatrixKeys {
         let userID = "rnp \(family) <rnp-\(family.rawValue.lowercased())@example.org>"
         let fingerprints = try rnp.generateKey(userID: userID, answers: family.rnpAnswers, password: password)
         guard fingerprints.count == 2 else {
-            throw ExternalTool.Failure(description: "rnp made \(fingerprints.count) keys for \(family), not a primary key and a subkey")
+            throw ExternalTool.Failure(
+                description: "rnp made \(fingerprints.count) keys for \(family), not a primary key and a subkey")
         }
         return PeerKey(
             family: family, fingerprints: fingerprints, certificate: try rnp.export(fingerprints[0]),
@@ -173,7 +174,8 @@ enum MatrixKeys {
     }
 
     private static let ourKeys = OnceCache<OurKeyType, SecretKey> { type in
-        try SecretKey.generate(userID: "Ours \(type) <ours-\(type.rawValue.lowercased())@example.org>", type: type.keyType)
+        try SecretKey.generate(
+            userID: "Ours \(type) <ours-\(type.rawValue.lowercased())@example.org>", type: type.keyType)
     }
 
     /// rnp's key of `family`, made on first use.

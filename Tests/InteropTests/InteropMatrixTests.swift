@@ -17,7 +17,8 @@ import Testing
 struct InteropMatrixTests {
     /// Long enough for rnp to stream it in partial-length packets; UTF-8; ends with a newline.
     static let plaintext = Array(
-        ("Grüße from the interop matrix\n" + (1...400).map { "line \($0): the quick brown fox jumps over the lazy dog\n" }.joined()).utf8)
+        ("Grüße from the interop matrix\n"
+            + (1...400).map { "line \($0): the quick brown fox jumps over the lazy dog\n" }.joined()).utf8)
     static let password = MatrixKeys.password
 
     /// How rnp writes a message (`rnp --encrypt --sign …`), with what we should read in it.
@@ -36,7 +37,8 @@ struct InteropMatrixTests {
         RNPWrite(arguments: ["--cipher", "TWOFISH", "-z", "0"], cipher: .twofish, compression: nil),
         RNPWrite(arguments: ["--cipher", "AES192", "--zlib", "-z", "9"], cipher: .aes192, compression: .zlib),
         RNPWrite(arguments: ["--cipher", "CAST5", "--zip", "-z", "1"], cipher: .cast5, compression: .zip),
-        RNPWrite(arguments: ["--cipher", "CAMELLIA128", "--bzip2", "-z", "9"], cipher: .camellia128, compression: .bzip2),
+        RNPWrite(
+            arguments: ["--cipher", "CAMELLIA128", "--bzip2", "-z", "9"], cipher: .camellia128, compression: .bzip2),
         RNPWrite(arguments: ["--cipher", "BLOWFISH", "--zlib"], cipher: .blowfish, compression: .zlib),
     ]
 
@@ -105,7 +107,8 @@ struct InteropMatrixTests {
         for write in Self.rnpWrites(for: family) {
             let direction = "\(family): rnp → us (\(write))"
             let message = try rnp.rnp(
-                ["--encrypt", "--sign", "--recipient", key.primary, "--userid", key.primary, "--armor"] + write.arguments + ["--output", "-"],
+                ["--encrypt", "--sign", "--recipient", key.primary, "--userid", key.primary, "--armor"]
+                    + write.arguments + ["--output", "-"],
                 input: Self.plaintext, password: Self.password
             ).stdout
             let read = try OpenPGPMessage.decrypt(message, using: [secretKey], verifyingWith: [certificate])
@@ -121,8 +124,10 @@ struct InteropMatrixTests {
         let dataFile = try files.write("data.txt", Self.plaintext)
         let rnpSignature = files.file("rnp.sig")
         try rnp.rnp(
-            ["--sign", "--detach", "--userid", key.primary, "--output", rnpSignature.path, dataFile.path], password: Self.password)
-        let detached = try OpenPGPMessage.verifyDetached(Array(try Data(contentsOf: rnpSignature)), of: Self.plaintext, with: [certificate])
+            ["--sign", "--detach", "--userid", key.primary, "--output", rnpSignature.path, dataFile.path],
+            password: Self.password)
+        let detached = try OpenPGPMessage.verifyDetached(
+            Array(try Data(contentsOf: rnpSignature)), of: Self.plaintext, with: [certificate])
         #expect(detached.map(\.status) == [.good], "\(family): rnp → us, detached signature")
 
         // Two parties: rnp signs with its key and encrypts to our key of the same family.
@@ -131,10 +136,12 @@ struct InteropMatrixTests {
             try rnp.importKey(ours.certificate.armored())
             let direction = "\(family): rnp → us, signed by rnp's key, encrypted to ours"
             let message = try rnp.rnp(
-                ["--encrypt", "--sign", "--recipient", ours.fingerprint.hex, "--userid", key.primary], input: Self.plaintext,
+                ["--encrypt", "--sign", "--recipient", ours.fingerprint.hex, "--userid", key.primary],
+                input: Self.plaintext,
                 password: Self.password
             ).stdout
-            let read = try OpenPGPMessage.decrypt(message, using: [ours], verifyingWith: [certificate, ours.certificate])
+            let read = try OpenPGPMessage.decrypt(
+                message, using: [ours], verifyingWith: [certificate, ours.certificate])
             #expect(read.data == Self.plaintext, "\(direction)")
             #expect(read.decryptionKey == ours.certificate.encryptionKeys().first?.fingerprint, "\(direction)")
             #expect(read.signatures.map(\.status) == [.good], "\(direction): \(read.signatures)")
@@ -146,8 +153,10 @@ struct InteropMatrixTests {
         let signer = try family.ourKeyType.map(MatrixKeys.ours) ?? secretKey
         let signerID = Self.rnpKeyID(signer.fingerprint)
         let options = Self.ourWrite(for: family)
-        let direction = "\(family): us → rnp (\(options.cipher), \(options.hash), \(options.compression), signed by \(signer.certificate.primaryKey.algorithm))"
-        let message = try OpenPGPMessage.encrypt(Self.plaintext, for: [certificate], signedBy: [signer], options: options)
+        let direction =
+            "\(family): us → rnp (\(options.cipher), \(options.hash), \(options.compression), signed by \(signer.certificate.primaryKey.algorithm))"
+        let message = try OpenPGPMessage.encrypt(
+            Self.plaintext, for: [certificate], signedBy: [signer], options: options)
         let decrypted = try rnp.rnp(["--decrypt", "--output", "-"], input: message, password: Self.password)
         #expect(decrypted.stdout == Self.plaintext, "\(direction)")
         let report = RNP.SignatureReport(decrypted.stderr)
@@ -157,14 +166,19 @@ struct InteropMatrixTests {
         let signed = try OpenPGPMessage.sign(Self.plaintext, by: [signer], options: MessageOptions(hash: options.hash))
         let verified = RNP.SignatureReport(try rnp.rnp(["--verify"], input: signed).stderr)
         #expect(verified.good == [signerID] && verified.allVerified, "\(family): us → rnp, signed message: \(verified)")
-        let ourSignature = try files.write("data.txt.sig", try OpenPGPMessage.detachedSignature(for: Self.plaintext, by: [signer]))
+        let ourSignature = try files.write(
+            "data.txt.sig", try OpenPGPMessage.detachedSignature(for: Self.plaintext, by: [signer]))
         let verifiedDetached = RNP.SignatureReport(
             try rnp.rnp(["--verify", "--source", dataFile.path, ourSignature.path]).stderr)
-        #expect(verifiedDetached.good == [signerID] && verifiedDetached.allVerified, "\(family): us → rnp, detached: \(verifiedDetached)")
+        #expect(
+            verifiedDetached.good == [signerID] && verifiedDetached.allVerified,
+            "\(family): us → rnp, detached: \(verifiedDetached)")
         // rnp does tell a bad signature.
         let alteredFile = try files.write("altered.txt", Self.plaintext + [0x21])
         let bad = try rnp.rnp(["--verify", "--source", alteredFile.path, ourSignature.path], expectSuccess: false)
-        #expect(bad.status != 0 && !RNP.SignatureReport(bad.stderr).allVerified, "\(family): us → rnp, altered data: \(bad.stderr)")
+        #expect(
+            bad.status != 0 && !RNP.SignatureReport(bad.stderr).allVerified,
+            "\(family): us → rnp, altered data: \(bad.stderr)")
     }
 
     @Test("rnp-made unprotected key: we read and use it")
@@ -176,7 +190,9 @@ struct InteropMatrixTests {
         let key = try SecretKey(armored: exported)
         #expect(!key.isLocked)
         #expect(key.fingerprint.hex == fingerprints[0])
-        let message = try rnp.rnp(["--encrypt", "--sign", "--recipient", fingerprints[0], "--userid", fingerprints[0]], input: Self.plaintext).stdout
+        let message = try rnp.rnp(
+            ["--encrypt", "--sign", "--recipient", fingerprints[0], "--userid", fingerprints[0]], input: Self.plaintext
+        ).stdout
         let read = try OpenPGPMessage.decrypt(message, using: [key], verifyingWith: [key.certificate])
         #expect(read.data == Self.plaintext)
         #expect(read.signatures.map(\.status) == [.good])
@@ -189,11 +205,13 @@ struct InteropMatrixTests {
         let subkey = try #require(key.certificate.encryptionKeys().first, "\(type): our key has no encryption subkey")
         let rnp = try RNP()
         try rnp.importKey(try key.armored(passphrase: Self.password))
-        #expect(try rnp.fingerprints(fingerprint) == [fingerprint, subkey.fingerprint.hex], "\(type): rnp lists our key")
+        #expect(
+            try rnp.fingerprints(fingerprint) == [fingerprint, subkey.fingerprint.hex], "\(type): rnp lists our key")
 
         // rnp → us: rnp unlocks our protection, signs with our primary key, encrypts to our subkey.
         let message = try rnp.rnp(
-            ["--encrypt", "--sign", "--recipient", fingerprint, "--userid", fingerprint], input: Self.plaintext, password: Self.password
+            ["--encrypt", "--sign", "--recipient", fingerprint, "--userid", fingerprint], input: Self.plaintext,
+            password: Self.password
         ).stdout
         let read = try OpenPGPMessage.decrypt(message, using: [key], verifyingWith: [key.certificate])
         #expect(read.data == Self.plaintext, "\(type): rnp → us")
@@ -210,7 +228,8 @@ struct InteropMatrixTests {
 
     // MARK: sqop
 
-    @Test("rnp-made key: sqop ↔ pgpmail-sop", .enabled(if: ExternalTool.shouldRun("sqop")), arguments: KeyFamily.allCases)
+    @Test(
+        "rnp-made key: sqop ↔ pgpmail-sop", .enabled(if: ExternalTool.shouldRun("sqop")), arguments: KeyFamily.allCases)
     func sqopKey(_ family: KeyFamily) throws {
         let key = try MatrixKeys.rnp(family)
         let directory = try TemporaryDirectory(prefix: "matrix-sop")
@@ -225,14 +244,18 @@ struct InteropMatrixTests {
         let directory = try TemporaryDirectory(prefix: "matrix-sop")
         _ = try directory.write("key", Array(try key.armored(passphrase: Self.password).utf8))
         _ = try directory.write("cert", Array(key.certificate.armored().utf8))
-        try exchangeThroughSOP("\(type), our key", primary: key.fingerprint.hex, support: PeerSupport(signing: true, encryption: true, reason: ""), in: directory)
+        try exchangeThroughSOP(
+            "\(type), our key", primary: key.fingerprint.hex,
+            support: PeerSupport(signing: true, encryption: true, reason: ""), in: directory)
     }
 
     /// Both ways between sqop and pgpmail-sop with the password-protected secret key `key`
     /// and its certificate `cert` in `directory`: encrypted and signed messages, detached
     /// binary and text signatures, inline-signed messages. What sqop cannot do (`support`)
     /// it must refuse with the SOP error for it.
-    private func exchangeThroughSOP(_ what: String, primary: String, support: PeerSupport, in directory: TemporaryDirectory) throws {
+    private func exchangeThroughSOP(
+        _ what: String, primary: String, support: PeerSupport, in directory: TemporaryDirectory
+    ) throws {
         let ours = try SOPTool.ours()
         let sqop = try SOPTool.peer("sqop")
         _ = try directory.write("password", Array(Self.password.utf8))
@@ -244,26 +267,37 @@ struct InteropMatrixTests {
         /// Checks a verifications output: one line, by `primary`.
         func expectOneVerification(_ output: String, _ direction: String) {
             let lines = output.split(separator: "\n")
-            #expect(lines.count == 1 && lines.allSatisfy { $0.contains(primary) }, "\(direction): verifications \(output)")
+            #expect(
+                lines.count == 1 && lines.allSatisfy { $0.contains(primary) }, "\(direction): verifications \(output)")
         }
 
         if support.encryption {
             for (writer, reader) in [(sqop, ours), (ours, sqop)] {
                 let direction = "\(what): \(writer) → \(reader), encrypt --sign-with"
-                let message = try writer.run(["encrypt", "--sign-with=key", unlock, "cert"], input: plaintext, in: directory).stdout
+                let message = try writer.run(
+                    ["encrypt", "--sign-with=key", unlock, "cert"], input: plaintext, in: directory
+                ).stdout
                 let decrypted = try reader.run(
-                    ["decrypt", unlock, "--verify-with=cert", "--verifications-out=verifications-\(writer)", "key"], input: message,
+                    ["decrypt", unlock, "--verify-with=cert", "--verifications-out=verifications-\(writer)", "key"],
+                    input: message,
                     in: directory)
                 #expect(decrypted.stdout == plaintext, "\(direction)")
-                expectOneVerification(try String(contentsOf: directory.file("verifications-\(writer)"), encoding: .utf8), direction)
+                expectOneVerification(
+                    try String(contentsOf: directory.file("verifications-\(writer)"), encoding: .utf8), direction)
             }
         } else {
             // sqop cannot encrypt to the key (CERT_CANNOT_ENCRYPT) nor decrypt with it (CANNOT_DECRYPT).
             let direction = "\(what): sqop cannot encrypt (\(support.reason))"
-            #expect(throws: Never.self, "\(direction)") { try sqop.run(["encrypt", "cert"], input: plaintext, in: directory, expect: 17) }
+            #expect(throws: Never.self, "\(direction)") {
+                try sqop.run(["encrypt", "cert"], input: plaintext, in: directory, expect: 17)
+            }
             let message = try ours.run(["encrypt", "cert"], input: plaintext, in: directory).stdout
-            #expect(throws: Never.self, "\(direction)") { try sqop.run(["decrypt", unlock, "key"], input: message, in: directory, expect: 29) }
-            #expect(try ours.run(["decrypt", unlock, "key"], input: message, in: directory).stdout == plaintext, "\(what): pgpmail-sop itself")
+            #expect(throws: Never.self, "\(direction)") {
+                try sqop.run(["decrypt", unlock, "key"], input: message, in: directory, expect: 29)
+            }
+            #expect(
+                try ours.run(["decrypt", unlock, "key"], input: message, in: directory).stdout == plaintext,
+                "\(what): pgpmail-sop itself")
         }
 
         if support.signing {
@@ -271,7 +305,8 @@ struct InteropMatrixTests {
                 for mode in ["binary", "text"] {
                     let direction = "\(what): \(writer) → \(reader), sign --as=\(mode)"
                     _ = try directory.write(
-                        "signature", try writer.run(["sign", "--as=\(mode)", unlock, "key"], input: plaintext, in: directory).stdout)
+                        "signature",
+                        try writer.run(["sign", "--as=\(mode)", unlock, "key"], input: plaintext, in: directory).stdout)
                     let verified = try reader.run(["verify", "signature", "cert"], input: plaintext, in: directory)
                     expectOneVerification(verified.stdoutText, direction)
                     // No acceptable signature over other data (NO_SIGNATURE).
@@ -281,15 +316,20 @@ struct InteropMatrixTests {
                 }
                 let direction = "\(what): \(writer) → \(reader), inline-sign"
                 let signed = try writer.run(["inline-sign", unlock, "key"], input: plaintext, in: directory).stdout
-                let read = try reader.run(["inline-verify", "--verifications-out=inline-\(writer)", "cert"], input: signed, in: directory)
+                let read = try reader.run(
+                    ["inline-verify", "--verifications-out=inline-\(writer)", "cert"], input: signed, in: directory)
                 #expect(read.stdout == plaintext, "\(direction)")
-                expectOneVerification(try String(contentsOf: directory.file("inline-\(writer)"), encoding: .utf8), direction)
+                expectOneVerification(
+                    try String(contentsOf: directory.file("inline-\(writer)"), encoding: .utf8), direction)
             }
         } else {
             // sqop cannot sign with the key (KEY_CANNOT_SIGN) nor verify its signatures (NO_SIGNATURE).
             let direction = "\(what): sqop cannot sign (\(support.reason))"
-            #expect(throws: Never.self, "\(direction)") { try sqop.run(["sign", unlock, "key"], input: plaintext, in: directory, expect: 79) }
-            _ = try directory.write("signature", try ours.run(["sign", unlock, "key"], input: plaintext, in: directory).stdout)
+            #expect(throws: Never.self, "\(direction)") {
+                try sqop.run(["sign", unlock, "key"], input: plaintext, in: directory, expect: 79)
+            }
+            _ = try directory.write(
+                "signature", try ours.run(["sign", unlock, "key"], input: plaintext, in: directory).stdout)
             #expect(throws: Never.self, "\(direction)") {
                 try sqop.run(["verify", "signature", "cert"], input: plaintext, in: directory, expect: 3)
             }

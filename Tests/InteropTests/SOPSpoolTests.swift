@@ -28,7 +28,9 @@ struct SOPSpoolTests {
             certificate = try #require(try Certificate.readKeyring(cert).first)
         }
 
-        var leftovers: [String] { (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? ["unreadable"] }
+        var leftovers: [String] {
+            (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? ["unreadable"]
+        }
     }
 
     /// 64 MiB of zeros, deflated twice, encrypted to `recipient`: a few hundred bytes.
@@ -38,7 +40,9 @@ struct SOPSpoolTests {
         let key = try #require(recipient.encryptionKeys(at: Date()).first)
         let sessionKey = SecureBytes.random(count: 16)
         let fields = try SessionKeyCrypto.encrypt(sessionKey: sessionKey, cipher: .aes128, to: key.packet)
-        try sink.write(PacketFraming.packet(tag: .publicKeyEncryptedSessionKey, body: [3] + key.keyID.bytes + [key.algorithm.rawValue] + fields))
+        try sink.write(
+            PacketFraming.packet(
+                tag: .publicKeyEncryptedSessionKey, body: [3] + key.keyID.bytes + [key.algorithm.rawValue] + fields))
         var stage: WriterStage = try SEIPDv1Stage(algorithm: .aes128, sessionKey: sessionKey, next: sink)
         stage = try compressionStage(for: .zlib, level: 9, next: stage)
         stage = try compressionStage(for: .zlib, level: 9, next: stage)
@@ -54,7 +58,8 @@ struct SOPSpoolTests {
         let setup = try Setup()
         let bomb = try nestedBomb(to: setup.certificate)
         #expect(bomb.count < 2048)
-        let result = try setup.tool.run(["decrypt", "key"], input: bomb, in: setup.directory, environment: setup.environment, expect: 41)
+        let result = try setup.tool.run(
+            ["decrypt", "key"], input: bomb, in: setup.directory, environment: setup.environment, expect: 41)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("decompressionLimitExceeded"))
         #expect(setup.leftovers == [])
@@ -63,7 +68,8 @@ struct SOPSpoolTests {
     @Test func normalDecryptWorksAndLeavesNothing() throws {
         let setup = try Setup()
         let message = try setup.tool.run(["encrypt", "cert"], input: plaintext, in: setup.directory).stdout
-        let result = try setup.tool.run(["decrypt", "key"], input: message, in: setup.directory, environment: setup.environment)
+        let result = try setup.tool.run(
+            ["decrypt", "key"], input: message, in: setup.directory, environment: setup.environment)
         #expect(result.stdout == plaintext)
         #expect(setup.leftovers == [])
     }
@@ -75,59 +81,63 @@ struct SOPSpoolTests {
         let message = try setup.tool.run(["encrypt", "--no-armor", "cert"], input: data, in: setup.directory).stdout
         var environment = setup.environment
         environment["PGPMAIL_SOP_MAX_PLAINTEXT"] = "\(1 << 20)"
-        let refused = try setup.tool.run(["decrypt", "key"], input: message, in: setup.directory, environment: environment, expect: 41)
+        let refused = try setup.tool.run(
+            ["decrypt", "key"], input: message, in: setup.directory, environment: environment, expect: 41)
         #expect(refused.stdout.isEmpty)
         #expect(refused.stderr.contains("PGPMAIL_SOP_MAX_PLAINTEXT"))
         environment["PGPMAIL_SOP_MAX_PLAINTEXT"] = "\(4 << 20)"
-        let read = try setup.tool.run(["decrypt", "key"], input: message, in: setup.directory, environment: environment)
+        let read = try setup.tool.run(
+            ["decrypt", "key"], input: message, in: setup.directory, environment: environment)
         #expect(read.stdout == data)
         environment["PGPMAIL_SOP_MAX_PLAINTEXT"] = "lots"
-        try setup.tool.run(["decrypt", "key"], input: message, in: setup.directory, environment: environment, expect: 37)
+        try setup.tool.run(
+            ["decrypt", "key"], input: message, in: setup.directory, environment: environment, expect: 37)
         #expect(setup.leftovers == [])
     }
 
     #if os(Linux)
-    @Test func theSpoolHasNoNameEvenWhileOpen() throws {
-        // Decrypt from a standard input that stays open: the tool waits with its spool open.
-        // The spool shows among its descriptors (Linux /proc) but not in the directory, and
-        // killing the tool leaves nothing behind.
-        let setup = try Setup()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: setup.tool.executable)
-        process.arguments = ["decrypt", "key"]
-        process.currentDirectoryURL = setup.directory.url
-        process.environment = ProcessInfo.processInfo.environment.merging(setup.environment) { $1 }
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer {
-            if process.isRunning { process.terminate() }
-            try? input.fileHandleForWriting.close()
-            process.waitUntilExit()
-        }
-
-        var spool: String?
-        let descriptors = "/proc/\(process.processIdentifier)/fd"
-        let temporaryPath = URL(fileURLWithPath: setup.temporary.path).resolvingSymlinksInPath().path
-        // Wait (up to a minute, for a loaded machine) for the tool to open its spool.
-        for _ in 0..<6000 where spool == nil && process.isRunning {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: descriptors)) ?? [] {
-                if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "\(descriptors)/\(name)"),
-                    target.hasPrefix(temporaryPath + "/")
-                {
-                    spool = target
-                }
+        @Test func theSpoolHasNoNameEvenWhileOpen() throws {
+            // Decrypt from a standard input that stays open: the tool waits with its spool open.
+            // The spool shows among its descriptors (Linux /proc) but not in the directory, and
+            // killing the tool leaves nothing behind.
+            let setup = try Setup()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: setup.tool.executable)
+            process.arguments = ["decrypt", "key"]
+            process.currentDirectoryURL = setup.directory.url
+            process.environment = ProcessInfo.processInfo.environment.merging(setup.environment) { $1 }
+            let input = Pipe()
+            process.standardInput = input
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            defer {
+                if process.isRunning { process.terminate() }
+                try? input.fileHandleForWriting.close()
+                process.waitUntilExit()
             }
-            if spool == nil { usleep(10_000) }
+
+            var spool: String?
+            let descriptors = "/proc/\(process.processIdentifier)/fd"
+            let temporaryPath = URL(fileURLWithPath: setup.temporary.path).resolvingSymlinksInPath().path
+            // Wait (up to a minute, for a loaded machine) for the tool to open its spool.
+            for _ in 0..<6000 where spool == nil && process.isRunning {
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: descriptors)) ?? [] {
+                    if let target = try? FileManager.default.destinationOfSymbolicLink(
+                        atPath: "\(descriptors)/\(name)"),
+                        target.hasPrefix(temporaryPath + "/")
+                    {
+                        spool = target
+                    }
+                }
+                if spool == nil { usleep(10_000) }
+            }
+            let open = try #require(spool, "the tool opened no file in its TMPDIR")
+            #expect(open.hasSuffix("(deleted)"), "\(open)")
+            #expect(setup.leftovers == [])
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(setup.leftovers == [])
         }
-        let open = try #require(spool, "the tool opened no file in its TMPDIR")
-        #expect(open.hasSuffix("(deleted)"), "\(open)")
-        #expect(setup.leftovers == [])
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(setup.leftovers == [])
-    }
     #endif
 }

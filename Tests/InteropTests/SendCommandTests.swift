@@ -24,14 +24,15 @@ struct SendCommandTests {
         let files = try TemporaryDirectory(prefix: "send")
         let sender = try SecretKey.generate(userID: "Alice <alice@example.com>")
         let recipient = try SecretKey.generate(userID: "Bob <bob@example.org>")
-        let arguments = try Self.commonArguments(server, files) + [
-            "--ca-file", pki.caCertificatePath,
-            "--user", "alice", "--password-file", files.write("password", Array("\(Self.password)\n".utf8)).path,
-            "--sign-key", files.write("alice.sec.asc", Array(try sender.armored().utf8)).path,
-            "--encrypt-to", files.write("bob.pub.asc", Array(recipient.certificate.armored().utf8)).path,
-            "--body-file", files.write("body.txt", Array("Hello Bob.\n".utf8)).path,
-            "--attach", files.write("notes.txt", Array("attached\n".utf8)).path,
-        ]
+        let arguments =
+            try Self.commonArguments(server, files) + [
+                "--ca-file", pki.caCertificatePath,
+                "--user", "alice", "--password-file", files.write("password", Array("\(Self.password)\n".utf8)).path,
+                "--sign-key", files.write("alice.sec.asc", Array(try sender.armored().utf8)).path,
+                "--encrypt-to", files.write("bob.pub.asc", Array(recipient.certificate.armored().utf8)).path,
+                "--body-file", files.write("body.txt", Array("Hello Bob.\n".utf8)).path,
+                "--attach", files.write("notes.txt", Array("attached\n".utf8)).path,
+            ]
 
         let result = try await Self.pgpmail(arguments)
         #expect(result.status == 0, "\(result.stderr)")
@@ -89,10 +90,11 @@ struct SendCommandTests {
         let server = try await Self.startServer(tls: nil, requireTLSForAuth: false)
         defer { server.stop() }
         let files = try TemporaryDirectory(prefix: "send")
-        let arguments = try Self.commonArguments(server, files) + [
-            "--tls", "none", "--user", "alice", "--auth", "plain", "--trail",
-            "--password-file", files.write("password", Array("\(Self.password)\n".utf8)).path,
-        ]
+        let arguments =
+            try Self.commonArguments(server, files) + [
+                "--tls", "none", "--user", "alice", "--auth", "plain", "--trail",
+                "--password-file", files.write("password", Array("\(Self.password)\n".utf8)).path,
+            ]
         let result = try await Self.pgpmail(arguments)
         #expect(result.status == 4, "\(result.stderr)")
         #expect(result.stderr.contains("SMTPError.authenticationUnavailable"))
@@ -124,12 +126,14 @@ struct SendCommandTests {
         let server = try await Self.startServer(tls: .init(.starttlsRequired, pki: pki))
         defer { server.stop() }
         let files = try TemporaryDirectory(prefix: "send")
-        let arguments = try Self.commonArguments(server, files, bodyFile: "-") + [
-            "--ca-file", pki.caCertificatePath, "--user", "alice", "--auth", "plain", "--trail",
-            "--dsn-notify", "success,failure", "--cc", "carol@example.org", "--bcc", "dave@example.org",
-        ]
+        let arguments =
+            try Self.commonArguments(server, files, bodyFile: "-") + [
+                "--ca-file", pki.caCertificatePath, "--user", "alice", "--auth", "plain", "--trail",
+                "--dsn-notify", "success,failure", "--cc", "carol@example.org", "--bcc", "dave@example.org",
+            ]
         let result = try await Self.pgpmail(
-            arguments, input: Array("Body from standard input.\n".utf8), environment: ["PGPMAIL_PASSWORD": Self.password])
+            arguments, input: Array("Body from standard input.\n".utf8),
+            environment: ["PGPMAIL_PASSWORD": Self.password])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("C: STARTTLS"))
         #expect(result.stderr.contains("C: AUTH PLAIN ****"), "\(result.stderr)")
@@ -139,7 +143,8 @@ struct SendCommandTests {
             #expect(!output.contains(Self.password))
             #expect(!output.contains(Self.plainResponse))
         }
-        #expect(result.stdoutText.hasPrefix("sent to 3 recipient(s): bob@example.org, carol@example.org, dave@example.org"))
+        #expect(
+            result.stdoutText.hasPrefix("sent to 3 recipient(s): bob@example.org, carol@example.org, dave@example.org"))
         let message = try #require(try server.messages().first)
         #expect(message.authMechanism == "PLAIN")
         let content = String(decoding: message.content, as: UTF8.self)
@@ -212,9 +217,15 @@ struct SendCommandUsageTests {
         ["send", "--server", "localhost", "--from", "alice@example.com"],
         ["send", "--server", "localhost", "--from", "alice@example.com", "--to", "b@example.org", "--tls", "maybe"],
         ["send", "--from", "alice@example.com", "--to", "b@example.org"],
-        ["send", "--server", "localhost", "--from", "a@example.com", "--to", "b@example.org", "--client-cert", "c.pem"],
+        [
+            "send", "--server", "localhost", "--from", "a@example.com", "--to", "b@example.org", "--client-cert",
+            "c.pem",
+        ],
         ["send", "--server", "localhost", "--from", "a@example.com", "--to", "b@example.org", "--proxy", "ftp://x"],
-        ["send", "--server", "localhost", "--from", "a@example.com", "--to", "b@example.org", "--dsn-notify", "never,success"],
+        [
+            "send", "--server", "localhost", "--from", "a@example.com", "--to", "b@example.org", "--dsn-notify",
+            "never,success",
+        ],
     ])
     func usageErrorExits2(_ arguments: [String]) async throws {
         let result = try await SendCommandTests.pgpmail(arguments)

@@ -51,7 +51,8 @@ struct SignatureInteropTests {
     func gpgVerifiesOurCleartextSignatures(lineEnding: ArmorLineEnding, hash: HashAlgorithm) throws {
         let key = try SecretKey.generate(userID: "Alice <alice@example.org>")
         let gpg = try gnupg(with: key)
-        let message = try OpenPGPMessage.clearSign(data, by: [key], options: MessageOptions(hash: hash, armorLineEnding: lineEnding))
+        let message = try OpenPGPMessage.clearSign(
+            data, by: [key], options: MessageOptions(hash: hash, armorLineEnding: lineEnding))
         let result = try gpg.run(["--decrypt"], input: message)
         let fields = try validSignature(result, key.fingerprint)
         #expect(fields[7] == "\(hash.rawValue)")
@@ -73,7 +74,8 @@ struct SignatureInteropTests {
         try gpg.importKey(try recipient.armored())
         for recipients in [[], [recipient.certificate]] {
             let options = MessageOptions(literalFormat: format)
-            let message = recipients.isEmpty
+            let message =
+                recipients.isEmpty
                 ? try OpenPGPMessage.sign(data, by: [key], options: options)
                 : try OpenPGPMessage.encrypt(data, for: recipients, signedBy: [key], options: options)
             let result = try gpg.run(["--decrypt"], input: message)
@@ -85,9 +87,13 @@ struct SignatureInteropTests {
     @Test func gpgVerifiesOurMultipartSignedMessage() throws {
         let key = try SecretKey.generate(userID: "Alice <alice@example.org>")
         let gpg = try gnupg(with: key)
-        let message = try MailMessage(from: "Alice <alice@example.org>", to: "Bob <bob@example.org>", subject: "Signed", body: Self.text)
-            .addingAttachment(Attachment(filename: "data.bin", data: (0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
-            .signed(by: key)
+        let message = try MailMessage(
+            from: "Alice <alice@example.org>", to: "Bob <bob@example.org>", subject: "Signed", body: Self.text
+        )
+        .addingAttachment(
+            Attachment(filename: "data.bin", data: (0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        )
+        .signed(by: key)
         let entity = try MIMEEntity.parse(try message.renderedBytes())
         let files = try TemporaryDirectory(prefix: "mime")
         let signedFile = try files.write("signed.eml", Array(entity.children[0].rawBytes))
@@ -100,15 +106,24 @@ struct SignatureInteropTests {
         let key = try SecretKey.generate(userID: "Alice <alice@example.org>")
         let gpg = try gnupg(with: key)
         let stranger = try SecretKey.generate(userID: "Stranger <stranger@example.org>")
-        for arguments in [["--detach-sign"], ["--armor", "--detach-sign"], ["--textmode", "--detach-sign"], ["--digest-algo", "SHA512", "--armor", "--detach-sign"]] {
+        for arguments in [
+            ["--detach-sign"], ["--armor", "--detach-sign"], ["--textmode", "--detach-sign"],
+            ["--digest-algo", "SHA512", "--armor", "--detach-sign"],
+        ] {
             let signature = try gpg.run(["--local-user", key.fingerprint.hex] + arguments, input: data).stdout
             let results = try OpenPGPMessage.verifyDetached(signature, of: data, with: [key.certificate])
             #expect(results.map(\.status) == [.good], "\(arguments)")
             #expect(results.first?.signatureType == (arguments.contains("--textmode") ? .text : .binary))
             var altered = data
             altered[0] ^= 0x01
-            #expect(try OpenPGPMessage.verifyDetached(signature, of: altered, with: [key.certificate]).map(\.status) == [.bad])
-            #expect(try OpenPGPMessage.verifyDetached(signature, of: data, with: [stranger.certificate]).map(\.status) == [.missingKey])
+            #expect(
+                try OpenPGPMessage.verifyDetached(signature, of: altered, with: [key.certificate]).map(\.status) == [
+                    .bad
+                ])
+            #expect(
+                try OpenPGPMessage.verifyDetached(signature, of: data, with: [stranger.certificate]).map(\.status) == [
+                    .missingKey
+                ])
         }
     }
 
@@ -116,17 +131,23 @@ struct SignatureInteropTests {
         let key = try SecretKey.generate(userID: "Alice <alice@example.org>")
         let gpg = try gnupg(with: key)
         for digest in ["SHA256", "SHA512"] {
-            let message = try gpg.run(["--local-user", key.fingerprint.hex, "--digest-algo", digest, "--clearsign"], input: data).stdout
+            let message = try gpg.run(
+                ["--local-user", key.fingerprint.hex, "--digest-algo", digest, "--clearsign"], input: data
+            ).stdout
             #expect(message.starts(with: Array("-----BEGIN PGP SIGNED MESSAGE-----\nHash: \(digest)\n".utf8)))
             let result = try OpenPGPMessage.verifyCleartext(message, with: [key.certificate])
             #expect(result.signatures.map(\.status) == [.good])
             #expect(result.signatures.first?.signerFingerprint == key.fingerprint)
             #expect(result.declaredHashes.map(\.textName) == [digest])
-            #expect(result.text == "Dear Bob,\n- point one\n-----BEGIN PGP SIGNATURE-----\nFrom the desk of Alice\n\nGrüße\n")
+            #expect(
+                result.text
+                    == "Dear Bob,\n- point one\n-----BEGIN PGP SIGNATURE-----\nFrom the desk of Alice\n\nGrüße\n")
 
             let text = String(decoding: message, as: UTF8.self)
             let tampered = text.replacingOccurrences(of: "point one", with: "point two")
-            #expect(try OpenPGPMessage.verifyCleartext(tampered, with: [key.certificate]).signatures.map(\.status) == [.bad])
+            #expect(
+                try OpenPGPMessage.verifyCleartext(tampered, with: [key.certificate]).signatures.map(\.status) == [.bad]
+            )
         }
     }
 
@@ -154,7 +175,8 @@ struct SqopSignatureInteropTests {
         let files = try TemporaryDirectory(prefix: "sqop")
         let certificate = try files.write("alice.cert", Array(key.certificate.armored().utf8))
         for format in [LiteralFormat.binary, .text] {
-            let signature = try OpenPGPMessage.detachedSignature(for: data, by: [key], options: MessageOptions(literalFormat: format))
+            let signature = try OpenPGPMessage.detachedSignature(
+                for: data, by: [key], options: MessageOptions(literalFormat: format))
             let signatureFile = try files.write("data.sig", signature)
             let result = try ExternalTool.run("sqop", ["verify", signatureFile.path, certificate.path], input: data)
             #expect(result.stdoutText.contains(key.fingerprint.hex), "\(result.stdoutText) \(result.stderr)")
@@ -175,7 +197,8 @@ struct SqopSignatureInteropTests {
             #expect(results.map(\.status) == [.good], "\(mode)")
             #expect(results.first?.signatureType == (mode == "text" ? .text : .binary))
         }
-        let cleartext = try ExternalTool.run("sqop", ["inline-sign", "--as", "clearsigned", keyFile.path], input: data).stdout
+        let cleartext = try ExternalTool.run("sqop", ["inline-sign", "--as", "clearsigned", keyFile.path], input: data)
+            .stdout
         let result = try OpenPGPMessage.verifyCleartext(cleartext, with: [certificate])
         #expect(result.signatures.map(\.status) == [.good])
         #expect(result.text == "Dear Bob,\n- point one\nFrom the desk of Alice")

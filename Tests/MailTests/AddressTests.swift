@@ -37,7 +37,8 @@ struct AddressTests {
     }
 
     @Test func flattensGroups() throws {
-        let list = try MailAddress.parseList("Team: a@x.example, B <b@x.example>;, c@y.example, undisclosed-recipients:;")
+        let list = try MailAddress.parseList(
+            "Team: a@x.example, B <b@x.example>;, c@y.example, undisclosed-recipients:;")
         #expect(list.map(\.addrSpec) == ["a@x.example", "b@x.example", "c@y.example"])
     }
 
@@ -97,8 +98,11 @@ struct AddressTests {
 
     @Test func rendersDisplayNamesForHeaders() throws {
         #expect(try MailAddress("Alice Liddell <a@example.com>").headerValue == "Alice Liddell <a@example.com>")
-        #expect(try MailAddress(displayName: "Doe, J.", address: "j@d.example").headerValue == #""Doe, J." <j@d.example>"#)
-        #expect(try MailAddress(displayName: #"Say "hi""#, address: "j@d.example").headerValue == #""Say \"hi\"" <j@d.example>"#)
+        #expect(
+            try MailAddress(displayName: "Doe, J.", address: "j@d.example").headerValue == #""Doe, J." <j@d.example>"#)
+        #expect(
+            try MailAddress(displayName: #"Say "hi""#, address: "j@d.example").headerValue
+                == #""Say \"hi\"" <j@d.example>"#)
         let encoded = try MailAddress(displayName: "Jörg", address: "j@example.com").headerValue
         #expect(encoded == "=?UTF-8?B?SsO2cmc=?= <j@example.com>")
         // Header values parse back to the same mailbox.

@@ -6,7 +6,10 @@ import Testing
 @Suite("Transfer encodings and charsets")
 struct EncodingTests {
     @Test func base64KnownVectors() throws {
-        let vectors = ["": "", "f": "Zg==", "fo": "Zm8=", "foo": "Zm9v", "foob": "Zm9vYg==", "fooba": "Zm9vYmE=", "foobar": "Zm9vYmFy"]
+        let vectors = [
+            "": "", "f": "Zg==", "fo": "Zm8=", "foo": "Zm9v", "foob": "Zm9vYg==", "fooba": "Zm9vYmE=",
+            "foobar": "Zm9vYmFy",
+        ]
         for (plain, encoded) in vectors {
             #expect(Support.string(Base64.encodeUnwrapped(Array(plain.utf8))) == encoded)
             #expect(try Base64.decode(Array(encoded.utf8)) == Array(plain.utf8))
@@ -136,7 +139,10 @@ struct EncodingTests {
 
     @Test func datesFarOutsideTheCalendarNeitherTrapNorParse() {
         // Years that overflow the day arithmetic are not dates.
-        for hostile in ["1 Jan 9223372036854775807 00:00:00 +0000", "1 Jan 99999999999999 00:00 +0000", "1 Jan -5 00:00 +0000", "1 Jan 10000 00:00 +0000"] {
+        for hostile in [
+            "1 Jan 9223372036854775807 00:00:00 +0000", "1 Jan 99999999999999 00:00 +0000", "1 Jan -5 00:00 +0000",
+            "1 Jan 10000 00:00 +0000",
+        ] {
             #expect(MailDate.parse(hostile) == nil, "\(hostile)")
         }
         #expect(MailDate.parse("31 Dec 9999 23:59:59 +0000") == Date(timeIntervalSince1970: 253_402_300_799))
@@ -153,7 +159,10 @@ struct EncodingTests {
         #expect(MailDate.parse("Tue, 24 Nov 2026 04:31:58 EST (comment)") == date)
         #expect(MailDate.parse("Tue, 24 nov 26 09:31:58 GMT") == date)
         #expect(MailDate.parse("Tue, 24 Nov 2026 09:31 +0000") == date.addingTimeInterval(-58))
-        for bad in ["", "yesterday", "31 Feb 2026 10:00:00 +0000", "24 Nov 2026 25:00:00 +0000", "24 Foo 2026 10:00 +0000", "24 Nov 2026 10:00:00 +01"] {
+        for bad in [
+            "", "yesterday", "31 Feb 2026 10:00:00 +0000", "24 Nov 2026 25:00:00 +0000", "24 Foo 2026 10:00 +0000",
+            "24 Nov 2026 10:00:00 +01",
+        ] {
             #expect(MailDate.parse(bad) == nil, "\(bad)")
         }
         for seconds in stride(from: -2_000_000_000, through: 4_000_000_000, by: 123_456_789) {

@@ -5,7 +5,9 @@ import Testing
 @Suite("Headers")
 struct HeaderTests {
     /// Renders a field and parses it back with the MIME parser.
-    private func roundTrip(_ field: HeaderField, maxLineLength: Int = 78) throws -> (wire: [UInt8], parsed: MIMEEntity.Header) {
+    private func roundTrip(
+        _ field: HeaderField, maxLineLength: Int = 78
+    ) throws -> (wire: [UInt8], parsed: MIMEEntity.Header) {
         let wire = try field.rendered(maxLineLength: maxLineLength)
         let entity = try MIMEEntity.parse(wire + [0x0D, 0x0A])
         let header = try #require(entity.headers.first)
@@ -92,7 +94,8 @@ struct HeaderTests {
         let base64 = Support.string(try HeaderField(name: "Subject", value: "日本").rendered())
         #expect(base64 == "Subject: =?UTF-8?B?5pel5pys?=\r\n")
         // Q where it is no longer than B.
-        let quoted = Support.string(try HeaderField(name: "Subject", value: "A naïve approach to coöperation").rendered())
+        let quoted = Support.string(
+            try HeaderField(name: "Subject", value: "A naïve approach to coöperation").rendered())
         #expect(quoted == "Subject: A =?UTF-8?Q?na=C3=AFve_approach_to_co=C3=B6peration?=\r\n")
     }
 
@@ -127,7 +130,8 @@ struct HeaderTests {
 
     @Test func rendersAddressFields() throws {
         let addresses = try MailAddress.parseList(
-            #"Alice <alice@example.com>, "Doe, John" <john@example.com>, Jörg Müller <joerg@example.com>, plain@example.com"#)
+            #"Alice <alice@example.com>, "Doe, John" <john@example.com>, Jörg Müller <joerg@example.com>, plain@example.com"#
+        )
         let field = try HeaderField(name: "To", addresses: addresses)
         for limit in [40, 78] {
             let (wire, parsed) = try roundTrip(field, maxLineLength: limit)
@@ -140,7 +144,9 @@ struct HeaderTests {
 
     @Test func rendersParametersWithRFC2231() throws {
         let plain = try ContentType("text/plain", parameters: ["charset": "utf-8", "format": "flowed"])
-        #expect(Support.string(try HeaderField(contentType: plain).rendered()) == "Content-Type: text/plain; charset=utf-8; format=flowed\r\n")
+        #expect(
+            Support.string(try HeaderField(contentType: plain).rendered())
+                == "Content-Type: text/plain; charset=utf-8; format=flowed\r\n")
 
         let quoted = try ContentDisposition(.attachment, filename: "my report (final).pdf")
         #expect(
@@ -170,16 +176,25 @@ struct HeaderTests {
     }
 
     @Test func parsesContentTypes() throws {
-        let type = try ContentType(parsing: #"Multipart/Signed (comment) ; Micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="=_a b""#)
+        let type = try ContentType(
+            parsing:
+                #"Multipart/Signed (comment) ; Micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="=_a b""#
+        )
         #expect(type.mimeType == "multipart/signed")
         #expect(type[parameter: "micalg"] == "pgp-sha256")
         #expect(type[parameter: "PROTOCOL"] == "application/pgp-signature")
         #expect(type[parameter: "boundary"] == "=_a b")
-        let continued = try ContentType(parsing: "application/x-stuff; title*0*=us-ascii'en'This%20is%20even%20more%20; title*1*=%2A%2A%2Afun%2A%2A%2A%20; title*2=\"isn't it!\"")
+        let continued = try ContentType(
+            parsing:
+                "application/x-stuff; title*0*=us-ascii'en'This%20is%20even%20more%20; title*1*=%2A%2A%2Afun%2A%2A%2A%20; title*2=\"isn't it!\""
+        )
         #expect(continued[parameter: "title"] == "This is even more ***fun*** isn't it!")
         let latin1 = try ContentType(parsing: "text/plain; name*=iso-8859-1''caf%E9.txt")
         #expect(latin1[parameter: "name"] == "café.txt")
-        for bad in ["", "text", "text/", "/plain", "text/plain; charset", "text/plain; =x", "text/plain (unterminated", #"text/plain; a="open"#] {
+        for bad in [
+            "", "text", "text/", "/plain", "text/plain; charset", "text/plain; =x", "text/plain (unterminated",
+            #"text/plain; a="open"#,
+        ] {
             #expect(throws: MailError.self, "\(bad)") { try ContentType(parsing: bad) }
         }
     }

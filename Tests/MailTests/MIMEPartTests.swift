@@ -16,14 +16,19 @@ struct MIMEPartTests {
         #expect(try MIMEPart.text("Grüße", transferEncoding: .eightBit).transferEncoding == .eightBit)
         #expect(throws: MailError.self) { try MIMEPart.text("Grüße", transferEncoding: .sevenBit) }
         #expect(throws: MailError.self) { try MIMEPart.text("x", transferEncoding: .binary) }
-        #expect(throws: MailError.self) { try MIMEPart.text(String(repeating: "x", count: 999), transferEncoding: .sevenBit) }
+        #expect(throws: MailError.self) {
+            try MIMEPart.text(String(repeating: "x", count: 999), transferEncoding: .sevenBit)
+        }
         #expect(throws: MailError.self) { try MIMEPart.text("naïve", charset: .usASCII) }
     }
 
     @Test func rendersTextPartsWithCRLF() throws {
         let part = try MIMEPart.text("Hello\nWorld\r\nBye\r")
         let wire = Support.string(try part.renderedBytes())
-        #expect(wire == "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nHello\r\nWorld\r\nBye\r\n")
+        #expect(
+            wire
+                == "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nHello\r\nWorld\r\nBye\r\n"
+        )
         let latin = try MIMEPart.text("café", charset: .isoLatin1)
         let latinWire = try latin.renderedBytes()
         #expect(Support.contains(latinWire, "charset=iso-8859-1"))
@@ -32,7 +37,9 @@ struct MIMEPartTests {
 
     @Test(arguments: [TransferEncoding.sevenBit, .eightBit, .quotedPrintable, .base64])
     func textRoundTripsThroughParser(_ encoding: TransferEncoding) throws {
-        let text = encoding == .sevenBit ? "line one\nline two\n\n.leading dot\n" : "Grüße\n  indented ünïcode \nFrom here\n=end\n"
+        let text =
+            encoding == .sevenBit
+            ? "line one\nline two\n\n.leading dot\n" : "Grüße\n  indented ünïcode \nFrom here\n=end\n"
         let part = try MIMEPart.text(text, transferEncoding: encoding)
         let entity = try MIMEEntity.parse(try part.renderedBytes())
         #expect(entity.transferEncoding == encoding)
@@ -50,9 +57,15 @@ struct MIMEPartTests {
         let armored = Array("-----BEGIN PGP SIGNATURE-----\n\nabc\n-----END PGP SIGNATURE-----\n".utf8)
         let signature = try MIMEPart.data(
             armored, contentType: ContentType("application/pgp-signature"), transferEncoding: .sevenBit)
-        #expect(try MIMEEntity.parse(try signature.renderedBytes()).decodedBody() == BodyInspection.canonicalLineBreaks(armored))
-        #expect(throws: MailError.self) { try MIMEPart.data([0xFF], contentType: .octetStream, transferEncoding: .sevenBit) }
-        #expect(throws: MailError.self) { try MIMEPart.data([0x00], contentType: .octetStream, transferEncoding: .eightBit) }
+        #expect(
+            try MIMEEntity.parse(try signature.renderedBytes()).decodedBody()
+                == BodyInspection.canonicalLineBreaks(armored))
+        #expect(throws: MailError.self) {
+            try MIMEPart.data([0xFF], contentType: .octetStream, transferEncoding: .sevenBit)
+        }
+        #expect(throws: MailError.self) {
+            try MIMEPart.data([0x00], contentType: .octetStream, transferEncoding: .eightBit)
+        }
         #expect(throws: MailError.self) { try MIMEPart.data([1], contentType: ContentType("multipart/mixed")) }
     }
 
@@ -62,7 +75,11 @@ struct MIMEPartTests {
             .withContentID("<logo@example.com>")
             .withDescription("Company logo — blue")
             .addingHeader(HeaderField(name: "X-Note", value: "n"))
-        #expect(part.headers.map(\.name) == ["Content-Type", "Content-Transfer-Encoding", "Content-Disposition", "Content-ID", "Content-Description", "X-Note"])
+        #expect(
+            part.headers.map(\.name) == [
+                "Content-Type", "Content-Transfer-Encoding", "Content-Disposition", "Content-ID", "Content-Description",
+                "X-Note",
+            ])
         let entity = try MIMEEntity.parse(try part.renderedBytes())
         #expect(entity.contentID == "logo@example.com")
         #expect(entity.header("content-description") == "Company logo — blue")
@@ -70,7 +87,9 @@ struct MIMEPartTests {
         #expect(entity.contentDisposition?.kind == .inline)
         #expect(throws: MailError.self) { try part.withContentID("no-at-sign") }
         #expect(throws: MailError.self) { try part.withDescription("a\nb") }
-        #expect(throws: MailError.self) { try part.addingHeader(HeaderField(name: "content-type", value: "text/plain")) }
+        #expect(throws: MailError.self) {
+            try part.addingHeader(HeaderField(name: "content-type", value: "text/plain"))
+        }
         #expect(try part.withDisposition(nil).disposition == nil)
     }
 
@@ -91,7 +110,9 @@ struct MIMEPartTests {
         #expect(throws: MailError.self) { try MIMEPart.multipart("mixed", parts: [text], boundary: "=_trap") }
         #expect(throws: MailError.self) { try MIMEPart.multipart("mixed", parts: [text], boundary: "") }
         #expect(throws: MailError.self) { try MIMEPart.multipart("mixed", parts: [text], boundary: "ends with space ") }
-        #expect(throws: MailError.self) { try MIMEPart.multipart("mixed", parts: [text], boundary: String(repeating: "b", count: 71)) }
+        #expect(throws: MailError.self) {
+            try MIMEPart.multipart("mixed", parts: [text], boundary: String(repeating: "b", count: 71))
+        }
         #expect(throws: MailError.self) { try MIMEPart.multipart("mixed", parts: [text], boundary: "bad\u{1}") }
         #expect(throws: MailError.self) { try MIMEPart.multipart("mixed", parts: []) }
         #expect(throws: MailError.self) {
@@ -134,11 +155,18 @@ struct MIMEPartTests {
         let part = try MIMEPart.preEncoded(armor, contentType: .octetStream, transferEncoding: .sevenBit)
         let wire = try part.renderedBytes()
         #expect(Array(wire.suffix(armor.count)) == armor)
-        #expect(throws: MailError.self) { try MIMEPart.preEncoded(Array("bare\nlf".utf8), contentType: .octetStream, transferEncoding: .sevenBit) }
-        #expect(throws: MailError.self) { try MIMEPart.preEncoded([0xC3, 0xBC], contentType: .octetStream, transferEncoding: .sevenBit) }
-        #expect(throws: MailError.self) { try MIMEPart.preEncoded([0x41, 0x00], contentType: .octetStream, transferEncoding: .eightBit) }
         #expect(throws: MailError.self) {
-            try MIMEPart.preEncoded(Array(repeating: 0x41, count: 999), contentType: .octetStream, transferEncoding: .sevenBit)
+            try MIMEPart.preEncoded(Array("bare\nlf".utf8), contentType: .octetStream, transferEncoding: .sevenBit)
+        }
+        #expect(throws: MailError.self) {
+            try MIMEPart.preEncoded([0xC3, 0xBC], contentType: .octetStream, transferEncoding: .sevenBit)
+        }
+        #expect(throws: MailError.self) {
+            try MIMEPart.preEncoded([0x41, 0x00], contentType: .octetStream, transferEncoding: .eightBit)
+        }
+        #expect(throws: MailError.self) {
+            try MIMEPart.preEncoded(
+                Array(repeating: 0x41, count: 999), contentType: .octetStream, transferEncoding: .sevenBit)
         }
         _ = try MIMEPart.preEncoded([0xC3, 0xBC], contentType: .octetStream, transferEncoding: .eightBit)
     }
@@ -146,7 +174,8 @@ struct MIMEPartTests {
     /// The shape the PGP/MIME layer needs: sign the exact bytes of an entity, then wrap them.
     @Test func multipartSignedCarriesExactEntityBytes() throws {
         let inner = try MIMEPart.multipart(
-            "mixed", parts: [try MIMEPart.text("Signed text ü\n"), try MIMEPart.data([0, 1, 2], contentType: .octetStream)])
+            "mixed",
+            parts: [try MIMEPart.text("Signed text ü\n"), try MIMEPart.data([0, 1, 2], contentType: .octetStream)])
         let signedBytes = try inner.renderedBytes()
         let signature = try MIMEPart.data(
             Array("-----BEGIN PGP SIGNATURE-----\n\nwsBc\n-----END PGP SIGNATURE-----\n".utf8),
@@ -154,7 +183,9 @@ struct MIMEPartTests {
             transferEncoding: .sevenBit)
         let signed = try MIMEPart.multipart(
             "signed",
-            parameters: [MIMEParameter("micalg", "pgp-sha256"), MIMEParameter("protocol", "application/pgp-signature")],
+            parameters: [
+                MIMEParameter("micalg", "pgp-sha256"), MIMEParameter("protocol", "application/pgp-signature"),
+            ],
             parts: [MIMEPart(renderedEntity: signedBytes), signature])
         #expect(signed.parts[0].contentType.mimeType == "multipart/mixed")
         #expect(signed.parts[0].headers.isEmpty)
@@ -174,12 +205,15 @@ struct MIMEPartTests {
 
     @Test func multipartEncryptedWithVersionPart() throws {
         let control = try MIMEPart.data(
-            Array("Version: 1\r\n".utf8), contentType: ContentType("application/pgp-encrypted"), transferEncoding: .sevenBit)
+            Array("Version: 1\r\n".utf8), contentType: ContentType("application/pgp-encrypted"),
+            transferEncoding: .sevenBit)
         let payload = try MIMEPart.preEncoded(
             Array("-----BEGIN PGP MESSAGE-----\r\n\r\nhF4D\r\n-----END PGP MESSAGE-----\r\n".utf8),
-            contentType: ContentType("application/octet-stream", parameters: ["name": "encrypted.asc"]), transferEncoding: .sevenBit)
+            contentType: ContentType("application/octet-stream", parameters: ["name": "encrypted.asc"]),
+            transferEncoding: .sevenBit)
         let encrypted = try MIMEPart.multipart(
-            "encrypted", parameters: [MIMEParameter("protocol", "application/pgp-encrypted")], parts: [control, payload])
+            "encrypted", parameters: [MIMEParameter("protocol", "application/pgp-encrypted")],
+            parts: [control, payload])
         let wire = try encrypted.renderedBytes()
         #expect(Support.contains(wire, #"Content-Type: multipart/encrypted; boundary=""#))
         #expect(Support.contains(wire, #"protocol="application/pgp-encrypted""#))

@@ -26,10 +26,12 @@ struct MessageTests {
             .withReadReceiptTo(MailAddress("receipts@example.com"))
             .addingHeader(name: "X-Mailer", value: "PGPMail")
         let headers = message.topLevelHeaders()
-        #expect(headers.map(\.name) == [
-            "Date", "From", "Sender", "Reply-To", "To", "Cc", "Subject", "Message-ID", "Disposition-Notification-To",
-            "Importance", "Priority", "X-Priority", "Sensitivity", "X-Mailer", "MIME-Version",
-        ])
+        #expect(
+            headers.map(\.name) == [
+                "Date", "From", "Sender", "Reply-To", "To", "Cc", "Subject", "Message-ID",
+                "Disposition-Notification-To",
+                "Importance", "Priority", "X-Priority", "Sensitivity", "X-Mailer", "MIME-Version",
+            ])
         #expect(headers["Date"] == "Tue, 24 Nov 2026 09:31:58 +0000")
         #expect(headers["Message-ID"] == "<fixed@example.com>")
         #expect(headers["Importance"] == "high")
@@ -38,7 +40,8 @@ struct MessageTests {
         #expect(headers["Sensitivity"] == "Company-Confidential")
         #expect(headers["MIME-Version"] == "1.0")
         #expect(!headers.contains("Bcc"))
-        let omitted = try message.withDate(nil).withMessageID(nil).withImportance(nil).withPriority(nil).topLevelHeaders()
+        let omitted = try message.withDate(nil).withMessageID(nil).withImportance(nil).withPriority(nil)
+            .topLevelHeaders()
         #expect(!omitted.contains("Date") && !omitted.contains("Message-ID") && !omitted.contains("X-Priority"))
     }
 
@@ -66,13 +69,18 @@ struct MessageTests {
     }
 
     @Test func envelopeDeduplicatesAndDropsDisplayNames() throws {
-        let message = try MailMessage(from: "Me <me@example.com>", to: "A <a@x.example>, b@x.example", subject: "s", body: "b")
-            .withCc(MailAddress.parseList("A again <a@X.EXAMPLE>, c@x.example"))
-            .withBcc(MailAddress.parseList("b@x.example, d@x.example"))
-        #expect(message.envelopeRecipients.map(\.addrSpec) == ["a@x.example", "b@x.example", "c@x.example", "d@x.example"])
+        let message = try MailMessage(
+            from: "Me <me@example.com>", to: "A <a@x.example>, b@x.example", subject: "s", body: "b"
+        )
+        .withCc(MailAddress.parseList("A again <a@X.EXAMPLE>, c@x.example"))
+        .withBcc(MailAddress.parseList("b@x.example, d@x.example"))
+        #expect(
+            message.envelopeRecipients.map(\.addrSpec) == ["a@x.example", "b@x.example", "c@x.example", "d@x.example"])
         #expect(message.envelopeRecipients.allSatisfy { $0.displayName == nil })
         #expect(message.envelopeSender.addrSpec == "me@example.com")
-        #expect(message.withReturnPath(try MailAddress("bounces@example.com")).envelopeSender.addrSpec == "bounces@example.com")
+        #expect(
+            message.withReturnPath(try MailAddress("bounces@example.com")).envelopeSender.addrSpec
+                == "bounces@example.com")
         #expect(!message.requiresSMTPUTF8)
         #expect(message.withBcc([try MailAddress("зоя@пример.рф")]).requiresSMTPUTF8)
     }
@@ -124,7 +132,8 @@ struct MessageTests {
             .addingAttachment(Attachment(fileURL: fileURL))
             .addingAttachment(Attachment(filename: "notes.txt", data: Array("short notes\n".utf8)))
             .addingAttachment(
-                Attachment(filename: "logo.png", data: inlineBytes, disposition: .inline, contentID: "logo@example.com"))
+                Attachment(filename: "logo.png", data: inlineBytes, disposition: .inline, contentID: "logo@example.com")
+            )
         let wire = try message.renderedBytes()
         Support.expectWellFormedLines(wire)
         #expect(wire.allSatisfy { $0 < 0x80 }, "7-bit clean")
@@ -163,7 +172,8 @@ struct MessageTests {
         // Boundaries never occur inside the content they delimit.
         for boundary in [entity, alternative, related].compactMap({ $0.contentType[parameter: "boundary"] }) {
             #expect(boundary.hasPrefix("=_"))
-            for child in [entity, alternative, related].flatMap(\.children) where child.contentType[parameter: "boundary"] != boundary {
+            for child in [entity, alternative, related].flatMap(\.children)
+            where child.contentType[parameter: "boundary"] != boundary {
                 #expect(!BodyInspection.contains(Array(child.rawBody), Array(boundary.utf8)) || child.isMultipart)
             }
         }
@@ -194,8 +204,11 @@ struct MessageTests {
     }
 
     @Test func longHeadersFoldWithinConfiguredWidth() throws {
-        let many = try (0..<30).map { try MailAddress(displayName: "Recipient Nümber \($0)", address: "r\($0)@example.com") }
-        let message = try sample().withTo(many).withSubject(Array(repeating: "long subject words", count: 20).joined(separator: " "))
+        let many = try (0..<30).map {
+            try MailAddress(displayName: "Recipient Nümber \($0)", address: "r\($0)@example.com")
+        }
+        let message = try sample().withTo(many).withSubject(
+            Array(repeating: "long subject words", count: 20).joined(separator: " "))
         for width in [50, 78, 120] {
             let options = MIMERenderingOptions(maxHeaderLineLength: width)
             let wire = try message.renderedBytes(options: options)
@@ -223,7 +236,8 @@ struct MessageTests {
     }
 
     @Test func asyncChunksMatchRenderedBytes() async throws {
-        let message = try sample().addingAttachment(Attachment(filename: "big.bin", data: Support.pattern(count: 300_000)))
+        let message = try sample().addingAttachment(
+            Attachment(filename: "big.bin", data: Support.pattern(count: 300_000)))
         var collected: [UInt8] = []
         var count = 0
         for try await chunk in try message.chunks(options: MIMERenderingOptions(chunkSize: 8192)) {

@@ -18,7 +18,9 @@ struct PGPMIMEDecompressionTests {
         let key = try #require(Self.recipient.certificate.encryptionKeys(at: Date()).first)
         let sessionKey = SecureBytes.random(count: 16)
         let fields = try SessionKeyCrypto.encrypt(sessionKey: sessionKey, cipher: .aes128, to: key.packet)
-        try sink.write(PacketFraming.packet(tag: .publicKeyEncryptedSessionKey, body: [3] + key.keyID.bytes + [key.algorithm.rawValue] + fields))
+        try sink.write(
+            PacketFraming.packet(
+                tag: .publicKeyEncryptedSessionKey, body: [3] + key.keyID.bytes + [key.algorithm.rawValue] + fields))
         var stage: WriterStage = try SEIPDv1Stage(algorithm: .aes128, sessionKey: sessionKey, next: sink)
         stage = try compressionStage(for: .zlib, level: 9, next: stage)
         stage = try compressionStage(for: .zlib, level: 9, next: stage)
@@ -32,7 +34,8 @@ struct PGPMIMEDecompressionTests {
 
     /// An ordinary PGP/MIME message for the recipient: "Hello", ZIP-compressed and encrypted.
     private func ordinaryWire() throws -> [UInt8] {
-        let message = try MailMessage(from: "sender@example.org", to: "recipient@example.org", subject: "Numbers", body: "Hello\n")
+        let message = try MailMessage(
+            from: "sender@example.org", to: "recipient@example.org", subject: "Numbers", body: "Hello\n")
         return try message.encrypted(for: [Self.recipient.certificate]).renderedBytes()
     }
 
@@ -56,7 +59,9 @@ struct PGPMIMEDecompressionTests {
     @Test func theCapIsTheCallers() throws {
         let wire = try ordinaryWire()
         let tight = DecompressionLimits(maxOutputBytes: 64)
-        let error = try #require(throws: OpenPGPError.self) { try PGPMIME.decrypt(wire, using: [Self.recipient], limits: tight) }
+        let error = try #require(throws: OpenPGPError.self) {
+            try PGPMIME.decrypt(wire, using: [Self.recipient], limits: tight)
+        }
         #expect(error.code == .decompressionLimitExceeded)
         let decrypted = try PGPMIME.decrypt(wire, using: [Self.recipient])
         #expect(decrypted.openPGP.compression == .zip)
@@ -66,7 +71,9 @@ struct PGPMIMEDecompressionTests {
     @Test func sessionKeyLimitsAreTheCallers() throws {
         let wire = try ordinaryWire()
         let none = SessionKeyLimits(maxPublicKeyAttempts: 0)
-        let error = try #require(throws: OpenPGPError.self) { try PGPMIME.decrypt(wire, using: [Self.recipient], sessionKeyLimits: none) }
+        let error = try #require(throws: OpenPGPError.self) {
+            try PGPMIME.decrypt(wire, using: [Self.recipient], sessionKeyLimits: none)
+        }
         #expect(error.code == .workLimitExceeded)
     }
 }

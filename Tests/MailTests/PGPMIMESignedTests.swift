@@ -35,7 +35,9 @@ struct PGPMIMESignedTests {
         #expect(outer.children.map(\.contentType.mimeType) == ["multipart/mixed", "application/pgp-signature"])
         // The signed part is exactly the body as it would be sent unsigned.
         #expect(Array(outer.children[0].rawBytes) == (try original.mimeTree().renderedBytes()))
-        #expect(try outer.children[0].children[0].decodedText() == "Hello,\nFrom now on the numbers are signed.   \nGrüße\n")
+        #expect(
+            try outer.children[0].children[0].decodedText() == "Hello,\nFrom now on the numbers are signed.   \nGrüße\n"
+        )
         let signature = try outer.children[1].decodedText()
         #expect(signature.hasPrefix("-----BEGIN PGP SIGNATURE-----\n"))
         #expect(outer.children[1].contentDisposition?.filename == "OpenPGP_signature.asc")
@@ -50,7 +52,9 @@ struct PGPMIMESignedTests {
 
     @Test func verifiesAfterLineEndingsBecameLF() throws {
         let wire = try message().signed(by: Self.sender).renderedBytes()
-        let lf = wire.enumerated().filter { !($0.element == 0x0D && $0.offset + 1 < wire.count && wire[$0.offset + 1] == 0x0A) }.map(\.element)
+        let lf = wire.enumerated().filter {
+            !($0.element == 0x0D && $0.offset + 1 < wire.count && wire[$0.offset + 1] == 0x0A)
+        }.map(\.element)
         #expect(lf.count < wire.count)
         #expect(try status(lf, [Self.sender.certificate]) == [.good])
     }
@@ -69,7 +73,8 @@ struct PGPMIMESignedTests {
         let tampered = Support.bytes(text.replacingOccurrences(of: "numbers are signed", with: "numbers are forged"))
         #expect(try status(tampered, [Self.sender.certificate]) == [.bad])
         // The top-level headers are not signed.
-        let resubjected = Support.bytes(text.replacingOccurrences(of: "Subject: Signed numbers", with: "Subject: Other"))
+        let resubjected = Support.bytes(
+            text.replacingOccurrences(of: "Subject: Signed numbers", with: "Subject: Other"))
         #expect(try status(resubjected, [Self.sender.certificate]) == [.good])
         #expect(try status(wire, [Self.stranger.certificate]) == [.missingKey])
     }
@@ -81,7 +86,8 @@ struct PGPMIMESignedTests {
         let blob = Support.pattern(count: 2 << 20)
         try Data(blob).write(to: file)
         let signed = try message().addingAttachment(try Attachment(fileURL: file)).signed(by: Self.sender)
-        guard case .multipart(let multipart) = try signed.mimeTree().body, case .multipart = multipart.parts[0].body else {
+        guard case .multipart(let multipart) = try signed.mimeTree().body, case .multipart = multipart.parts[0].body
+        else {
             Issue.record("the signed part should stay a part tree that reads its file when rendered")
             return
         }
@@ -106,7 +112,9 @@ struct PGPMIMESignedTests {
 
     @Test func inMemoryBodiesAreFrozen() throws {
         let signed = try message().signed(by: Self.sender)
-        guard case .multipart(let multipart) = try signed.mimeTree().body, case .renderedEntity = multipart.parts[0].body else {
+        guard case .multipart(let multipart) = try signed.mimeTree().body,
+            case .renderedEntity = multipart.parts[0].body
+        else {
             Issue.record("an in-memory body should be signed and sent as the same pre-rendered bytes")
             return
         }
@@ -117,9 +125,12 @@ struct PGPMIMESignedTests {
 
     @Test func contentThatTransportCouldAlterIsRefused() throws {
         let base = try message()
-        let eightBit = try MIMEPart.data(Array("Grüße\n".utf8), contentType: ContentType("text/plain"), transferEncoding: .eightBit)
-        let trailing = try MIMEPart.data(Array("text   \n".utf8), contentType: ContentType("text/plain"), transferEncoding: .sevenBit)
-        let fromLine = try MIMEPart.data(Array("Hi\nFrom here\n".utf8), contentType: ContentType("text/plain"), transferEncoding: .sevenBit)
+        let eightBit = try MIMEPart.data(
+            Array("Grüße\n".utf8), contentType: ContentType("text/plain"), transferEncoding: .eightBit)
+        let trailing = try MIMEPart.data(
+            Array("text   \n".utf8), contentType: ContentType("text/plain"), transferEncoding: .sevenBit)
+        let fromLine = try MIMEPart.data(
+            Array("Hi\nFrom here\n".utf8), contentType: ContentType("text/plain"), transferEncoding: .sevenBit)
         for part in [eightBit, trailing, fromLine] {
             #expect(throws: MailError.self) { try base.withMIMEBody(part).signed(by: Self.sender) }
         }
@@ -132,9 +143,12 @@ struct PGPMIMESignedTests {
 
     @Test func signingChecksTheKey() throws {
         let expired = try SecretKey.generate(
-            userID: "Old <old@example.org>", creationDate: Date(timeIntervalSinceNow: -864_000), validity: .seconds(86_400))
+            userID: "Old <old@example.org>", creationDate: Date(timeIntervalSinceNow: -864_000),
+            validity: .seconds(86_400))
         #expect(throws: OpenPGPError.self) { try message().signed(by: expired) }
-        #expect(throws: OpenPGPError.self) { try message().signed(by: Self.sender, options: MessageOptions(hash: HashAlgorithm(rawValue: 99))) }
+        #expect(throws: OpenPGPError.self) {
+            try message().signed(by: Self.sender, options: MessageOptions(hash: HashAlgorithm(rawValue: 99)))
+        }
     }
 
     @Test func verifyingRejectsWhatIsNotPGPMIMESigned() throws {

@@ -26,7 +26,8 @@ struct PGPMIMETests {
         #expect(outer.contentType.mimeType == "multipart/encrypted")
         #expect(outer.contentType[parameter: "protocol"] == "application/pgp-encrypted")
         #expect(outer.header("Subject") == "Quarterly numbers")
-        #expect(outer.children.map(\.contentType.mimeType) == ["application/pgp-encrypted", "application/octet-stream"])
+        #expect(
+            outer.children.map(\.contentType.mimeType) == ["application/pgp-encrypted", "application/octet-stream"])
         #expect(try outer.children[0].decodedText().contains("Version: 1"))
         #expect(!Support.string(wire).contains("the numbers are attached"))
 
@@ -63,9 +64,14 @@ struct PGPMIMETests {
 
     @Test func keysAreCheckedWhenProtecting() throws {
         let expired = try SecretKey.generate(
-            userID: "Old <old@example.org>", creationDate: Date(timeIntervalSinceNow: -864_000), validity: .seconds(86_400))
-        #expect(throws: OpenPGPError.self) { try message().signedAndEncrypted(by: Self.sender, for: [expired.certificate]) }
-        #expect(throws: OpenPGPError.self) { try message().signedAndEncrypted(by: expired, for: [Self.recipient.certificate]) }
+            userID: "Old <old@example.org>", creationDate: Date(timeIntervalSinceNow: -864_000),
+            validity: .seconds(86_400))
+        #expect(throws: OpenPGPError.self) {
+            try message().signedAndEncrypted(by: Self.sender, for: [expired.certificate])
+        }
+        #expect(throws: OpenPGPError.self) {
+            try message().signedAndEncrypted(by: expired, for: [Self.recipient.certificate])
+        }
         #expect(throws: MailError.self) { try message().signedAndEncrypted(by: Self.sender, for: []) }
     }
 
@@ -81,7 +87,9 @@ struct ClearSignedAndPassphraseTests {
     static let sender = try! SecretKey.generate(userID: "Sender <sender@example.org>")
 
     @Test func clearSignedBodyVerifiesAfterTransport() throws {
-        let message = try MailMessage(from: "sender@example.org", to: "r@example.org", subject: "Notice", body: "Grüße,\n- a dashed line\nend   \n")
+        let message = try MailMessage(
+            from: "sender@example.org", to: "r@example.org", subject: "Notice",
+            body: "Grüße,\n- a dashed line\nend   \n")
         let signed = try message.clearSigned(by: Self.sender)
         let entity = try MIMEEntity.parse(try signed.renderedBytes())
         let body = try entity.decodedText()
@@ -94,7 +102,8 @@ struct ClearSignedAndPassphraseTests {
     }
 
     @Test func passphraseOnlyPGPMIME() throws {
-        let message = try MailMessage(from: "sender@example.org", to: "r@example.org", subject: "Shared", body: "for whoever knows the word\n")
+        let message = try MailMessage(
+            from: "sender@example.org", to: "r@example.org", subject: "Shared", body: "for whoever knows the word\n")
         let wire = try message.encrypted(for: [], passphrases: ["swordfish"]).renderedBytes()
         let decrypted = try PGPMIME.decrypt(wire, using: [], passphrases: ["swordfish"])
         #expect(try decrypted.inner.decodedText() == "for whoever knows the word\n")

@@ -5,7 +5,8 @@ import Testing
 @Suite("MIME parser")
 struct ParserTests {
     @Test func parsesHeadersWithUnfoldingAndDefaults() throws {
-        let input = Support.bytes("Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\n and more\r\nX-Empty:\r\nX-Spaced :  v  \r\n\r\nbody")
+        let input = Support.bytes(
+            "Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\n and more\r\nX-Empty:\r\nX-Spaced :  v  \r\n\r\nbody")
         let entity = try MIMEEntity.parse(input)
         #expect(entity.headers.map(\.name) == ["Subject", "X-Empty", "X-Spaced"])
         #expect(entity.headers[0].rawValue == "=?UTF-8?Q?Gr=C3=BC=C3=9Fe?= and more")
@@ -20,7 +21,8 @@ struct ParserTests {
     }
 
     @Test func acceptsBareLFAndHeaderOnlyEntities() throws {
-        let lf = try MIMEEntity.parse(Support.bytes("Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\nw7w=\n"))
+        let lf = try MIMEEntity.parse(
+            Support.bytes("Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\nw7w=\n"))
         #expect(try lf.decodedText() == "ü")
         let headerOnly = try MIMEEntity.parse(Support.bytes("X-A: b\r\n"))
         #expect(headerOnly.rawBody.isEmpty)
@@ -59,7 +61,8 @@ struct ParserTests {
     }
 
     @Test func digestChildrenDefaultToMessageRFC822() throws {
-        let input = Support.bytes("Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\nSubject: x\r\n\r\nhi\r\n--d--\r\n")
+        let input = Support.bytes(
+            "Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\nSubject: x\r\n\r\nhi\r\n--d--\r\n")
         let entity = try MIMEEntity.parse(input)
         #expect(entity.children[0].contentType.mimeType == "message/rfc822")
         let inner = try MIMEEntity.parse(try entity.children[0].decodedBody())
@@ -110,9 +113,13 @@ struct ParserTests {
     }
 
     @Test func readsFilenamesFromEitherHeaderAndEncoding() throws {
-        let rfc2231 = try MIMEEntity.parse(Support.bytes("Content-Disposition: attachment;\r\n filename*0*=utf-8''Gr%C3%BC;\r\n filename*1*=%C3%9Fe.txt\r\n\r\n"))
+        let rfc2231 = try MIMEEntity.parse(
+            Support.bytes(
+                "Content-Disposition: attachment;\r\n filename*0*=utf-8''Gr%C3%BC;\r\n filename*1*=%C3%9Fe.txt\r\n\r\n")
+        )
         #expect(rfc2231.filename == "Grüße.txt")
-        let legacy = try MIMEEntity.parse(Support.bytes("Content-Type: application/pdf; name=\"=?UTF-8?B?w7wucGRm?=\"\r\n\r\n"))
+        let legacy = try MIMEEntity.parse(
+            Support.bytes("Content-Type: application/pdf; name=\"=?UTF-8?B?w7wucGRm?=\"\r\n\r\n"))
         #expect(legacy.filename == "ü.pdf")
         let none = try MIMEEntity.parse(Support.bytes("\r\n"))
         #expect(none.filename == nil)
@@ -128,7 +135,8 @@ struct ParserTests {
         var inputs = seeds.map(Support.bytes)
         let pattern = Support.pattern(count: 20000)
         for start in stride(from: 0, to: 19000, by: 997) { inputs.append(Array(pattern[start..<(start + 600)])) }
-        let message = Support.bytes("Content-Type: multipart/mixed; boundary=z\r\n\r\n--z\r\nA: b\r\n\r\nc\r\n--z--\r\n")
+        let message = Support.bytes(
+            "Content-Type: multipart/mixed; boundary=z\r\n\r\n--z\r\nA: b\r\n\r\nc\r\n--z--\r\n")
         for cut in 0...message.count { inputs.append(Array(message[..<cut])) }
         #expect((try? MIMEEntity.parse(message))?.children.count == 1)
         for input in inputs {

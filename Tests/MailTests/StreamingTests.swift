@@ -75,7 +75,9 @@ struct StreamingTests {
         let wire = try part.renderedBytes(options: MIMERenderingOptions(chunkSize: 1))
         Support.expectWellFormedLines(wire, limit: 76)
         #expect(try MIMEEntity.parse(wire).decodedBody() == content)
-        #expect(throws: MailError.self) { try MIMEPart.file(URL(string: "https://example.com/x")!, contentType: .octetStream) }
+        #expect(throws: MailError.self) {
+            try MIMEPart.file(URL(string: "https://example.com/x")!, contentType: .octetStream)
+        }
     }
 
     @Test func generatedBodiesStreamAndAreChecked() throws {

@@ -12,7 +12,9 @@ enum Support {
         var index = 0
         while index < bytes.count {
             if bytes[index] == 0x0D {
-                #expect(index + 1 < bytes.count && bytes[index + 1] == 0x0A, "bare CR at \(index)", sourceLocation: sourceLocation)
+                #expect(
+                    index + 1 < bytes.count && bytes[index + 1] == 0x0A, "bare CR at \(index)",
+                    sourceLocation: sourceLocation)
                 lines.append(bytes[start..<index])
                 index += 2
                 start = index
@@ -26,9 +28,14 @@ enum Support {
     }
 
     /// Expects CRLF-only output whose lines are at most `limit` octets.
-    static func expectWellFormedLines(_ bytes: [UInt8], limit: Int = 998, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectWellFormedLines(
+        _ bytes: [UInt8], limit: Int = 998, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         for line in crlfLines(bytes, sourceLocation: sourceLocation) {
-            #expect(line.count <= limit, "line of \(line.count) octets: \(String(decoding: line.prefix(80), as: UTF8.self))", sourceLocation: sourceLocation)
+            #expect(
+                line.count <= limit,
+                "line of \(line.count) octets: \(String(decoding: line.prefix(80), as: UTF8.self))",
+                sourceLocation: sourceLocation)
         }
     }
 

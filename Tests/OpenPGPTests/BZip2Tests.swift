@@ -24,9 +24,12 @@ struct BZip2Tests {
 
     /// Inflates a Compressed Data packet body (algorithm octet first) through
     /// `BZip2InflatingSource`, reading `readSize` bytes at a time.
-    static func inflate(_ body: [UInt8], limits: DecompressionLimits = DecompressionLimits(), offset: Int = 0, readSize: Int = 1 << 16) throws -> [UInt8] {
+    static func inflate(
+        _ body: [UInt8], limits: DecompressionLimits = DecompressionLimits(), offset: Int = 0, readSize: Int = 1 << 16
+    ) throws -> [UInt8] {
         #expect(body.first == CompressionAlgorithm.bzip2.rawValue)
-        let source = try BZip2InflatingSource(body: ArrayByteSource(Array(body.dropFirst())), limits: limits, offset: offset)
+        let source = try BZip2InflatingSource(
+            body: ArrayByteSource(Array(body.dropFirst())), limits: limits, offset: offset)
         var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: readSize)
         while true {
@@ -62,7 +65,8 @@ struct BZip2Tests {
         #expect(result.data == Self.text)
         #expect(result.compression == .bzip2)
         #expect(result.signatures.map(\.status) == [.good])
-        let signed = try OpenPGPMessage.sign(Self.text, by: [key], options: MessageOptions(compression: .bzip2, compressionLevel: 1))
+        let signed = try OpenPGPMessage.sign(
+            Self.text, by: [key], options: MessageOptions(compression: .bzip2, compressionLevel: 1))
         let verified = try OpenPGPMessage.decrypt(signed, using: [], verifyingWith: [key.certificate])
         #expect(verified.data == Self.text)
         #expect(verified.compression == .bzip2)

@@ -8,9 +8,10 @@ struct CleartextSignatureTests {
     static let alice = try! SecretKey.generate(userID: "Alice <alice@example.org>")
     static let bob = try! SecretKey.generate(userID: "Bob <bob@example.org>")
     /// A fixed signing time at which both keys are valid.
-    static let fixedDate = Date(timeIntervalSince1970: TimeInterval(max(alice.certificate.primaryKey.packet.creationTime, bob.certificate.primaryKey.packet.creationTime)) + 1)
+    static let fixedDate = Date(
+        timeIntervalSince1970: TimeInterval(
+            max(alice.certificate.primaryKey.packet.creationTime, bob.certificate.primaryKey.packet.creationTime)) + 1)
     static let text = "Hello,\n-- \nFrom the desk of Alice  \n- a list item\t\n\nGrüße\n"
-
 
     /// The part of `message` before the signature.
     private func cleartextPart(_ message: String) throws -> String {
@@ -20,18 +21,19 @@ struct CleartextSignatureTests {
 
     @Test func writesTheFramingAndDashEscapes() throws {
         let message = try OpenPGPMessage.clearSign(Self.text, by: [Self.alice])
-        #expect(try cleartextPart(message) == """
-            -----BEGIN PGP SIGNED MESSAGE-----
-            Hash: SHA256
+        #expect(
+            try cleartextPart(message) == """
+                -----BEGIN PGP SIGNED MESSAGE-----
+                Hash: SHA256
 
-            Hello,
-            - --
-            - From the desk of Alice
-            - - a list item
+                Hello,
+                - --
+                - From the desk of Alice
+                - - a list item
 
-            Grüße
+                Grüße
 
-            """)
+                """)
         #expect(message.hasSuffix("-----END PGP SIGNATURE-----\n"))
         let blocks = try Armor.decode(message)
         #expect(blocks.map(\.type) == [.signature])
@@ -59,7 +61,8 @@ struct CleartextSignatureTests {
         let blankLast = try OpenPGPMessage.clearSign("one\ntwo\n\n", by: [Self.alice], options: options)
         #expect(blankLast != withBreak)
         #expect(try OpenPGPMessage.verifyCleartext(blankLast, with: [Self.alice.certificate]).text == "one\ntwo\n")
-        let empty = try OpenPGPMessage.verifyCleartext(try OpenPGPMessage.clearSign("", by: [Self.alice]), with: [Self.alice.certificate])
+        let empty = try OpenPGPMessage.verifyCleartext(
+            try OpenPGPMessage.clearSign("", by: [Self.alice]), with: [Self.alice.certificate])
         #expect(empty.text == "")
         #expect(empty.signatures.map(\.status) == [.good])
     }
@@ -83,14 +86,18 @@ struct CleartextSignatureTests {
         let options = MessageOptions(
             hash: .sha512, armorHeaders: ArmorHeaders(comment: "PGPMail", version: "1.0"), armorLineEnding: .crlf)
         let message = try OpenPGPMessage.clearSign("line\nnext\n", by: [Self.alice, Self.bob], options: options)
-        #expect(message.hasPrefix("-----BEGIN PGP SIGNED MESSAGE-----\r\nHash: SHA512\r\n\r\nline\r\nnext\r\n-----BEGIN PGP SIGNATURE-----\r\nVersion: 1.0\r\nComment: PGPMail\r\n\r\n"))
+        #expect(
+            message.hasPrefix(
+                "-----BEGIN PGP SIGNED MESSAGE-----\r\nHash: SHA512\r\n\r\nline\r\nnext\r\n-----BEGIN PGP SIGNATURE-----\r\nVersion: 1.0\r\nComment: PGPMail\r\n\r\n"
+            ))
         let result = try OpenPGPMessage.verifyCleartext(message, with: [Self.alice.certificate, Self.bob.certificate])
         #expect(result.signatures.map(\.status) == [.good, .good])
         #expect(result.signatures.map(\.hashAlgorithm) == [.sha512, .sha512])
         #expect(result.text == "line\nnext")
 
         // The Hash header is optional when reading (RFC 9580 deprecates it).
-        let bare = try OpenPGPMessage.clearSign("text", by: [Self.alice]).replacingOccurrences(of: "Hash: SHA256\n", with: "")
+        let bare = try OpenPGPMessage.clearSign("text", by: [Self.alice]).replacingOccurrences(
+            of: "Hash: SHA256\n", with: "")
         #expect(bare.hasPrefix("-----BEGIN PGP SIGNED MESSAGE-----\n\ntext\n-----BEGIN PGP SIGNATURE-----\n"))
         let bareResult = try OpenPGPMessage.verifyCleartext(bare, with: [Self.alice.certificate])
         #expect(bareResult.declaredHashes.isEmpty)
@@ -100,13 +107,24 @@ struct CleartextSignatureTests {
     @Test func tamperingOrAnUnknownKeyIsReported() throws {
         let message = try OpenPGPMessage.clearSign("Transfer 10 EUR to Bob.\n", by: [Self.alice])
         let tampered = message.replacingOccurrences(of: "10 EUR", with: "90 EUR")
-        #expect(try OpenPGPMessage.verifyCleartext(tampered, with: [Self.alice.certificate]).signatures.map(\.status) == [.bad])
+        #expect(
+            try OpenPGPMessage.verifyCleartext(tampered, with: [Self.alice.certificate]).signatures.map(\.status) == [
+                .bad
+            ])
         let added = message.replacingOccurrences(of: "Bob.\n", with: "Bob.\nAnd Mallory.\n")
-        #expect(try OpenPGPMessage.verifyCleartext(added, with: [Self.alice.certificate]).signatures.map(\.status) == [.bad])
+        #expect(
+            try OpenPGPMessage.verifyCleartext(added, with: [Self.alice.certificate]).signatures.map(\.status) == [.bad]
+        )
         // Trailing whitespace and LF versus CRLF do not matter; they are not signed.
         let spaced = message.replacingOccurrences(of: "Bob.\n", with: "Bob. \t\r\n")
-        #expect(try OpenPGPMessage.verifyCleartext(spaced, with: [Self.alice.certificate]).signatures.map(\.status) == [.good])
-        #expect(try OpenPGPMessage.verifyCleartext(message, with: [Self.bob.certificate]).signatures.map(\.status) == [.missingKey])
+        #expect(
+            try OpenPGPMessage.verifyCleartext(spaced, with: [Self.alice.certificate]).signatures.map(\.status) == [
+                .good
+            ])
+        #expect(
+            try OpenPGPMessage.verifyCleartext(message, with: [Self.bob.certificate]).signatures.map(\.status) == [
+                .missingKey
+            ])
     }
 
     @Test func hashHeaderMustAgreeWithTheSignatures() throws {
@@ -117,12 +135,15 @@ struct CleartextSignatureTests {
         #expect(result.signatures.map(\.status) == [.bad])
         #expect(result.signatures.first?.detail.contains("Hash header") == true)
         let listed = message.replacingOccurrences(of: "Hash: SHA256", with: "Hash: SHA512, sha256\nHash: SHA1")
-        #expect(try OpenPGPMessage.verifyCleartext(listed, with: certificates).declaredHashes == [.sha512, .sha256, .sha1])
+        #expect(
+            try OpenPGPMessage.verifyCleartext(listed, with: certificates).declaredHashes == [.sha512, .sha256, .sha1])
         #expect(try OpenPGPMessage.verifyCleartext(listed, with: certificates).signatures.map(\.status) == [.good])
         // A Hash header that is not a list of hash names, or any other header, is refused.
         for header in ["Hash: SHA256 and this is signed too", "Hash: ", "Comment: hi", "Hash:SHA256"] {
             let framed = message.replacingOccurrences(of: "Hash: SHA256", with: header)
-            #expect(errorCode { _ = try OpenPGPMessage.verifyCleartext(framed, with: certificates) } == .malformedArmor, "\(header)")
+            #expect(
+                errorCode { _ = try OpenPGPMessage.verifyCleartext(framed, with: certificates) } == .malformedArmor,
+                "\(header)")
         }
     }
 
@@ -132,7 +153,9 @@ struct CleartextSignatureTests {
         let message = "-----BEGIN PGP SIGNED MESSAGE-----\n\n\(text)\n" + String(decoding: detached, as: UTF8.self)
         let result = try OpenPGPMessage.verifyCleartext(message, with: [Self.alice.certificate])
         #expect(result.signatures.map(\.status) == [.bad])
-        #expect(try OpenPGPMessage.verifyDetached(detached, of: Array(text.utf8), with: [Self.alice.certificate]).map(\.status) == [.good])
+        #expect(
+            try OpenPGPMessage.verifyDetached(detached, of: Array(text.utf8), with: [Self.alice.certificate]).map(
+                \.status) == [.good])
     }
 
     @Test func malformedFramingIsATypedError() throws {
@@ -148,11 +171,15 @@ struct CleartextSignatureTests {
             message.replacingOccurrences(of: "\nHash: SHA256\n\n", with: "\nHash: SHA256\n"),
         ]
         for input in cases {
-            #expect(errorCode { _ = try OpenPGPMessage.verifyCleartext(input, with: certificates) } == .malformedArmor, "\(input)")
+            #expect(
+                errorCode { _ = try OpenPGPMessage.verifyCleartext(input, with: certificates) } == .malformedArmor,
+                "\(input)")
         }
         let literal = PacketFraming.packet(tag: .literalData, body: [0x62, 0, 0, 0, 0, 0])
         let notSignatures = String(message[..<signature]) + Armor.encode(literal, type: .signature)
-        #expect(errorCode { _ = try OpenPGPMessage.verifyCleartext(notSignatures, with: certificates) } == .unexpectedPacket)
+        #expect(
+            errorCode { _ = try OpenPGPMessage.verifyCleartext(notSignatures, with: certificates) } == .unexpectedPacket
+        )
         // Text around the message is ignored.
         let surrounded = "Some preamble\n\n" + message + "trailing words\n"
         let result = try OpenPGPMessage.verifyCleartext(surrounded, with: certificates)

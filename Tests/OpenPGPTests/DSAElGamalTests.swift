@@ -9,18 +9,30 @@ struct DSAElGamalTests {
 
     /// RFC 6979 A.2.2 signatures by the 2048/256 key: message, hash, r, s.
     static let vectors: [(String, HashAlgorithm, String, String)] = [
-        ("sample", .sha1, "3A1B2DBD7489D6ED7E608FD036C83AF396E290DBD602408E8677DAABD6E7445A",
-         "D26FCBA19FA3E3058FFC02CA1596CDBB6E0D20CB37B06054F7E36DED0CDBBCCF"),
-        ("sample", .sha224, "DC9F4DEADA8D8FF588E98FED0AB690FFCE858DC8C79376450EB6B76C24537E2C",
-         "A65A9C3BC7BABE286B195D5DA68616DA8D47FA0097F36DD19F517327DC848CEC"),
-        ("sample", .sha256, "EACE8BDBBE353C432A795D9EC556C6D021F7A03F42C36E9BC87E4AC7932CC809",
-         "7081E175455F9247B812B74583E9E94F9EA79BD640DC962533B0680793A38D53"),
-        ("sample", .sha384, "B2DA945E91858834FD9BF616EBAC151EDBC4B45D27D0DD4A7F6A22739F45C00B",
-         "19048B63D9FD6BCA1D9BAE3664E1BCB97F7276C306130969F63F38FA8319021B"),
-        ("sample", .sha512, "2016ED092DC5FB669B8EFB3D1F31A91EECB199879BE0CF78F02BA062CB4C942E",
-         "D0C76F84B5F091E141572A639A4FB8C230807EEA7D55C8A154A224400AFF2351"),
-        ("test", .sha256, "8190012A1969F9957D56FCCAAD223186F423398D58EF5B3CEFD5A4146A4476F0",
-         "7452A53F7075D417B4B013B278D1BB8BBD21863F5E7B1CEE679CF2188E1AB19E"),
+        (
+            "sample", .sha1, "3A1B2DBD7489D6ED7E608FD036C83AF396E290DBD602408E8677DAABD6E7445A",
+            "D26FCBA19FA3E3058FFC02CA1596CDBB6E0D20CB37B06054F7E36DED0CDBBCCF"
+        ),
+        (
+            "sample", .sha224, "DC9F4DEADA8D8FF588E98FED0AB690FFCE858DC8C79376450EB6B76C24537E2C",
+            "A65A9C3BC7BABE286B195D5DA68616DA8D47FA0097F36DD19F517327DC848CEC"
+        ),
+        (
+            "sample", .sha256, "EACE8BDBBE353C432A795D9EC556C6D021F7A03F42C36E9BC87E4AC7932CC809",
+            "7081E175455F9247B812B74583E9E94F9EA79BD640DC962533B0680793A38D53"
+        ),
+        (
+            "sample", .sha384, "B2DA945E91858834FD9BF616EBAC151EDBC4B45D27D0DD4A7F6A22739F45C00B",
+            "19048B63D9FD6BCA1D9BAE3664E1BCB97F7276C306130969F63F38FA8319021B"
+        ),
+        (
+            "sample", .sha512, "2016ED092DC5FB669B8EFB3D1F31A91EECB199879BE0CF78F02BA062CB4C942E",
+            "D0C76F84B5F091E141572A639A4FB8C230807EEA7D55C8A154A224400AFF2351"
+        ),
+        (
+            "test", .sha256, "8190012A1969F9957D56FCCAAD223186F423398D58EF5B3CEFD5A4146A4476F0",
+            "7452A53F7075D417B4B013B278D1BB8BBD21863F5E7B1CEE679CF2188E1AB19E"
+        ),
     ]
 
     @Test func verifiesRFC6979Signatures() throws {
@@ -30,13 +42,16 @@ struct DSAElGamalTests {
             let digest = try HashContext.digest(hash, Array(message.utf8))
             let values = [Support.hex(r), Support.hex(s)]
             // SHA-384 and SHA-512 digests are truncated to q's 256 bits.
-            #expect(try SignatureCrypto.verify(digest: digest, values: values, algorithm: .dsa, hash: hash, key: key), "\(message) \(hash)")
+            #expect(
+                try SignatureCrypto.verify(digest: digest, values: values, algorithm: .dsa, hash: hash, key: key),
+                "\(message) \(hash)")
             let other = try HashContext.digest(hash, Array((message + "!").utf8))
             #expect(try !SignatureCrypto.verify(digest: other, values: values, algorithm: .dsa, hash: hash, key: key))
             var badR = values
             badR[0][5] ^= 0x01
             #expect(try !SignatureCrypto.verify(digest: digest, values: badR, algorithm: .dsa, hash: hash, key: key))
-            #expect(try !SignatureCrypto.verify(digest: digest, values: [values[0]], algorithm: .dsa, hash: hash, key: key))
+            #expect(
+                try !SignatureCrypto.verify(digest: digest, values: [values[0]], algorithm: .dsa, hash: hash, key: key))
         }
     }
 
@@ -88,14 +103,17 @@ struct DSAElGamalTests {
             return out
         }
         let p = Support.ffdhe2048
-        let errors = try Support.pkeskErrors(for: key, [
-            fields { c1, c2 in mpi(c1) + mpi(c2.dropLast() + [c2[c2.count - 1] ^ 1]) },  // c2 changed: wrong padding
-            fields { c1, c2 in mpi([c1[0] ^ 1] + c1.dropFirst()) + mpi(c2) },  // c1 changed
-            fields { _, c2 in mpi([]) + mpi(c2) },  // c1 = 0
-            fields { _, c2 in mpi(p) + mpi(c2) },  // c1 = p
-            fields { c1, _ in mpi(c1) + mpi(p) },  // c2 = p
-            fields { c1, _ in mpi(c1) },  // c2 missing
-        ])
+        let errors = try Support.pkeskErrors(
+            for: key,
+            [
+                // C2 changed: wrong padding
+                fields { c1, c2 in mpi(c1) + mpi(c2.dropLast() + [c2[c2.count - 1] ^ 1]) },
+                fields { c1, c2 in mpi([c1[0] ^ 1] + c1.dropFirst()) + mpi(c2) },  // c1 changed
+                fields { _, c2 in mpi([]) + mpi(c2) },  // c1 = 0
+                fields { _, c2 in mpi(p) + mpi(c2) },  // c1 = p
+                fields { c1, _ in mpi(c1) + mpi(p) },  // c2 = p
+                fields { c1, _ in mpi(c1) },  // c2 missing
+            ])
         #expect(errors.count == 6)
         #expect(errors.allSatisfy { $0?.code == .decryptionFailed }, "\(errors)")
         #expect(Set(errors.map { $0?.message ?? "none" }).count == 1)
@@ -113,7 +131,11 @@ struct DSAElGamalTests {
         ]
         for parameters in broken {
             let packet = try PublicKeyPacket(creationTime: 1, algorithm: .elgamalEncryptOnly, parameters: parameters)
-            #expect(Support.code { _ = try SessionKeyCrypto.encrypt(sessionKey: SecureBytes.random(count: 16), cipher: .aes128, to: packet) } == .malformedPacket)
+            #expect(
+                Support.code {
+                    _ = try SessionKeyCrypto.encrypt(
+                        sessionKey: SecureBytes.random(count: 16), cipher: .aes128, to: packet)
+                } == .malformedPacket)
         }
     }
 
@@ -133,6 +155,7 @@ struct DSAElGamalTests {
         for bad in [wrongType, shortPadding, noSeparator, Array(block.prefix(10))] {
             #expect(EMEPKCS1.decode(bad) == nil)
         }
-        #expect(Support.code { _ = try EMEPKCS1.encode([UInt8](repeating: 1, count: 54), size: 64) } == .invalidArgument)
+        #expect(
+            Support.code { _ = try EMEPKCS1.encode([UInt8](repeating: 1, count: 54), size: 64) } == .invalidArgument)
     }
 }

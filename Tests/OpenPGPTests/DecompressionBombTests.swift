@@ -9,7 +9,8 @@ enum CompressionBomb {
     /// of `layers` (the first innermost, each Compressed Data packet inside the next), then
     /// encrypted to `recipient` if one is given.
     static func message(
-        _ data: [UInt8], times: Int = 1, layers: [CompressionAlgorithm], level: Int = 9, to recipient: Certificate? = nil
+        _ data: [UInt8], times: Int = 1, layers: [CompressionAlgorithm], level: Int = 9,
+        to recipient: Certificate? = nil
     ) throws -> [UInt8] {
         var output: [UInt8] = []
         let sink = try OutputStage(armor: nil) { output += $0 }
@@ -18,7 +19,10 @@ enum CompressionBomb {
             let key = try #require(recipient.encryptionKeys(at: Date()).first)
             let sessionKey = SecureBytes.random(count: 16)
             let fields = try SessionKeyCrypto.encrypt(sessionKey: sessionKey, cipher: .aes128, to: key.packet)
-            try sink.write(PacketFraming.packet(tag: .publicKeyEncryptedSessionKey, body: [3] + key.keyID.bytes + [key.algorithm.rawValue] + fields))
+            try sink.write(
+                PacketFraming.packet(
+                    tag: .publicKeyEncryptedSessionKey, body: [3] + key.keyID.bytes + [key.algorithm.rawValue] + fields)
+            )
             stage = try SEIPDv1Stage(algorithm: .aes128, sessionKey: sessionKey, next: sink)
         }
         for algorithm in layers.reversed() {
@@ -32,7 +36,9 @@ enum CompressionBomb {
     }
 
     /// `count` MiB of zeros.
-    static func zeros(mebibytes count: Int, layers: [CompressionAlgorithm], to recipient: Certificate? = nil) throws -> [UInt8] {
+    static func zeros(
+        mebibytes count: Int, layers: [CompressionAlgorithm], to recipient: Certificate? = nil
+    ) throws -> [UInt8] {
         try message([UInt8](repeating: 0, count: 1 << 20), times: count, layers: layers, to: recipient)
     }
 }
@@ -56,7 +62,8 @@ struct DecompressionBombTests {
     /// the limits applied to the whole message.
     private func inflateAlone(_ packet: RawPacket, limits: DecompressionLimits) throws -> [UInt8] {
         #expect(packet.tag == .compressedData && packet.body.first == CompressionAlgorithm.zlib.rawValue)
-        let source = try ZlibInflatingSource(body: ArrayByteSource(Array(packet.body.dropFirst())), raw: false, limits: limits, offset: 0)
+        let source = try ZlibInflatingSource(
+            body: ArrayByteSource(Array(packet.body.dropFirst())), raw: false, limits: limits, offset: 0)
         return try source.readToEnd()
     }
 
@@ -74,15 +81,20 @@ struct DecompressionBombTests {
         #expect(literal.count > 64 << 20)
 
         // Counted over the whole message, the expansion is refused, and in-memory by default.
-        #expect(errorCode { _ = try OpenPGPMessage.decrypt(plain, using: [], limits: limits) } == .decompressionLimitExceeded)
+        #expect(
+            errorCode { _ = try OpenPGPMessage.decrypt(plain, using: [], limits: limits) }
+                == .decompressionLimitExceeded)
         #expect(errorCode { _ = try OpenPGPMessage.decrypt(plain, using: []) } == .decompressionLimitExceeded)
 
         // Encrypted, the same: the error, and no plaintext released.
-        let encrypted = try CompressionBomb.zeros(mebibytes: 64, layers: [.zlib, .zlib], to: Self.recipient.certificate)
+        let encrypted = try CompressionBomb.zeros(
+            mebibytes: 64, layers: [.zlib, .zlib], to: Self.recipient.certificate)
         let sink = MemoryPlaintextSink()
-        #expect(errorCode {
-            _ = try OpenPGPMessage.decrypt(from: ArrayByteSource(encrypted), to: sink, using: [Self.recipient], limits: limits)
-        } == .decompressionLimitExceeded)
+        #expect(
+            errorCode {
+                _ = try OpenPGPMessage.decrypt(
+                    from: ArrayByteSource(encrypted), to: sink, using: [Self.recipient], limits: limits)
+            } == .decompressionLimitExceeded)
         #expect(sink.data == nil)
     }
 
@@ -107,7 +119,9 @@ struct DecompressionBombTests {
         #expect(DecompressionLimits.inMemory.maxOutputBytes == 256 << 20)
         let bomb = try CompressionBomb.zeros(mebibytes: 257, layers: [.zlib], to: Self.recipient.certificate)
         #expect(bomb.count < 400 << 10)
-        let error = try #require(throws: OpenPGPError.self) { try OpenPGPMessage.decrypt(bomb, using: [Self.recipient]) }
+        let error = try #require(throws: OpenPGPError.self) {
+            try OpenPGPMessage.decrypt(bomb, using: [Self.recipient])
+        }
         #expect(error.code == .decompressionLimitExceeded)
         #expect(error.description.contains("\(256 << 20) bytes"))
         // ... while reading into a stream may go on to the larger streaming cap.
@@ -121,7 +135,9 @@ struct DecompressionBombTests {
         let message = try CompressionBomb.zeros(mebibytes: 4, layers: [.zip], to: Self.recipient.certificate)
         var limits = DecompressionLimits.inMemory
         limits.maxOutputBytes = 3 << 20
-        #expect(errorCode { _ = try OpenPGPMessage.decrypt(message, using: [Self.recipient], limits: limits) } == .decompressionLimitExceeded)
+        #expect(
+            errorCode { _ = try OpenPGPMessage.decrypt(message, using: [Self.recipient], limits: limits) }
+                == .decompressionLimitExceeded)
         // (The output counted includes the literal packet's few framing bytes.)
         limits.maxOutputBytes = (4 << 20) + (4 << 10)
         #expect(try OpenPGPMessage.decrypt(message, using: [Self.recipient], limits: limits).data.count == 4 << 20)
@@ -144,7 +160,8 @@ struct DecompressionBombTests {
         var data: [UInt8] = []
         data.reserveCapacity(48 << 20)
         while data.count + line.count <= 48 << 20 { data += line }
-        let message = try OpenPGPMessage.encrypt(data, for: [Self.recipient.certificate], options: MessageOptions(armor: false))
+        let message = try OpenPGPMessage.encrypt(
+            data, for: [Self.recipient.certificate], options: MessageOptions(armor: false))
         #expect(message.count < data.count / 50)
         let read = try OpenPGPMessage.decrypt(message, using: [Self.recipient])
         #expect(Data(read.data) == Data(data))

@@ -40,7 +40,8 @@ struct KeyModelTests {
         let strangerRevocation = try KeyForge(stranger).revocation(0, "")
         let primaryPacket = try KeyForge(key).primaryPacket
         let signature = Array(strangerRevocation.dropFirst(try KeyForge(stranger).primaryPacket.count))
-        let certificate = try #require(try Keyring(bytes: key.certificate.serialized() + primaryPacket + signature).certificates.first)
+        let certificate = try #require(
+            try Keyring(bytes: key.certificate.serialized() + primaryPacket + signature).certificates.first)
         #expect(!certificate.isRevoked)
         #expect(certificate.primaryKey.revocationReason == nil)
         #expect(certificate.encryptionKeys().count == 1)
@@ -48,7 +49,8 @@ struct KeyModelTests {
 
     @Test func expirationDatesOfCertificateAndSubkeys() throws {
         let created = Date(timeIntervalSince1970: 1_700_000_000)
-        let key = try SecretKey.generate(userID: "Hana <hana@example.org>", creationDate: created, validity: .seconds(86_400))
+        let key = try SecretKey.generate(
+            userID: "Hana <hana@example.org>", creationDate: created, validity: .seconds(86_400))
         #expect(key.certificate.expirationDate == created + 86_400)
         #expect(key.certificate.subkeys[0].expirationDate == created + 86_400)
         #expect(key.certificate.encryptionKeys(at: created + 3_600).count == 1)
@@ -77,7 +79,8 @@ struct KeyModelTests {
         // A key whose only user ID certification states neither flags nor expiry, and whose
         // direct-key signature says "certify only" and "expires after a day".
         let userID = try forge.userID("Kim <kim@example.org>", created: created + 60)
-        let direct = try forge.directKey(created: created + 60, subpackets: [.keyFlags(.certify), .keyExpiration(86_400)])
+        let direct = try forge.directKey(
+            created: created + 60, subpackets: [.keyFlags(.certify), .keyExpiration(86_400)])
         let block = direct + userID
         let certificate = try Certificate(bytes: block)
         #expect(certificate.primaryKey.isBound)

@@ -25,9 +25,13 @@ struct KeyParsingTests {
     }
 
     @Test func malformedArmorIsTyped() throws {
-        #expect(throws: OpenPGPError.self) { try Armor.decode("-----BEGIN PGP MESSAGE-----\n\n!!!!\n-----END PGP MESSAGE-----\n") }
+        #expect(throws: OpenPGPError.self) {
+            try Armor.decode("-----BEGIN PGP MESSAGE-----\n\n!!!!\n-----END PGP MESSAGE-----\n")
+        }
         #expect(throws: OpenPGPError.self) { try Armor.decode("-----BEGIN PGP MESSAGE-----\n\nAAAA\n") }
-        #expect(throws: OpenPGPError.self) { try Armor.decode("-----BEGIN PGP FOO-----\n\nAAAA\n-----END PGP FOO-----\n") }
+        #expect(throws: OpenPGPError.self) {
+            try Armor.decode("-----BEGIN PGP FOO-----\n\nAAAA\n-----END PGP FOO-----\n")
+        }
     }
 
     @Test func keyringWithSeveralKeys() throws {

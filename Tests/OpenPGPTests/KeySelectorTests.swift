@@ -48,7 +48,9 @@ struct KeySelectorTests {
             #expect(match.component.isPrimary, "\(text)")
             #expect(try keyring.secretKey(matching: text).fingerprint == alice.fingerprint, "\(text)")
         }
-        #expect(try keyring.match(for: KeySelector("alice@example.org")).userID?.value == "Alice Example <Alice@Example.org>")
+        #expect(
+            try keyring.match(for: KeySelector("alice@example.org")).userID?.value
+                == "Alice Example <Alice@Example.org>")
 
         for text in [subkey.fingerprint.hex, subkey.keyID.hex, subkey.keyID.shortHex] {
             let match = try keyring.match(for: try KeySelector(text))
@@ -82,7 +84,10 @@ struct KeySelectorTests {
         let old = try SecretKey.generate(userID: "Carol <carol@example.org>")
         let new = try SecretKey.generate(userID: "Carol Example <CAROL@example.org>")
         let keyring = try Keyring(secretKeys: [old, new])
-        #expect(try keyring.certificates(matching: "carol@example.org").map(\.fingerprint) == [old.fingerprint, new.fingerprint])
+        #expect(
+            try keyring.certificates(matching: "carol@example.org").map(\.fingerprint) == [
+                old.fingerprint, new.fingerprint,
+            ])
         for call in [
             { _ = try keyring.certificate(matching: "carol@example.org") },
             { _ = try keyring.secretKey(matching: "<carol@example.org>") },
@@ -102,7 +107,8 @@ struct KeySelectorTests {
         let key = try SecretKey.generate(userID: "Dana <dana@example.org>")
         let forge = try KeyForge(key)
         let withWork = key.certificate.serialized() + (try forge.userID("Dana Work <dana@work.example>"))
-        let revoked = try forge.userIDRevocation("Dana Work <dana@work.example>", 32, "left the company", created: Date() + 5)
+        let revoked = try forge.userIDRevocation(
+            "Dana Work <dana@work.example>", 32, "left the company", created: Date() + 5)
         // A user ID someone appended without the owner's signature.
         let forged = PacketFraming.packet(tag: .userID, body: Array("Mallory <dana@evil.example>".utf8))
         let keyring = try Keyring(bytes: withWork + revoked + key.certificate.serialized() + forged)

@@ -29,7 +29,9 @@ struct KeyringTests {
         let bob = try SecretKey.generate(userID: "Bob <bob@example.org>")
         let carol = try SecretKey.generate(userID: "Carol <carol@example.org>")
         let directory = try ScratchDirectory()
-        try directory.write("pubring.gpg", alice.certificate.serialized() + bob.certificate.serialized() + carol.certificate.serialized())
+        try directory.write(
+            "pubring.gpg",
+            alice.certificate.serialized() + bob.certificate.serialized() + carol.certificate.serialized())
         try directory.write("secring.gpg", try alice.serialized(passphrase: "alice pass") + (try carol.serialized()))
 
         let keyring = try Keyring(contentsOf: directory.url)
@@ -48,7 +50,8 @@ struct KeyringTests {
         let alice = try SecretKey.generate(userID: "Alice <alice@example.org>")
         let bob = try SecretKey.generate(userID: "Bob <bob@example.org>")
         let directory = try ScratchDirectory()
-        let armored = try directory.write("keys.asc", Array((alice.certificate.armored() + bob.certificate.armored()).utf8))
+        let armored = try directory.write(
+            "keys.asc", Array((alice.certificate.armored() + bob.certificate.armored()).utf8))
         let secret = try directory.write("secret.pgp", try alice.serialized(passphrase: "x"))
         let armoredSecret = try directory.write("secret.asc", Array(try bob.armored().utf8))
         let keybox = try directory.write(
@@ -58,10 +61,12 @@ struct KeyringTests {
                 try KeyboxWriter.openPGPBlob(bob.certificate.serialized(), certificate: bob.certificate),
             ]))
 
-        #expect(try Keyring(contentsOf: armored).certificates.map(\.fingerprint) == [alice.fingerprint, bob.fingerprint])
+        #expect(
+            try Keyring(contentsOf: armored).certificates.map(\.fingerprint) == [alice.fingerprint, bob.fingerprint])
         #expect(try Keyring(contentsOf: secret).secretKeys.map(\.fingerprint) == [alice.fingerprint])
         #expect(try Keyring(contentsOf: armoredSecret).secretKeys.first?.isLocked == false)
-        #expect(try Keyring(contentsOf: keybox).certificates.map(\.fingerprint) == [alice.fingerprint, bob.fingerprint])
+        #expect(
+            try Keyring(contentsOf: keybox).certificates.map(\.fingerprint) == [alice.fingerprint, bob.fingerprint])
         #expect(try Keyring(bytes: try alice.serialized()).secretKeys.count == 1)
     }
 
@@ -77,7 +82,8 @@ struct KeyringTests {
                 try KeyboxWriter.otherBlob(type: 3, payload: [0x30, 0x03, 0x02, 0x01, 0x00]),
                 try KeyboxWriter.otherBlob(type: 0, payload: [0]),
                 try KeyboxWriter.openPGPBlob(bob.certificate.serialized(), certificate: bob.certificate),
-                try KeyboxWriter.openPGPBlob(carol.certificate.serialized(), certificate: carol.certificate, flags: 0x02),
+                try KeyboxWriter.openPGPBlob(
+                    carol.certificate.serialized(), certificate: carol.certificate, flags: 0x02),
             ]))
         // GnuPG 2.1+ keeps an old pubring.gpg next to the keybox: both are read, without duplicates.
         try directory.write("pubring.gpg", alice.certificate.serialized())
@@ -158,10 +164,15 @@ struct KeyringTests {
 struct KeyboxCorruptionTests {
     static func validKeybox() throws -> [UInt8] {
         let key = try SecretKey.generate(userID: "Gina <gina@example.org>")
-        return KeyboxWriter.keybox([try KeyboxWriter.openPGPBlob(key.certificate.serialized(), certificate: key.certificate)])
+        return KeyboxWriter.keybox([
+            try KeyboxWriter.openPGPBlob(key.certificate.serialized(), certificate: key.certificate)
+        ])
     }
 
-    static func expectError(_ bytes: [UInt8], _ code: OpenPGPError.Code, offset: Int? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectError(
+        _ bytes: [UInt8], _ code: OpenPGPError.Code, offset: Int? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         do {
             _ = try Keyring(bytes: bytes)
             Issue.record("a corrupted keybox was accepted", sourceLocation: sourceLocation)

@@ -14,7 +14,8 @@ struct LinearMergingTests {
         var bytes = key.certificate.serialized()
         for index in subkeys {
             let packet = try PublicKeyPacket(
-                creationTime: template.creationTime + 1 + UInt32(index), algorithm: template.algorithm, parameters: template.parameters)
+                creationTime: template.creationTime + 1 + UInt32(index), algorithm: template.algorithm,
+                parameters: template.parameters)
             bytes += PacketFraming.packet(tag: .publicSubkey, body: packet.body)
         }
         return bytes
@@ -38,8 +39,9 @@ struct LinearMergingTests {
         var merged = try Keyring(bytes: first)
         try merged.formUnion(Keyring(bytes: second))
         #expect(merged.certificates.first?.serialized() == bytes)
-        #expect(try Keyring(bytes: second + first).certificates.first?.subkeys.map(\.packet.creationTime)
-            == [key.certificate.subkeys[0].packet.creationTime]
+        #expect(
+            try Keyring(bytes: second + first).certificates.first?.subkeys.map(\.packet.creationTime)
+                == [key.certificate.subkeys[0].packet.creationTime]
                 + (4_000..<10_000).map { key.certificate.subkeys[0].packet.creationTime + 1 + UInt32($0) }
                 + (0..<4_000).map { key.certificate.subkeys[0].packet.creationTime + 1 + UInt32($0) })
     }
@@ -57,7 +59,8 @@ struct LinearMergingTests {
         }
         let certificate = key.certificate.serialized()
         let userIDPacket = PacketFraming.packet(tag: .userID, body: userID.raw)
-        let copy = PacketFraming.packet(tag: .publicKey, body: key.certificate.primaryKey.packet.body) + userIDPacket
+        let copy =
+            PacketFraming.packet(tag: .publicKey, body: key.certificate.primaryKey.packet.body) + userIDPacket
             + certifications.flatMap(\.serialized)
         let keyring = try Keyring(bytes: certificate + copy + copy)
         let merged = try #require(keyring.certificates.first?.userIDs.first)

@@ -14,7 +14,6 @@ struct MessageSecurityTests {
         try OpenPGPMessage.encrypt(data, for: [Self.bob.certificate], signedBy: [Self.alice], options: options)
     }
 
-
     @Test func writerNeverCreatesSEDPackets() throws {
         let packets = try PacketFraming.parse(try encrypted())
         #expect(packets.map(\.tag) == [.publicKeyEncryptedSessionKey, .symEncryptedIntegrityProtectedData])
@@ -69,7 +68,9 @@ struct MessageSecurityTests {
             // An armored message is complete once its END line is there, newline or not.
             let complete = Armor.isArmored(message) ? message.count - 1 : message.count
             for length in 0..<complete {
-                let result = errorCode { _ = try OpenPGPMessage.decrypt(Array(message.prefix(length)), using: [Self.bob]) }
+                let result = errorCode {
+                    _ = try OpenPGPMessage.decrypt(Array(message.prefix(length)), using: [Self.bob])
+                }
                 #expect(result != nil, "a \(length)-byte prefix was accepted")
             }
         }
@@ -80,23 +81,29 @@ struct MessageSecurityTests {
         let zeros = [UInt8](repeating: 0, count: 64 << 20)
         let message = try OpenPGPMessage.sign(zeros, by: [Self.alice], options: MessageOptions(armor: false))
         let strict = DecompressionLimits(maxRatio: 100, ratioGrace: 1 << 20)
-        #expect(errorCode { _ = try OpenPGPMessage.decrypt(message, using: [], limits: strict) } == .decompressionLimitExceeded)
+        #expect(
+            errorCode { _ = try OpenPGPMessage.decrypt(message, using: [], limits: strict) }
+                == .decompressionLimitExceeded)
         let small = DecompressionLimits(maxOutputBytes: 1 << 20)
-        #expect(errorCode { _ = try OpenPGPMessage.decrypt(message, using: [], limits: small) } == .decompressionLimitExceeded)
+        #expect(
+            errorCode { _ = try OpenPGPMessage.decrypt(message, using: [], limits: small) }
+                == .decompressionLimitExceeded)
         #expect(try OpenPGPMessage.decrypt(message, using: []).data.count == zeros.count)
     }
 
     @Test func nestingDepthIsCapped() throws {
         var inner = PacketFraming.packet(tag: .literalData, body: [0x62, 0, 0, 0, 0, 0] + Array("x".utf8))
         for _ in 0..<12 {
-            inner = PacketFraming.packet(tag: .compressedData, body: [CompressionAlgorithm.uncompressed.rawValue] + inner)
+            inner = PacketFraming.packet(
+                tag: .compressedData, body: [CompressionAlgorithm.uncompressed.rawValue] + inner)
         }
         #expect(errorCode { _ = try OpenPGPMessage.decrypt(inner, using: []) } == .decompressionLimitExceeded)
     }
 
     @Test func expiredKeysAreNotUsedForEncryption() throws {
         let old = try SecretKey.generate(
-            userID: "Old <old@example.org>", creationDate: Date(timeIntervalSinceNow: -86_400 * 10), validity: .seconds(86_400))
+            userID: "Old <old@example.org>", creationDate: Date(timeIntervalSinceNow: -86_400 * 10),
+            validity: .seconds(86_400))
         #expect(old.certificate.encryptionKeys().isEmpty)
         #expect(errorCode { _ = try OpenPGPMessage.encrypt(data, for: [old.certificate]) } == .keyNotUsable)
         #expect(old.certificate.encryptionKeys(at: Date(timeIntervalSinceNow: -86_400 * 10 + 60)).count == 1)
@@ -104,7 +111,8 @@ struct MessageSecurityTests {
 
     @Test func signatureByAlteredDataIsBad() throws {
         // A signed-only, uncompressed message: change one literal byte, keep the signature.
-        var message = try OpenPGPMessage.sign(data, by: [Self.alice], options: MessageOptions(compression: .uncompressed, armor: false))
+        var message = try OpenPGPMessage.sign(
+            data, by: [Self.alice], options: MessageOptions(compression: .uncompressed, armor: false))
         let literal = try #require(PacketFraming.parse(message).first { $0.tag == .literalData })
         message[literal.offset + 2 + 6] ^= 0x20
         let result = try OpenPGPMessage.decrypt(message, using: [], verifyingWith: [Self.alice.certificate])

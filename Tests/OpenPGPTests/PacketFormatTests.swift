@@ -24,22 +24,26 @@ struct PacketFormatTests {
     }
 
     @Test func markerPacketsAreSkipped() throws {
-        let message = try OpenPGPMessage.encrypt(data, for: [Self.key.certificate], options: MessageOptions(armor: false))
+        let message = try OpenPGPMessage.encrypt(
+            data, for: [Self.key.certificate], options: MessageOptions(armor: false))
         let marker = PacketFraming.packet(tag: .marker, body: Array("PGP".utf8))
         #expect(try OpenPGPMessage.decrypt(marker + message, using: [Self.key]).data == data)
     }
 
     @Test func oldFormatHeadersOfEveryLengthType() throws {
-        let signed = try OpenPGPMessage.sign(data, by: [Self.key], options: MessageOptions(compression: .uncompressed, armor: false))
+        let signed = try OpenPGPMessage.sign(
+            data, by: [Self.key], options: MessageOptions(compression: .uncompressed, armor: false))
         let packets = try PacketFraming.parse(signed)
         for lengthType: UInt8 in [1, 2] {
-            let result = try OpenPGPMessage.decrypt(oldFormat(packets, lengthType: lengthType), using: [], verifyingWith: [Self.key.certificate])
+            let result = try OpenPGPMessage.decrypt(
+                oldFormat(packets, lengthType: lengthType), using: [], verifyingWith: [Self.key.certificate])
             #expect(result.data == data)
             #expect(result.signatures.map(\.status) == [.good])
         }
         // Indeterminate length (old format, tags up to 15): allowed only for the last,
         // data-carrying packet — here a compressed packet holding the literal data.
-        let compressed = try OpenPGPMessage.sign(data, by: [Self.key], options: MessageOptions(compression: .zlib, armor: false))
+        let compressed = try OpenPGPMessage.sign(
+            data, by: [Self.key], options: MessageOptions(compression: .zlib, armor: false))
         let unsignedLiteral = try PacketFraming.parse(compressed).first { $0.tag == .compressedData }
         let inner = try #require(unsignedLiteral)
         let indeterminate = [0x80 | PacketTag.compressedData.rawValue << 2 | 3] + inner.body
@@ -55,7 +59,8 @@ struct PacketFormatTests {
         // More than one 64 KiB partial chunk at every layer.
         let large = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31 >> 2) }
         let message = try OpenPGPMessage.encrypt(
-            large, for: [Self.key.certificate], signedBy: [Self.key], options: MessageOptions(compression: .uncompressed, armor: false))
+            large, for: [Self.key.certificate], signedBy: [Self.key],
+            options: MessageOptions(compression: .uncompressed, armor: false))
         let packets = try PacketFraming.parse(message)
         #expect(packets.last?.usedPartialLengths == true)
         let result = try OpenPGPMessage.decrypt(message, using: [Self.key], verifyingWith: [Self.key.certificate])

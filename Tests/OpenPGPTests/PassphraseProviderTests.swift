@@ -88,7 +88,9 @@ struct PassphraseProviderTests {
         #expect(await patient.requests.allSatisfy { $0.maximumAttempts == 5 })
 
         let none = ScriptedPassphrases(["right"])
-        let invalid = await #expect(throws: OpenPGPError.self) { try await locked.unlocked(maximumAttempts: 0, using: none.provider) }
+        let invalid = await #expect(throws: OpenPGPError.self) {
+            try await locked.unlocked(maximumAttempts: 0, using: none.provider)
+        }
         #expect(invalid?.code == .invalidArgument)
         #expect(await none.requests.isEmpty)
     }
@@ -100,8 +102,10 @@ struct PassphraseProviderTests {
         let subkey = try #require(key.certificate.subkeys.first)
         let mixed = SecretKey(
             certificate: key.certificate,
-            secrets: [key.fingerprint: try #require(primaryLocked.secrets[key.fingerprint]),
-                      subkey.fingerprint: try #require(subkeyLocked.secrets[subkey.fingerprint])])
+            secrets: [
+                key.fingerprint: try #require(primaryLocked.secrets[key.fingerprint]),
+                subkey.fingerprint: try #require(subkeyLocked.secrets[subkey.fingerprint]),
+            ])
         let script = ScriptedPassphrases(["primary pass", "wrong", "subkey pass"])
         let unlocked = try await mixed.unlocked(using: script.provider)
         #expect(!unlocked.isLocked)

@@ -38,12 +38,14 @@ enum PublicKeyTestSupport {
         let primaryPacket = try PublicKeyPacket(creationTime: created, algorithm: primary.1, parameters: primary.0)
         let subkeyPacket = try PublicKeyPacket(creationTime: created, algorithm: subkey.1, parameters: subkey.0)
         return try SecretKey.assemble(
-            userIDs: [userID], primary: (primaryPacket, primary.2), subkey: (subkeyPacket, subkey.2), created: created, expiry: nil)
+            userIDs: [userID], primary: (primaryPacket, primary.2), subkey: (subkeyPacket, subkey.2), created: created,
+            expiry: nil)
     }
 
     // MARK: RFC 6979 A.2.2: DSA, 2048-bit p, 256-bit q
 
-    static let dsaP = hex("""
+    static let dsaP = hex(
+        """
         9DB6FB5951B66BB6FE1E140F1D2CE5502374161FD6538DF1648218642F0B5C48
         C8F7A41AADFA187324B87674FA1822B00F1ECF8136943D7C55757264E5A1A44F
         FE012E9936E00C1D3E9310B01C7D179805D3058B2A9F4BB6F9716BFE6117C6B5
@@ -54,7 +56,8 @@ enum PublicKeyTestSupport {
         3E433256A2261C6A06ED3693797E7995FAD5AABBCFBE3EDA2741E375404AE25B
         """)
     static let dsaQ = hex("F2C3119374CE76C9356990B465374A17F23F9ED35089BD969F61C6DDE9998C1F")
-    static let dsaG = hex("""
+    static let dsaG = hex(
+        """
         5C7FF6B06F8F143FE8288433493E4769C4D988ACE5BE25A0E24809670716C613
         D7B0CEE6932F8FAA7C44D2CB24523DA53FBE4F6EC3595892D1AA58C4328A06C4
         6A15662E7EAA703A1DECF8BBB2D05DBE2EB956C142A338661D10461C0D135472
@@ -65,7 +68,8 @@ enum PublicKeyTestSupport {
         DC4473F996BDCE6EED1CABED8B6F116F7AD9CF505DF0F998E34AB27514B0FFE7
         """)
     static let dsaX = hex("69C7548C21D0DFEA6B9A51C9EAD4E27C33D3B3F180316E5BCAB92C933F0E4DBC")
-    static let dsaY = hex("""
+    static let dsaY = hex(
+        """
         667098C654426C78D7F8201EAC6C203EF030D43605032C2F1FA937E5237DBD94
         9F34A0A2564FE126DC8B715C5141802CE0979C8246463C40E6B6BDAA2513FA61
         1728716C2E4FD53BC95B89E69949D96512E873B9C8F8DFD499CC312882561ADE
@@ -80,14 +84,18 @@ enum PublicKeyTestSupport {
     // MARK: RFC 6979 A.2.5: ECDSA on P-256
 
     static let p256X = hex("C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721")
-    static let p256Point = [0x04] + hex("""
-        60FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6
-        7903FE1008B8BC99A41AE9E95628BC64F2F1B20C2D7E9F5177A3C294D4462299
-        """)
+    static let p256Point =
+        [0x04]
+        + hex(
+            """
+            60FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6
+            7903FE1008B8BC99A41AE9E95628BC64F2F1B20C2D7E9F5177A3C294D4462299
+            """)
 
     // MARK: RFC 7919 ffdhe2048: a safe prime with generator 2, for ElGamal keys
 
-    static let ffdhe2048 = hex("""
+    static let ffdhe2048 = hex(
+        """
         FFFFFFFFFFFFFFFFADF85458A2BB4A9AAFDC5620273D3CF1D8B9C583CE2D3695A9E13641146433FBCC939DCE249B3EF97D2FE363630C75D8F681B2
         02AEC4617AD3DF1ED5D5FD65612433F51F5F066ED0856365553DED1AF3B557135E7F57C935984F0C70E0E68B77E2A689DAF3EFE8721DF158A136AD
         E73530ACCA4F483A797ABC0AB182B324FB61D108A94BB2C8E3FBB96ADAB760D7F4681D4F42A3DE394DF4AE56EDE76372BB190B07A7C8EE0A6D709E
@@ -111,12 +119,15 @@ enum PublicKeyTestSupport {
     }
 
     /// An ECDSA + ECDH key on any supported Weierstrass curve.
-    static func ecKey(_ curve: Curve, kdfHash: HashAlgorithm = .sha256, kdfCipher: SymmetricAlgorithm = .aes128) throws -> SecretKey {
+    static func ecKey(
+        _ curve: Curve, kdfHash: HashAlgorithm = .sha256, kdfCipher: SymmetricAlgorithm = .aes128
+    ) throws -> SecretKey {
         let group = try WeierstrassCurve(curve)
         let signing = try group.generate()
         let encryption = try group.generate()
         return try key(
-            "EC <ec@example.org>", primary: (.ecdsa(curve: curve, point: signing.point), .ecdsa, .ecdsa(scalar: signing.scalar)),
+            "EC <ec@example.org>",
+            primary: (.ecdsa(curve: curve, point: signing.point), .ecdsa, .ecdsa(scalar: signing.scalar)),
             subkey: (
                 .ecdh(curve: curve, point: encryption.point, kdfHash: kdfHash, kdfCipher: kdfCipher), .ecdh,
                 .ecdh(scalar: encryption.scalar)
@@ -124,7 +135,9 @@ enum PublicKeyTestSupport {
     }
 
     /// Signs and encrypts `data` from `key` to `key`, reads it back and checks everything.
-    static func expectRoundTrip(_ key: SecretKey, hash: HashAlgorithm = .sha256, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectRoundTrip(
+        _ key: SecretKey, hash: HashAlgorithm = .sha256, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let data = Array("round trip through \(key.certificate.primaryKey.algorithm)\n".utf8)
         // Exactly the hash asked for: the automatic upgrade has tests of its own.
         let options = MessageOptions(hash: hash, ensureValidSignatureHash: false)
@@ -138,7 +151,8 @@ enum PublicKeyTestSupport {
 
     /// Decryption errors for PKESK bodies changed by each of `edits`, in order.
     static func pkeskErrors(for key: SecretKey, _ edits: [([UInt8]) -> [UInt8]]) throws -> [OpenPGPError?] {
-        let message = try OpenPGPMessage.encrypt(Array("secret".utf8), for: [key.certificate], options: MessageOptions(armor: false))
+        let message = try OpenPGPMessage.encrypt(
+            Array("secret".utf8), for: [key.certificate], options: MessageOptions(armor: false))
         let packets = try PacketFraming.parse(message)
         return edits.map { edit in
             let body = edit(packets[0].body)

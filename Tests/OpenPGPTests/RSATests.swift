@@ -51,7 +51,9 @@ struct RSATests {
         #expect(clear.certificate == key.certificate)
         try PublicKeyTestSupport.expectRoundTrip(clear)
         let protected = try key.armored(passphrase: "rsa pass")
-        #expect(PublicKeyTestSupport.code { _ = try SecretKey(armored: protected, passphrase: "wrong") } == .wrongPassphrase)
+        #expect(
+            PublicKeyTestSupport.code { _ = try SecretKey(armored: protected, passphrase: "wrong") } == .wrongPassphrase
+        )
         try PublicKeyTestSupport.expectRoundTrip(try SecretKey(armored: protected, passphrase: "rsa pass"))
         #expect(try Certificate(armored: key.certificate.armored()) == key.certificate)
     }
@@ -59,7 +61,8 @@ struct RSATests {
     @Test func alteredSignatureOrDataIsBad() throws {
         let key = try rsaKey()
         let data = Array("signed by RSA\n".utf8)
-        let message = try OpenPGPMessage.sign(data, by: [key], options: MessageOptions(compression: .uncompressed, armor: false))
+        let message = try OpenPGPMessage.sign(
+            data, by: [key], options: MessageOptions(compression: .uncompressed, armor: false))
         let packets = try PacketFraming.parse(message)
         let signature = try #require(packets.last)
         let literal = try #require(packets.first { $0.tag == .literalData })
@@ -77,13 +80,18 @@ struct RSATests {
         let key = try rsaKey()
         // Fields: version, key ID, algorithm, then the MPI (2 length bytes, 256 value bytes).
         let mpiStart = 1 + 8 + 1
-        let errors = try PublicKeyTestSupport.pkeskErrors(for: key, [
-            { body in var b = body; b[b.count - 1] ^= 0x01; return b },  // wrong padding after decryption
-            { body in Array(body.prefix(mpiStart)) + [0x08, 0x00] + [UInt8](repeating: 0xFF, count: 256) },  // not below n
-            { body in Array(body.prefix(mpiStart)) + [0x00, 0x08, 0x01] },  // a one-byte ciphertext
-            { body in Array(body.dropLast(3)) },  // truncated MPI
-            { body in body + [0x00] },  // trailing byte
-        ])
+        let errors = try PublicKeyTestSupport.pkeskErrors(
+            for: key,
+            [
+                { body in
+                    var b = body; b[b.count - 1] ^= 0x01; return b
+                },  // wrong padding after decryption
+                // Not below n
+                { body in Array(body.prefix(mpiStart)) + [0x08, 0x00] + [UInt8](repeating: 0xFF, count: 256) },
+                { body in Array(body.prefix(mpiStart)) + [0x00, 0x08, 0x01] },  // a one-byte ciphertext
+                { body in Array(body.dropLast(3)) },  // truncated MPI
+                { body in body + [0x00] },  // trailing byte
+            ])
         #expect(errors.count == 5)
         #expect(errors.allSatisfy { $0?.code == .decryptionFailed })
         #expect(Set(errors.map { $0?.message ?? "none" }).count == 1)
@@ -98,7 +106,8 @@ struct RSATests {
             return
         }
         let context = try BigNumberContext()
-        let iqmp = try #require(try context.modInverse(try BigNumber(secret: secret.q), try BigNumber(secret: secret.p), secret: true))
+        let iqmp = try #require(
+            try context.modInverse(try BigNumber(secret: secret.q), try BigNumber(secret: secret.p), secret: true))
         var material: [UInt8] = []
         for value in [secret.d.bytes, secret.p.bytes, secret.q.bytes, iqmp.bytes()] { try material.appendMPI(value) }
         let body = component.packet.body + [0] + material + secretChecksum(material)
@@ -108,16 +117,30 @@ struct RSATests {
         // The correct u parses.
         var good: [UInt8] = []
         for value in [secret.d.bytes, secret.p.bytes, secret.q.bytes, secret.u.bytes] { try good.appendMPI(value) }
-        #expect(try SecretKeyPacket(body: component.packet.body + [0] + good + secretChecksum(good), offset: 100, tag: .secretKey).parameters != nil)
+        #expect(
+            try SecretKeyPacket(
+                body: component.packet.body + [0] + good + secretChecksum(good), offset: 100, tag: .secretKey
+            ).parameters != nil)
     }
 
     @Test func unsupportedSizesAndBrokenKeysAreTypedErrors() throws {
         for bits in [1024, 2047, 8192] {
-            #expect(PublicKeyTestSupport.code { _ = try SecretKey.generate(userID: "x <x@example.org>", type: .rsa(bits: bits)) } == .invalidArgument)
+            #expect(
+                PublicKeyTestSupport.code {
+                    _ = try SecretKey.generate(userID: "x <x@example.org>", type: .rsa(bits: bits))
+                } == .invalidArgument)
         }
         // An even modulus: encryption refuses it, verification says "bad".
-        let even = try PublicKeyPacket(creationTime: 1, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: [UInt8](repeating: 0xFE, count: 256), e: [1, 0, 1]))
-        #expect(PublicKeyTestSupport.code { _ = try SessionKeyCrypto.encrypt(sessionKey: SecureBytes.random(count: 16), cipher: .aes128, to: even) } == .malformedPacket)
-        #expect(try SignatureCrypto.verify(digest: [UInt8](repeating: 1, count: 32), values: [[1, 2, 3]], algorithm: .rsaEncryptOrSign, hash: .sha256, key: even) == false)
+        let even = try PublicKeyPacket(
+            creationTime: 1, algorithm: .rsaEncryptOrSign,
+            parameters: .rsa(n: [UInt8](repeating: 0xFE, count: 256), e: [1, 0, 1]))
+        #expect(
+            PublicKeyTestSupport.code {
+                _ = try SessionKeyCrypto.encrypt(sessionKey: SecureBytes.random(count: 16), cipher: .aes128, to: even)
+            } == .malformedPacket)
+        #expect(
+            try SignatureCrypto.verify(
+                digest: [UInt8](repeating: 1, count: 32), values: [[1, 2, 3]], algorithm: .rsaEncryptOrSign,
+                hash: .sha256, key: even) == false)
     }
 }

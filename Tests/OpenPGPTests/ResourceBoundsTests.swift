@@ -57,13 +57,15 @@ struct ResourceBoundsTests {
 
         // The primitives refuse it too, whatever calls them.
         #expect(Support.code { _ = try ElGamal.publicValue(p: p, g: [2], x: SecureBytes([2])) } == .malformedPacket)
-        #expect(Support.code { _ = try ElGamal.decrypt(c1: [2], c2: [3], p: p, x: SecureBytes([2])) } == .malformedPacket)
+        #expect(
+            Support.code { _ = try ElGamal.decrypt(c1: [2], c2: [3], p: p, x: SecureBytes([2])) } == .malformedPacket)
     }
 
     @Test func largestAcceptedElGamalPrimeStillWorks() throws {
         let p = Self.oddNumber(bits: 8192)
         #expect(try ElGamal.publicValue(p: p, g: [2], x: SecureBytes([3])) == [8])
-        let packet = try PublicKeyPacket(creationTime: Support.created, algorithm: .elgamalEncryptOnly, parameters: .elgamal(p: p, g: [2], y: [8]))
+        let packet = try PublicKeyPacket(
+            creationTime: Support.created, algorithm: .elgamalEncryptOnly, parameters: .elgamal(p: p, g: [2], y: [8]))
         #expect(try Self.reread(packet, .elgamal(x: SecureBytes([3]))).parameters != nil)
     }
 
@@ -77,7 +79,8 @@ struct ResourceBoundsTests {
 
         // As a certificate: read at once, its user ID unbound (the self-signature cannot be checked).
         let signature = try #require(try Support.dsaElGamalKey().certificate.userIDs.first?.selfSignature)
-        let bytes = PacketFraming.packet(tag: .publicKey, body: packet.body)
+        let bytes =
+            PacketFraming.packet(tag: .publicKey, body: packet.body)
             + PacketFraming.packet(tag: .userID, body: Array("Big <big@example.org>".utf8)) + signature.serialized
         let certificate = try Certificate(bytes: bytes)
         #expect(certificate.primaryKey.bitLength == 65535)
@@ -88,15 +91,19 @@ struct ResourceBoundsTests {
         // x = q + 2: as large as q but not below it, refused before the exponentiation.
         var x = Support.dsaQ
         x[x.count - 1] &+= 2
-        let packet = try PublicKeyPacket(creationTime: Support.created, algorithm: .dsa, parameters: Support.dsaParameters)
-        #expect(!DSAPrimitives.isConsistent(p: Support.dsaP, q: Support.dsaQ, g: Support.dsaG, y: Support.dsaY, x: SecureBytes(x)))
+        let packet = try PublicKeyPacket(
+            creationTime: Support.created, algorithm: .dsa, parameters: Support.dsaParameters)
+        #expect(
+            !DSAPrimitives.isConsistent(
+                p: Support.dsaP, q: Support.dsaQ, g: Support.dsaG, y: Support.dsaY, x: SecureBytes(x)))
         #expect(Support.code { _ = try Self.reread(packet, .dsa(x: SecureBytes(x))) } == .malformedPacket)
         #expect(try Self.reread(packet, .dsa(x: SecureBytes(Support.dsaX))).parameters != nil)
     }
 
     @Test func oversizedRSAKeyIsRefusedBeforeAnyArithmetic() throws {
         let n = Self.oddNumber(bits: 65535)
-        let packet = try PublicKeyPacket(creationTime: Support.created, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: n, e: [1, 0, 1]))
+        let packet = try PublicKeyPacket(
+            creationTime: Support.created, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: n, e: [1, 0, 1]))
         let secret = RSASecret(d: SecureBytes([3]), p: SecureBytes([5]), q: SecureBytes([7]), u: SecureBytes([1]))
         let error = Support.error { _ = try Self.reread(packet, .rsa(secret)) }
         #expect(error?.code == .malformedPacket)
@@ -109,7 +116,9 @@ struct ResourceBoundsTests {
         let large = Self.oddNumber(bits: 4096)
         let error = Support.error { try RSAPrimitives.validatePublic(n: large, e: e65) }
         #expect(error?.code == .malformedPacket)
-        #expect(error?.message == "the public exponent of an RSA modulus over 3072 bits has 65 bits; at most 64 bits are accepted")
+        #expect(
+            error?.message
+                == "the public exponent of an RSA modulus over 3072 bits has 65 bits; at most 64 bits are accepted")
         #expect(Support.code { try RSAPrimitives.validatePublic(n: large, e: Self.oddNumber(bits: 64)) } == nil)
         // Up to 3072 bits libcrypto (and this engine) take any exponent below n.
         #expect(Support.code { try RSAPrimitives.validatePublic(n: Self.oddNumber(bits: 3072), e: e65) } == nil)
@@ -147,7 +156,8 @@ struct ResourceBoundsTests {
     }
 
     @Test func s2kWorkIsCountedPerDigest() {
-        let maximum = S2K(kind: .iteratedAndSalted, hashAlgorithm: .sha256, salt: [UInt8](repeating: 1, count: 8), codedCount: 0xFF)
+        let maximum = S2K(
+            kind: .iteratedAndSalted, hashAlgorithm: .sha256, salt: [UInt8](repeating: 1, count: 8), codedCount: 0xFF)
         #expect(maximum.byteCount == Self.maxCount)
         #expect(maximum.workBytes(passphraseLength: 5, keySize: 32) == Self.maxCount)
         // SHA-1 needs two digests for an AES-256 key: twice the work.
@@ -191,7 +201,9 @@ struct ResourceBoundsTests {
         let passphrases = ["one", "two"].map { SecureBytes(Array($0.utf8)) }
         let limits = SessionKeyLimits(maxPassphrasePackets: 100, maxS2KBytes: 3 * Self.maxCount)
         var budget = S2KBudget(limit: limits.maxS2KBytes)
-        let error = Support.error { _ = try SKESK.sessionKeys(packets, passphrases: passphrases, limits: limits, budget: &budget) }
+        let error = Support.error {
+            _ = try SKESK.sessionKeys(packets, passphrases: passphrases, limits: limits, budget: &budget)
+        }
         #expect(error?.code == .workLimitExceeded)
         // Both passphrases on the first packet, one on the second, and no more.
         #expect(budget.derivations == 3)
@@ -203,7 +215,8 @@ struct ResourceBoundsTests {
     /// A message to `key` preceded by `decoys` PKESKs with a wildcard key ID whose fields
     /// open to nothing: each asks for one private-key operation with every encryption key.
     static func wildcardMessage(to key: SecretKey, decoys: Int) throws -> [UInt8] {
-        let message = try OpenPGPMessage.encrypt(Array("payload".utf8), for: [key.certificate], options: MessageOptions(armor: false))
+        let message = try OpenPGPMessage.encrypt(
+            Array("payload".utf8), for: [key.certificate], options: MessageOptions(armor: false))
         let packets = try PacketFraming.parse(message)
         let real = try #require(packets.first { $0.tag == .publicKeyEncryptedSessionKey })
         // Version, wildcard key ID, the same algorithm, then the real fields with the last
@@ -224,6 +237,8 @@ struct ResourceBoundsTests {
         let few = try Self.wildcardMessage(to: key, decoys: 31)
         #expect(try OpenPGPMessage.decrypt(few, using: [key]).data == Array("payload".utf8))
         let tight = SessionKeyLimits(maxPublicKeyAttempts: 31)
-        #expect(Support.code { _ = try OpenPGPMessage.decrypt(few, using: [key], sessionKeyLimits: tight) } == .workLimitExceeded)
+        #expect(
+            Support.code { _ = try OpenPGPMessage.decrypt(few, using: [key], sessionKeyLimits: tight) }
+                == .workLimitExceeded)
     }
 }

@@ -5,7 +5,8 @@ import Testing
 @Suite("Secret-key protection: every cipher, S2K and usage")
 struct SecretKeyProtectionTests {
     static let ciphers: [SymmetricAlgorithm] = [
-        .idea, .tripleDES, .cast5, .blowfish, .aes128, .aes192, .aes256, .twofish, .camellia128, .camellia192, .camellia256,
+        .idea, .tripleDES, .cast5, .blowfish, .aes128, .aes192, .aes256, .twofish, .camellia128, .camellia192,
+        .camellia256,
     ]
     static let passphrase = "pässphrase 🔑"
 
@@ -36,7 +37,8 @@ struct SecretKeyProtectionTests {
         ]
         for (kind, hash, usage) in forms {
             // A small iteration count keeps the matrix fast; the default is tested below.
-            let settings = SecretKeyProtectionSettings(usage: usage, cipher: cipher, s2kKind: kind, s2kHash: hash, codedCount: 0x10)
+            let settings = SecretKeyProtectionSettings(
+                usage: usage, cipher: cipher, s2kKind: kind, s2kHash: hash, codedCount: 0x10)
             let (key, bytes) = try Self.protectedKey(settings)
             try Self.expectUnlocks(bytes, original: key)
         }
@@ -82,7 +84,9 @@ struct SecretKeyProtectionTests {
         for usage: UInt8 in [253, 100, 5, 6] {
             var changed = body
             changed[usageOffset] = usage
-            let error = try #require(throws: OpenPGPError.self) { try SecretKeyPacket(body: changed, offset: 7, tag: .secretKey) }
+            let error = try #require(throws: OpenPGPError.self) {
+                try SecretKeyPacket(body: changed, offset: 7, tag: .secretKey)
+            }
             #expect(error.code == .unsupportedAlgorithm, "usage \(usage)")
         }
         // Truncated before the end of the IV.
@@ -95,18 +99,23 @@ struct SecretKeyProtectionTests {
     @Test func s2kKindsDeriveTheSpecifiedKeys() throws {
         let passphrase = SecureBytes(Array("hello".utf8))
         // Simple MD5 (the legacy derivation): MD5("hello"), RFC 1321 style known answer.
-        #expect(try S2K.legacyMD5.deriveKey(passphrase: passphrase, keySize: 16).bytes.hexString == "5D41402ABC4B2A76B9719D911017C592")
+        #expect(
+            try S2K.legacyMD5.deriveKey(passphrase: passphrase, keySize: 16).bytes.hexString
+                == "5D41402ABC4B2A76B9719D911017C592")
         // Salted SHA-1 for a 24-byte key: H(salt‖P) ‖ first 4 bytes of H(0‖salt‖P) (RFC 9580 §3.7.1).
         let salt: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8]
         let salted = S2K(kind: .salted, hashAlgorithm: .sha1, salt: salt, codedCount: 0)
-        let expected = try HashContext.digest(.sha1, salt, Array("hello".utf8))
+        let expected =
+            try HashContext.digest(.sha1, salt, Array("hello".utf8))
             + HashContext.digest(.sha1, [0], salt, Array("hello".utf8)).prefix(4)
         #expect(try salted.deriveKey(passphrase: passphrase, keySize: 24).bytes == expected)
         // Iterated: coded count 0 means 1024 bytes of salt‖P repeated, the last copy cut short.
         let iterated = S2K(kind: .iteratedAndSalted, hashAlgorithm: .sha1, salt: salt, codedCount: 0)
         #expect(iterated.byteCount == 1024)
         let stream = Array(Array(repeating: salt + Array("hello".utf8), count: 79).joined().prefix(1024))
-        #expect(try iterated.deriveKey(passphrase: passphrase, keySize: 16).bytes == Array(try HashContext.digest(.sha1, stream).prefix(16)))
+        #expect(
+            try iterated.deriveKey(passphrase: passphrase, keySize: 16).bytes
+                == Array(try HashContext.digest(.sha1, stream).prefix(16)))
         #expect(S2K.random(kind: .salted, hash: .sha256).salt.count == 8)
         #expect(S2K.random(kind: .simple, hash: .sha256).serialized == [0, 8])
     }

@@ -6,12 +6,18 @@ import Testing
 /// `SigningKey.signatureHash(requested:)`, the seed's EnsureValidDSASignatureHashAlgorithm.
 @Suite("Signature hash selection for DSA and ECDSA keys")
 struct SignatureHashTests {
-    private func choice(_ requested: HashAlgorithm, _ parameters: PublicKeyParameters, _ algorithm: PublicKeyAlgorithm) throws -> HashAlgorithm {
-        SigningKey.signatureHash(requested: requested, for: try PublicKeyPacket(creationTime: 1, algorithm: algorithm, parameters: parameters))
+    private func choice(
+        _ requested: HashAlgorithm, _ parameters: PublicKeyParameters, _ algorithm: PublicKeyAlgorithm
+    ) throws -> HashAlgorithm {
+        SigningKey.signatureHash(
+            requested: requested,
+            for: try PublicKeyPacket(creationTime: 1, algorithm: algorithm, parameters: parameters))
     }
 
     private func dsa(qBits: Int) -> PublicKeyParameters {
-        .dsa(p: [0xFF] + [UInt8](repeating: 1, count: 255), q: [0x80] + [UInt8](repeating: 1, count: qBits / 8 - 1), g: [2], y: [3])
+        .dsa(
+            p: [0xFF] + [UInt8](repeating: 1, count: 255), q: [0x80] + [UInt8](repeating: 1, count: qBits / 8 - 1),
+            g: [2], y: [3])
     }
 
     @Test func dsaHashesAreUpgradedToCoverQ() throws {
@@ -52,7 +58,8 @@ struct SignatureHashTests {
 
     @Test func instanceMethodUsesItsKey() throws {
         let key = try PublicKeyTestSupport.dsaElGamalKey()
-        let signer = try key.signingKey(at: .init(timeIntervalSince1970: TimeInterval(PublicKeyTestSupport.created + 10)))
+        let signer = try key.signingKey(
+            at: .init(timeIntervalSince1970: TimeInterval(PublicKeyTestSupport.created + 10)))
         #expect(signer.signatureHash(requested: .sha1) == .sha256)
     }
 
@@ -66,14 +73,21 @@ struct SignatureHashTests {
         #expect(read.signatures.map(\.hashAlgorithm) == [.sha384])
         #expect(read.signatures.map(\.status) == [.good])
 
-        let detached = try OpenPGPMessage.detachedSignature(for: data, by: [key], options: MessageOptions(hash: .sha256))
-        #expect(try OpenPGPMessage.verifyDetached(detached, of: data, with: [key.certificate]).map(\.hashAlgorithm) == [.sha384])
+        let detached = try OpenPGPMessage.detachedSignature(
+            for: data, by: [key], options: MessageOptions(hash: .sha256))
+        #expect(
+            try OpenPGPMessage.verifyDetached(detached, of: data, with: [key.certificate]).map(\.hashAlgorithm) == [
+                .sha384
+            ])
 
         let cleartext = try OpenPGPMessage.clearSign("hash choice\n", by: [key], options: MessageOptions(hash: .sha256))
         #expect(cleartext.contains("Hash: SHA384"))
         #expect(try OpenPGPMessage.verifyCleartext(Array(cleartext.utf8), with: [key.certificate]).hasGoodSignature)
 
-        let exact = try OpenPGPMessage.sign(data, by: [key], options: MessageOptions(hash: .sha256, ensureValidSignatureHash: false))
-        #expect(try OpenPGPMessage.decrypt(exact, using: [], verifyingWith: [key.certificate]).signatures.map(\.hashAlgorithm) == [.sha256])
+        let exact = try OpenPGPMessage.sign(
+            data, by: [key], options: MessageOptions(hash: .sha256, ensureValidSignatureHash: false))
+        #expect(
+            try OpenPGPMessage.decrypt(exact, using: [], verifyingWith: [key.certificate]).signatures.map(
+                \.hashAlgorithm) == [.sha256])
     }
 }

@@ -58,7 +58,8 @@ struct SizeFieldTests {
             let rest = reader.readRest()
             let length = 13_103  // type octet + body
             let encoded = length - 192
-            let subpacket = [UInt8(encoded >> 8 + 192), UInt8(encoded & 0xFF), 100] + [UInt8](repeating: 0x5A, count: length - 1)
+            let subpacket =
+                [UInt8(encoded >> 8 + 192), UInt8(encoded & 0xFF), 100] + [UInt8](repeating: 0x5A, count: length - 1)
             let padded = unhashed + Array([[UInt8]](repeating: subpacket, count: 5).joined())
             #expect(padded.count <= 65_535)
             #expect(padded.count + 5 * 3 > 65_535)
@@ -72,7 +73,8 @@ struct SizeFieldTests {
 
     @Test func paddedUnhashedAreaInAnInlineSignatureVerifies() throws {
         let data = Array("padded signature\n".utf8)
-        let signed = try OpenPGPMessage.sign(data, by: [Self.key], options: MessageOptions(compression: .uncompressed, armor: false))
+        let signed = try OpenPGPMessage.sign(
+            data, by: [Self.key], options: MessageOptions(compression: .uncompressed, armor: false))
         let padded = try padUnhashedAreas(signed)
         let result = try OpenPGPMessage.decrypt(padded, using: [], verifyingWith: [Self.key.certificate])
         #expect(result.data == data)
@@ -84,14 +86,17 @@ struct SizeFieldTests {
 
     @Test func paddedUnhashedAreaInADetachedSignatureVerifies() throws {
         let data = Array("detached\n".utf8)
-        let signature = try OpenPGPMessage.detachedSignature(for: data, by: [Self.key], options: MessageOptions(armor: false))
-        let results = try OpenPGPMessage.verifyDetached(try padUnhashedAreas(signature), of: data, with: [Self.key.certificate])
+        let signature = try OpenPGPMessage.detachedSignature(
+            for: data, by: [Self.key], options: MessageOptions(armor: false))
+        let results = try OpenPGPMessage.verifyDetached(
+            try padUnhashedAreas(signature), of: data, with: [Self.key.certificate])
         #expect(results.map(\.status) == [.good])
     }
 
     @Test func paddedUnhashedAreaInAnEncryptedMessageVerifies() throws {
         let data = Array("encrypted and padded\n".utf8)
-        let signed = try OpenPGPMessage.sign(data, by: [Self.key], options: MessageOptions(compression: .uncompressed, armor: false))
+        let signed = try OpenPGPMessage.sign(
+            data, by: [Self.key], options: MessageOptions(compression: .uncompressed, armor: false))
         let encrypted = try OpenPGPMessage.encrypt(
             try padUnhashedAreas(signed), for: [Self.key.certificate], options: MessageOptions(armor: false))
         // The encrypted layer holds a signed message as its literal data: read both layers.
@@ -121,9 +126,15 @@ struct SizeFieldTests {
         try out.appendMPI([0x7F] + [UInt8](repeating: 0xFF, count: 8_191))
         #expect(out.prefix(2) == [0xFF, 0xFF])
         #expect(errorCode { try out.appendMPI([1] + [UInt8](repeating: 0, count: 8_192)) } == .invalidArgument)
-        #expect(errorCode { try out.appendOneOctetLengthField([UInt8](repeating: 1, count: 256), "an OID") } == .invalidArgument)
         #expect(
-            errorCode { _ = try PublicKeyPacket(creationTime: 1, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: [UInt8](repeating: 1, count: 9_000), e: [1, 0, 1])) }
+            errorCode { try out.appendOneOctetLengthField([UInt8](repeating: 1, count: 256), "an OID") }
+                == .invalidArgument)
+        #expect(
+            errorCode {
+                _ = try PublicKeyPacket(
+                    creationTime: 1, algorithm: .rsaEncryptOrSign,
+                    parameters: .rsa(n: [UInt8](repeating: 1, count: 9_000), e: [1, 0, 1]))
+            }
                 == .invalidArgument)
     }
 
@@ -139,7 +150,8 @@ struct SizeFieldTests {
     @Test func signingWithADateFarOutsideTheFieldWorks() throws {
         let data = Array("late\n".utf8)
         let signature = try OpenPGPMessage.detachedSignature(
-            for: data, by: [Self.key], options: MessageOptions(armor: false, signatureDate: Date(timeIntervalSince1970: 1e300)))
+            for: data, by: [Self.key],
+            options: MessageOptions(armor: false, signatureDate: Date(timeIntervalSince1970: 1e300)))
         #expect(try PacketFraming.parse(signature).count == 1)
     }
 }

@@ -48,16 +48,19 @@ struct StreamingReaderTests {
 
     @Test func keyOrPassphraseEachDecrypt() throws {
         let data = Array("either will do".utf8)
-        let message = try OpenPGPMessage.encrypt(data, for: [Self.bob.certificate], passphrases: ["pw"], signedBy: [Self.alice])
+        let message = try OpenPGPMessage.encrypt(
+            data, for: [Self.bob.certificate], passphrases: ["pw"], signedBy: [Self.alice])
         let byKey = try OpenPGPMessage.decrypt(message, using: [Self.bob], verifyingWith: [Self.alice.certificate])
-        let byPassphrase = try OpenPGPMessage.decrypt(message, using: [], passphrases: ["pw"], verifyingWith: [Self.alice.certificate])
+        let byPassphrase = try OpenPGPMessage.decrypt(
+            message, using: [], passphrases: ["pw"], verifyingWith: [Self.alice.certificate])
         #expect(byKey.data == data && byPassphrase.data == data)
         #expect(byKey.decryptionKey != nil && byPassphrase.decryptionKey == nil)
         #expect(byPassphrase.signatures.map(\.status) == [.good])
     }
 
     @Test func filesStreamThroughBothWays() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgpmail-stream-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pgpmail-stream-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let plainURL = directory.appendingPathComponent("plain.bin")
@@ -86,18 +89,24 @@ struct StreamingReaderTests {
         try FileManager.default.removeItem(at: outputURL)
         #expect(throws: OpenPGPError.self) {
             _ = try OpenPGPMessage.decrypt(
-                from: try FileByteSource(url: encryptedURL), to: try FilePlaintextSink(destination: outputURL), using: [Self.bob])
+                from: try FileByteSource(url: encryptedURL), to: try FilePlaintextSink(destination: outputURL),
+                using: [Self.bob])
         }
         #expect(!FileManager.default.fileExists(atPath: outputURL.path))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["plain.bin", "plain.bin.asc"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == [
+                "plain.bin", "plain.bin.asc",
+            ])
     }
 
     @Test func armorVariantsAreRead() throws {
         let data = Array("armored".utf8)
-        let binary = try OpenPGPMessage.encrypt(data, for: [Self.bob.certificate], options: MessageOptions(armor: false))
+        let binary = try OpenPGPMessage.encrypt(
+            data, for: [Self.bob.certificate], options: MessageOptions(armor: false))
         let armored = Armor.encode(binary, type: .message, headers: ArmorHeaders(comment: "c", includeChecksum: false))
         let crlf = armored.replacingOccurrences(of: "\n", with: "\r\n")
-        let noBlankLine = Armor.encode(binary, type: .message, headers: ArmorHeaders()).replacingOccurrences(of: "-----\n\n", with: "-----\n")
+        let noBlankLine = Armor.encode(binary, type: .message, headers: ArmorHeaders()).replacingOccurrences(
+            of: "-----\n\n", with: "-----\n")
         let leadingText = "Some text before the block\n\n" + armored
         for text in [armored, crlf, noBlankLine, leadingText] {
             #expect(try OpenPGPMessage.decrypt(Array(text.utf8), using: [Self.bob]).data == data)
@@ -105,7 +114,8 @@ struct StreamingReaderTests {
     }
 
     @Test func aPlausibleWrongPassphraseIsStillRejected() throws {
-        let message = try OpenPGPMessage.encrypt(Array("x".utf8), for: [], passphrases: ["right"], options: MessageOptions(armor: false))
+        let message = try OpenPGPMessage.encrypt(
+            Array("x".utf8), for: [], passphrases: ["right"], options: MessageOptions(armor: false))
         let skesk = try #require(PacketFraming.parse(message).first)
         // Find a wrong passphrase whose decrypted session key looks valid (about 1 in 50).
         var wrong: String?
@@ -123,6 +133,7 @@ struct StreamingReaderTests {
         } catch let error as OpenPGPError {
             #expect(error.code == .decryptionFailed)
         }
-        #expect(try OpenPGPMessage.decrypt(message, using: [], passphrases: [plausible, "right"]).data == Array("x".utf8))
+        #expect(
+            try OpenPGPMessage.decrypt(message, using: [], passphrases: [plausible, "right"]).data == Array("x".utf8))
     }
 }

@@ -22,13 +22,31 @@ struct BlockCipherVectorTests {
     /// Cipher", Appendix A.1) and the reference submission's ECB_TBL.TXT.
     static let twofishKnownAnswers: [(key: String, plaintext: String, ciphertext: String)] = [
         ("00000000000000000000000000000000", "00000000000000000000000000000000", "9F589F5CF6122C32B6BFEC2F2AE8C35A"),
-        ("0123456789ABCDEFFEDCBA98765432100011223344556677", "00000000000000000000000000000000", "CFD1D2E5A9BE9CDF501F13B892BD2248"),
-        ("0123456789ABCDEFFEDCBA987654321000112233445566778899AABBCCDDEEFF", "00000000000000000000000000000000", "37527BE0052334B89F0CFCCAE87CFA20"),
+        (
+            "0123456789ABCDEFFEDCBA98765432100011223344556677", "00000000000000000000000000000000",
+            "CFD1D2E5A9BE9CDF501F13B892BD2248"
+        ),
+        (
+            "0123456789ABCDEFFEDCBA987654321000112233445566778899AABBCCDDEEFF", "00000000000000000000000000000000",
+            "37527BE0052334B89F0CFCCAE87CFA20"
+        ),
         // ECB_TBL.TXT, KEYSIZE=256, I=1, 2, 3 and 49.
-        ("0000000000000000000000000000000000000000000000000000000000000000", "00000000000000000000000000000000", "57FF739D4DC92C1BD7FC01700CC8216F"),
-        ("0000000000000000000000000000000000000000000000000000000000000000", "57FF739D4DC92C1BD7FC01700CC8216F", "D43BB7556EA32E46F2A282B7D45B4E0D"),
-        ("57FF739D4DC92C1BD7FC01700CC8216F00000000000000000000000000000000", "D43BB7556EA32E46F2A282B7D45B4E0D", "90AFE91BB288544F2C32DC239B2635E6"),
-        ("248A7F3528B168ACFDD1386E3F51E30C2E2158BC3E5FC714C1EEECA0EA696D48", "431058F4DBC7F734DA4F02F04CC4F459", "37FE26FF1CF66175F5DDF4C33B97A205"),
+        (
+            "0000000000000000000000000000000000000000000000000000000000000000", "00000000000000000000000000000000",
+            "57FF739D4DC92C1BD7FC01700CC8216F"
+        ),
+        (
+            "0000000000000000000000000000000000000000000000000000000000000000", "57FF739D4DC92C1BD7FC01700CC8216F",
+            "D43BB7556EA32E46F2A282B7D45B4E0D"
+        ),
+        (
+            "57FF739D4DC92C1BD7FC01700CC8216F00000000000000000000000000000000", "D43BB7556EA32E46F2A282B7D45B4E0D",
+            "90AFE91BB288544F2C32DC239B2635E6"
+        ),
+        (
+            "248A7F3528B168ACFDD1386E3F51E30C2E2158BC3E5FC714C1EEECA0EA696D48", "431058F4DBC7F734DA4F02F04CC4F459",
+            "37FE26FF1CF66175F5DDF4C33B97A205"
+        ),
     ]
 
     @Test func twofishMatchesPublishedKnownAnswers() throws {
@@ -88,8 +106,12 @@ struct BlockCipherVectorTests {
         for size in [0, 8, 15, 17, 32] {
             #expect(throws: OpenPGPError.self) { try idea(key: [UInt8](repeating: 1, count: size)) }
         }
-        #expect(throws: OpenPGPError.self) { try CFBCipher(.twofish, key: SecureBytes([UInt8](repeating: 1, count: 16)), encrypting: true) }
-        #expect(throws: OpenPGPError.self) { try CFBCipher(.idea, key: SecureBytes([UInt8](repeating: 1, count: 16)), iv: [0, 0], encrypting: true) }
+        #expect(throws: OpenPGPError.self) {
+            try CFBCipher(.twofish, key: SecureBytes([UInt8](repeating: 1, count: 16)), encrypting: true)
+        }
+        #expect(throws: OpenPGPError.self) {
+            try CFBCipher(.idea, key: SecureBytes([UInt8](repeating: 1, count: 16)), iv: [0, 0], encrypting: true)
+        }
     }
 }
 
@@ -113,7 +135,8 @@ private final class EVPAESBlock: BlockEncryptor {
     func encryptBlock(_ input: UnsafeRawPointer, _ output: UnsafeMutableRawPointer) {
         var written: Int32 = 0
         _ = EVP_CipherUpdate(
-            context, output.assumingMemoryBound(to: UInt8.self), &written, input.assumingMemoryBound(to: UInt8.self), 16)
+            context, output.assumingMemoryBound(to: UInt8.self), &written, input.assumingMemoryBound(to: UInt8.self), 16
+        )
     }
 }
 
@@ -188,7 +211,8 @@ struct SwiftCFBTests {
             }
             return expected
         }
-        let expected = algorithm == .twofish ? try check { try twofish(key: keyBytes) } : try check { try idea(key: keyBytes) }
+        let expected =
+            algorithm == .twofish ? try check { try twofish(key: keyBytes) } : try check { try idea(key: keyBytes) }
         let key = SecureBytes(keyBytes)
         // CFBCipher chooses the Swift implementation, as libcrypto lacks these ciphers.
         #expect(try CFBCipher(algorithm, key: key, iv: iv, encrypting: true).update(plaintext) == expected)
@@ -224,7 +248,8 @@ struct SwiftCFBTests {
 
     @Test func everyOpenPGPCipherIsSupported() {
         let all: [SymmetricAlgorithm] = [
-            .idea, .tripleDES, .cast5, .blowfish, .aes128, .aes192, .aes256, .twofish, .camellia128, .camellia192, .camellia256,
+            .idea, .tripleDES, .cast5, .blowfish, .aes128, .aes192, .aes256, .twofish, .camellia128, .camellia192,
+            .camellia256,
         ]
         for algorithm in all { #expect(algorithm.isSupported, "\(algorithm)") }
         #expect(!SymmetricAlgorithm.plaintext.isSupported)
@@ -235,7 +260,8 @@ struct SwiftCFBTests {
     func messagesRoundTripWithSwiftCiphers(algorithm: SymmetricAlgorithm) throws {
         let key = try SecretKey.generate(userID: "Swift Cipher <cipher@example.org>")
         let plaintext = Self.pattern(200_000, seed: 17)
-        let message = try OpenPGPMessage.encrypt(plaintext, for: [key.certificate], signedBy: [key], options: MessageOptions(cipher: algorithm))
+        let message = try OpenPGPMessage.encrypt(
+            plaintext, for: [key.certificate], signedBy: [key], options: MessageOptions(cipher: algorithm))
         let result = try OpenPGPMessage.decrypt(message, using: [key], verifyingWith: [key.certificate])
         #expect(result.data == plaintext)
         #expect(result.symmetricAlgorithm == algorithm)

@@ -66,7 +66,8 @@ struct TextModeSignatureTests {
         #expect(result.data == Array("one\r\ntwo\r\n\r\nthree\rfour".utf8))
         #expect(result.signatures.map(\.status) == [.good])
         // Binary data is stored exactly as written.
-        let binary = try OpenPGPMessage.sign(Array("a\nb\r".utf8), by: [Self.alice], options: MessageOptions(literalFormat: .binary))
+        let binary = try OpenPGPMessage.sign(
+            Array("a\nb\r".utf8), by: [Self.alice], options: MessageOptions(literalFormat: .binary))
         #expect(try OpenPGPMessage.decrypt(binary, using: []).data == Array("a\nb\r".utf8))
     }
 

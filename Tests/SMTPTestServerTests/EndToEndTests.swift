@@ -9,7 +9,10 @@ struct EndToEndTests {
             let client = try RawSMTPClient(port: server.port)
             #expect(try client.readReply() == ["220 pgpmail.test ESMTP PGPMail test server"])
             #expect(try client.command("EHLO client.test").last == "250 SIZE 52428800")
-            #expect(try client.command("MAIL FROM:<alice@example.org> BODY=8BITMIME") == ["250 2.1.0 Sender <alice@example.org> OK"])
+            #expect(
+                try client.command("MAIL FROM:<alice@example.org> BODY=8BITMIME") == [
+                    "250 2.1.0 Sender <alice@example.org> OK"
+                ])
             #expect(try client.command("RCPT TO:<bob@example.org>") == ["250 2.1.5 Recipient <bob@example.org> OK"])
             #expect(try client.command("DATA") == ["354 End data with <CR><LF>.<CR><LF>"])
             try client.send("Subject: test\r\n\r\n..stuffed\r\nplain\r\n.\r\n")
@@ -29,9 +32,11 @@ struct EndToEndTests {
             #expect(server.receivedMessages == [message])
 
             let transcript = try #require(server.transcripts.first)
-            #expect(transcript.commands == [
-                "EHLO client.test", "MAIL FROM:<alice@example.org> BODY=8BITMIME", "RCPT TO:<bob@example.org>", "DATA", "QUIT",
-            ])
+            #expect(
+                transcript.commands == [
+                    "EHLO client.test", "MAIL FROM:<alice@example.org> BODY=8BITMIME", "RCPT TO:<bob@example.org>",
+                    "DATA", "QUIT",
+                ])
             #expect(transcript.pipelinedCommands.isEmpty)
             #expect(transcript.lines.contains(.messageContent(octets: 35, complete: true)))
             #expect(transcript.replies.first == "220 pgpmail.test ESMTP PGPMail test server")
@@ -44,30 +49,35 @@ struct EndToEndTests {
             let client = try RawSMTPClient(port: server.port)
             _ = try client.readReply()
             try client.send(
-                "EHLO burst.test\r\nMAIL FROM:<>\r\nRCPT TO:<a@example.org>\r\nRCPT TO:<broken>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n")
+                "EHLO burst.test\r\nMAIL FROM:<>\r\nRCPT TO:<a@example.org>\r\nRCPT TO:<broken>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n"
+            )
             let replies = try client.readReplies(6)
-            #expect(replies.dropFirst().map { $0.joined(separator: "\n") } == [
-                "250 2.1.0 Sender <> OK",
-                "250 2.1.5 Recipient <a@example.org> OK",
-                "501 5.1.3 Bad recipient address syntax",
-                "250 2.1.5 Recipient <b@example.org> OK",
-                "354 End data with <CR><LF>.<CR><LF>",
-            ])
+            #expect(
+                replies.dropFirst().map { $0.joined(separator: "\n") } == [
+                    "250 2.1.0 Sender <> OK",
+                    "250 2.1.5 Recipient <a@example.org> OK",
+                    "501 5.1.3 Bad recipient address syntax",
+                    "250 2.1.5 Recipient <b@example.org> OK",
+                    "354 End data with <CR><LF>.<CR><LF>",
+                ])
             // RFC 2920: after the content, the next commands may follow in the same write.
             try client.send("line one\r\n.\r\nRSET\r\nQUIT\r\n")
-            #expect(try client.readReplies(3).map(\.last) == [
-                "250 2.0.0 Ok: queued as 1.1", "250 2.0.0 Reset state", "221 2.0.0 pgpmail.test closing connection",
-            ])
+            #expect(
+                try client.readReplies(3).map(\.last) == [
+                    "250 2.0.0 Ok: queued as 1.1", "250 2.0.0 Reset state", "221 2.0.0 pgpmail.test closing connection",
+                ])
 
             let message = try await server.nextMessage()
             #expect(message.mailFrom == "")
             #expect(message.recipients == ["a@example.org", "b@example.org"])
             #expect(message.text == "line one\r\n")
             let transcript = try #require(server.transcripts.first)
-            #expect(transcript.pipelinedCommands == [
-                "EHLO burst.test", "MAIL FROM:<>", "RCPT TO:<a@example.org>", "RCPT TO:<broken>", "RCPT TO:<b@example.org>",
-                "RSET",
-            ])
+            #expect(
+                transcript.pipelinedCommands == [
+                    "EHLO burst.test", "MAIL FROM:<>", "RCPT TO:<a@example.org>", "RCPT TO:<broken>",
+                    "RCPT TO:<b@example.org>",
+                    "RSET",
+                ])
         }
     }
 
@@ -132,14 +142,16 @@ struct EndToEndTests {
             let clients = try (1...6).map { _ in try RawSMTPClient(port: server.port) }
             for (index, client) in clients.enumerated() {
                 _ = try client.readReply()
-                #expect(try client.command("EHLO c\(index + 1).test").first == "250-pgpmail.test greets c\(index + 1).test")
+                #expect(
+                    try client.command("EHLO c\(index + 1).test").first == "250-pgpmail.test greets c\(index + 1).test")
             }
             #expect(server.openConnectionCount == 6)
             #expect(server.maximumConcurrentConnections == 6)
 
             for round in 1...5 {
                 for (index, client) in clients.enumerated() {
-                    try client.send("MAIL FROM:<c\(index + 1)@example.org>\r\nRCPT TO:<r\(round)@example.org>\r\nDATA\r\n")
+                    try client.send(
+                        "MAIL FROM:<c\(index + 1)@example.org>\r\nRCPT TO:<r\(round)@example.org>\r\nDATA\r\n")
                 }
                 for client in clients {
                     #expect(try client.readReplies(3).last == ["354 End data with <CR><LF>.<CR><LF>"])

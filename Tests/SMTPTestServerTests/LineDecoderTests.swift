@@ -10,9 +10,10 @@ struct LineDecoderTests {
 
     @Test func framesLinesKeepingTheirEndings() throws {
         let lines = try frames(["EHLO a\r\nMAIL FROM:<>\r\nbare\nRC", "PT TO:<b@c>\r\n"])
-        #expect(lines.map { String(decoding: $0.octets, as: UTF8.self) } == [
-            "EHLO a\r\n", "MAIL FROM:<>\r\n", "bare\n", "RCPT TO:<b@c>\r\n",
-        ])
+        #expect(
+            lines.map { String(decoding: $0.octets, as: UTF8.self) } == [
+                "EHLO a\r\n", "MAIL FROM:<>\r\n", "bare\n", "RCPT TO:<b@c>\r\n",
+            ])
         #expect(lines.map(\.isComplete) == [true, true, true, true])
         // "RC" was buffered behind `bare\n`; the last line ended its read.
         #expect(lines.map(\.moreInputBuffered) == [true, true, true, false])
@@ -26,9 +27,10 @@ struct LineDecoderTests {
 
         let crAtBoundary = String(repeating: "b", count: 1000) + "\r\nnext\r\n"
         let split = try frames([crAtBoundary], maximumPieceLength: 1001)
-        #expect(split.map { String(decoding: $0.octets, as: UTF8.self) } == [
-            String(repeating: "b", count: 1000), "\r\n", "next\r\n",
-        ])
+        #expect(
+            split.map { String(decoding: $0.octets, as: UTF8.self) } == [
+                String(repeating: "b", count: 1000), "\r\n", "next\r\n",
+            ])
     }
 
     @Test func remainderAtEndOfInputIsAnIncompletePiece() throws {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A blocking SMTP client on a plain POSIX socket for end-to-end tests: it writes exactly the
@@ -17,9 +17,9 @@ final class RawSMTPClient {
 
     init(host: String = "127.0.0.1", port: Int, timeoutSeconds: Int = 10) throws {
         #if canImport(Glibc)
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+            let descriptor = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard descriptor >= 0 else { throw Failure(description: "socket() failed: errno \(errno)") }
         socketDescriptor = descriptor
@@ -134,18 +134,19 @@ final class RawSMTPClient {
         }
         if count > 0 { return Array(chunk.prefix(count)) }
         if count == 0 || errno == ECONNRESET { return nil }
-        throw Failure(description: errno == EAGAIN ? "timed out waiting for the server" : "recv() failed: errno \(errno)")
+        throw Failure(
+            description: errno == EAGAIN ? "timed out waiting for the server" : "recv() failed: errno \(errno)")
     }
 }
 
 #if canImport(Glibc)
-private func systemClose(_ descriptor: Int32) -> Int32 { Glibc.close(descriptor) }
-private func systemSend(_ descriptor: Int32, _ bytes: UnsafeRawPointer?, _ count: Int, _ flags: Int32) -> Int {
-    Glibc.send(descriptor, bytes, count, flags)
-}
+    private func systemClose(_ descriptor: Int32) -> Int32 { Glibc.close(descriptor) }
+    private func systemSend(_ descriptor: Int32, _ bytes: UnsafeRawPointer?, _ count: Int, _ flags: Int32) -> Int {
+        Glibc.send(descriptor, bytes, count, flags)
+    }
 #else
-private func systemClose(_ descriptor: Int32) -> Int32 { Darwin.close(descriptor) }
-private func systemSend(_ descriptor: Int32, _ bytes: UnsafeRawPointer?, _ count: Int, _ flags: Int32) -> Int {
-    Darwin.send(descriptor, bytes, count, flags)
-}
+    private func systemClose(_ descriptor: Int32) -> Int32 { Darwin.close(descriptor) }
+    private func systemSend(_ descriptor: Int32, _ bytes: UnsafeRawPointer?, _ count: Int, _ flags: Int32) -> Int {
+        Darwin.send(descriptor, bytes, count, flags)
+    }
 #endif

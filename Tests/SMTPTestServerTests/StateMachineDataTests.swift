@@ -92,9 +92,10 @@ struct StateMachineDataTests {
     @Test func declaredSizeAboveTheLimitIsRefusedAtMail() {
         var harness = StateMachineHarness(.init(maximumMessageSize: 100))
         harness.ehlo()
-        #expect(harness.command("MAIL FROM:<a@example.org> SIZE=101") == [
-            "552 5.3.4 Message size exceeds fixed maximum message size"
-        ])
+        #expect(
+            harness.command("MAIL FROM:<a@example.org> SIZE=101") == [
+                "552 5.3.4 Message size exceeds fixed maximum message size"
+            ])
         #expect(harness.command("MAIL FROM:<a@example.org> SIZE=100") == ["250 2.1.0 Sender <a@example.org> OK"])
     }
 

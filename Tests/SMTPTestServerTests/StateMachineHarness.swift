@@ -28,7 +28,9 @@ struct StateMachineHarness {
     mutating func feed(_ input: String) -> [Action] {
         let lines = Self.splitLines(input)
         return lines.enumerated().map { index, text in
-            feed(InboundLine(text, isComplete: text.unicodeScalars.last == "\n", moreInputBuffered: index < lines.count - 1))
+            feed(
+                InboundLine(
+                    text, isComplete: text.unicodeScalars.last == "\n", moreInputBuffered: index < lines.count - 1))
         }
     }
 

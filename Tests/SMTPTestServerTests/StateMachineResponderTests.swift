@@ -16,14 +16,16 @@ struct StateMachineResponderTests {
         }
         harness.ehlo()
         let replies = harness.replies(
-            "MAIL FROM:<a@example.org>\r\nRCPT TO:<nobody@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nx\r\n.\r\n")
-        #expect(replies == [
-            "250 2.1.0 Sender <a@example.org> OK",
-            "550 5.1.1 No such user",
-            "250 2.1.5 Recipient <b@example.org> OK",
-            "354 End data with <CR><LF>.<CR><LF>",
-            "250 2.0.0 Ok: queued as 1.1",
-        ])
+            "MAIL FROM:<a@example.org>\r\nRCPT TO:<nobody@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nx\r\n.\r\n"
+        )
+        #expect(
+            replies == [
+                "250 2.1.0 Sender <a@example.org> OK",
+                "550 5.1.1 No such user",
+                "250 2.1.5 Recipient <b@example.org> OK",
+                "354 End data with <CR><LF>.<CR><LF>",
+                "250 2.0.0 Ok: queued as 1.1",
+            ])
         #expect(try #require(harness.delivered.first).recipients == ["b@example.org"])
     }
 
@@ -32,8 +34,9 @@ struct StateMachineResponderTests {
             if case .endOfData = command { .reply(250, "2.0.0 Ok: queued as ABC123") } else { nil }
         }
         harness.ehlo()
-        #expect(harness.replies("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nx\r\n.\r\n").last
-            == "250 2.0.0 Ok: queued as ABC123")
+        #expect(
+            harness.replies("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nx\r\n.\r\n").last
+                == "250 2.0.0 Ok: queued as ABC123")
         #expect(harness.delivered.count == 1)
     }
 
@@ -52,8 +55,9 @@ struct StateMachineResponderTests {
             }
         }
         harness.ehlo()
-        #expect(harness.replies("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nspam\r\n.\r\n").last
-            == "554 5.7.1 Rejected as spam")
+        #expect(
+            harness.replies("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nspam\r\n.\r\n").last
+                == "554 5.7.1 Rejected as spam")
         #expect(harness.delivered.isEmpty)
         harness.feed("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nham\r\n.\r\n")
         #expect(harness.delivered.map(\.queueID) == ["1.1"])
@@ -79,8 +83,9 @@ struct StateMachineResponderTests {
     @Test func dropDuringDataAfterSomeOctets() {
         var harness = harness { command, _ in command == .data ? .dropDuringData(afterOctets: 10) : nil }
         harness.ehlo()
-        #expect(harness.replies("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n").last
-            == "354 End data with <CR><LF>.<CR><LF>")
+        #expect(
+            harness.replies("MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n").last
+                == "354 End data with <CR><LF>.<CR><LF>")
         #expect(harness.feed("1234\r\n") == [.none])
         #expect(harness.feed("5678\r\n") == [.disconnect])
         #expect(harness.transcript.last == .messageContent(octets: 12, complete: false))

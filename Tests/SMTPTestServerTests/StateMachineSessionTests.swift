@@ -11,14 +11,15 @@ struct StateMachineSessionTests {
 
     @Test func ehloListsConfiguredExtensionsAndSize() {
         var harness = StateMachineHarness()
-        #expect(harness.command("EHLO client.test") == [
-            "250-pgpmail.test greets client.test",
-            "250-PIPELINING",
-            "250-8BITMIME",
-            "250-ENHANCEDSTATUSCODES",
-            "250-SMTPUTF8",
-            "250 SIZE 52428800",
-        ])
+        #expect(
+            harness.command("EHLO client.test") == [
+                "250-pgpmail.test greets client.test",
+                "250-PIPELINING",
+                "250-8BITMIME",
+                "250-ENHANCEDSTATUSCODES",
+                "250-SMTPUTF8",
+                "250 SIZE 52428800",
+            ])
     }
 
     @Test func ehloWithoutSizeLimitOmitsSize() {
@@ -37,12 +38,14 @@ struct StateMachineSessionTests {
         #expect(harness.command(".") == ["250 2.0.0 Ok: queued as 1.1"])
 
         let message = try #require(harness.delivered.first)
-        #expect(message == SMTPTestServer.ReceivedMessage(
-            connectionNumber: 1, queueID: "1.1", heloName: "client.test", usedEHLO: true,
-            mailFrom: "alice@example.org", mailParameters: [],
-            recipients: ["bob@example.org", "carol@example.org"], recipientParameters: [[], []],
-            data: Array("Subject: hi\r\n\r\nHello\r\n".utf8), receivedAt: StateMachineHarness.fixedDate,
-            hadBareLineEndings: false, hadOverlongLines: false, containsEightBitData: false))
+        #expect(
+            message
+                == SMTPTestServer.ReceivedMessage(
+                    connectionNumber: 1, queueID: "1.1", heloName: "client.test", usedEHLO: true,
+                    mailFrom: "alice@example.org", mailParameters: [],
+                    recipients: ["bob@example.org", "carol@example.org"], recipientParameters: [[], []],
+                    data: Array("Subject: hi\r\n\r\nHello\r\n".utf8), receivedAt: StateMachineHarness.fixedDate,
+                    hadBareLineEndings: false, hadOverlongLines: false, containsEightBitData: false))
     }
 
     @Test func secondMessageOnTheConnectionKeepsTheSession() {
@@ -67,12 +70,13 @@ struct StateMachineSessionTests {
         let replies = harness.replies(
             "EHLO client.test\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nRCPT TO:<>\r\nDATA\r\n")
         #expect(replies.count == 6 + 4)
-        #expect(Array(replies.suffix(4)) == [
-            "250 2.1.0 Sender <a@example.org> OK",
-            "250 2.1.5 Recipient <b@example.org> OK",
-            "501 5.1.3 Bad recipient address syntax",
-            "354 End data with <CR><LF>.<CR><LF>",
-        ])
+        #expect(
+            Array(replies.suffix(4)) == [
+                "250 2.1.0 Sender <a@example.org> OK",
+                "250 2.1.5 Recipient <b@example.org> OK",
+                "501 5.1.3 Bad recipient address syntax",
+                "354 End data with <CR><LF>.<CR><LF>",
+            ])
         let pipelined = harness.transcript.compactMap { line -> Bool? in
             if case .command(_, let pipelined) = line { pipelined } else { nil }
         }
@@ -117,7 +121,8 @@ struct StateMachineSessionTests {
         var harness = StateMachineHarness()
         harness.ehlo()
         #expect(harness.command("mail from: <>") == ["250 2.1.0 Sender <> OK"])
-        #expect(harness.command("RCPT TO:<@relay.test:bob@example.org>") == ["250 2.1.5 Recipient <bob@example.org> OK"])
+        #expect(
+            harness.command("RCPT TO:<@relay.test:bob@example.org>") == ["250 2.1.5 Recipient <bob@example.org> OK"])
         #expect(harness.command("RCPT TO:<Postmaster>") == ["250 2.1.5 Recipient <Postmaster> OK"])
         #expect(harness.command("RCPT TO:<\"john >doe\"@example.org>").first?.hasPrefix("250") == true)
         harness.feed("DATA\r\n.\r\n")
@@ -147,9 +152,10 @@ struct StateMachineSessionTests {
         #expect(harness.greeting == .send(Reply(code: 220, "pgpmail.test SMTP PGPMail test server"), .keepOpen))
         #expect(harness.command("EHLO client.test") == ["502 EHLO not supported; use HELO"])
         #expect(harness.command("HELO client.test") == ["250 pgpmail.test"])
-        #expect(harness.command("MAIL FROM:<a@example.org> BODY=8BITMIME") == [
-            "555 ESMTP parameters need EHLO: BODY"
-        ])
+        #expect(
+            harness.command("MAIL FROM:<a@example.org> BODY=8BITMIME") == [
+                "555 ESMTP parameters need EHLO: BODY"
+            ])
         #expect(harness.command("MAIL FROM:<a@example.org>") == ["250 Sender <a@example.org> OK"])
         harness.feed("RCPT TO:<b@example.org>\r\nDATA\r\nhi\r\n.\r\n")
         #expect(try #require(harness.delivered.first).usedEHLO == false)
@@ -158,10 +164,11 @@ struct StateMachineSessionTests {
     @Test func noopAndHelp() {
         var harness = StateMachineHarness()
         #expect(harness.command("NOOP anything") == ["250 2.0.0 OK"])
-        #expect(harness.command("HELP") == [
-            "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY EXPN HELP",
-            "214 2.0.0 End of HELP info",
-        ])
+        #expect(
+            harness.command("HELP") == [
+                "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY EXPN HELP",
+                "214 2.0.0 End of HELP info",
+            ])
         #expect(harness.command("HELP mail") == ["214 2.0.0 Syntax: MAIL FROM:<address> [parameters]"])
         #expect(harness.command("HELP FROB") == ["504 5.5.1 HELP topic unknown: FROB"])
     }
@@ -179,16 +186,18 @@ struct StateMachineSessionTests {
         var harness = StateMachineHarness(.init(users: users, mailingLists: ["Staff": Array(users.prefix(2))]))
         #expect(harness.command("VRFY carol") == ["250 2.1.5 Carol <carol@example.org>"])
         #expect(harness.command("VRFY <bob@other.test>") == ["250 2.1.5 <bob@other.test>"])
-        #expect(harness.command("VRFY bob") == [
-            "553-5.1.4 Ambiguous; possibilities are",
-            "553-5.1.4 Bob Builder <bob@example.org>",
-            "553 5.1.4 <bob@other.test>",
-        ])
+        #expect(
+            harness.command("VRFY bob") == [
+                "553-5.1.4 Ambiguous; possibilities are",
+                "553-5.1.4 Bob Builder <bob@example.org>",
+                "553 5.1.4 <bob@other.test>",
+            ])
         #expect(harness.command("VRFY dave") == ["550 5.1.1 User unknown: dave"])
-        #expect(harness.command("EXPN staff") == [
-            "250-2.1.5 Bob Builder <bob@example.org>",
-            "250 2.1.5 <bob@other.test>",
-        ])
+        #expect(
+            harness.command("EXPN staff") == [
+                "250-2.1.5 Bob Builder <bob@example.org>",
+                "250 2.1.5 <bob@other.test>",
+            ])
         #expect(harness.command("EXPN sales") == ["550 5.1.1 No such list: sales"])
     }
 
@@ -204,7 +213,9 @@ struct StateMachineSessionTests {
         let last = harness.feed(InboundLine("yy\r\n"))
         #expect(first == .none && second == .none)
         #expect(StateMachineHarness.replyLines(last) == ["500 5.5.2 Line too long"])
-        #expect(harness.transcript.contains(.command("NOOP " + String(repeating: "y", count: 35) + "… (8196 octets)", pipelined: false)))
+        #expect(
+            harness.transcript.contains(
+                .command("NOOP " + String(repeating: "y", count: 35) + "… (8196 octets)", pipelined: false)))
         #expect(harness.command("NOOP") == ["250 2.0.0 OK"])
     }
 

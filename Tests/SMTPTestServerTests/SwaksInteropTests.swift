@@ -8,19 +8,21 @@ import Testing
 @Suite("Interop with swaks")
 struct SwaksInteropTests {
     static let swaksPath = "/usr/bin/swaks"
-    static let runs = FileManager.default.isExecutableFile(atPath: swaksPath)
+    static let runs =
+        FileManager.default.isExecutableFile(atPath: swaksPath)
         || ProcessInfo.processInfo.environment["CI"] != nil
 
     @Test(.enabled(if: runs, "swaks is not installed"), arguments: [false, true])
     func swaksDeliversAMessage(pipelining: Bool) async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.swaksPath), "swaks is required in CI")
         try await SMTPTestServer.withRunning { server in
-            let arguments = [
-                "--server", server.host, "--port", "\(server.port)",
-                "--helo", "swaks.test", "--from", "sender@example.org", "--to", "rcpt@example.org",
-                "--header", "Subject: from swaks",
-                "--body", "first line\n.leading dot\nlast line",
-            ] + (pipelining ? ["--pipeline"] : [])
+            let arguments =
+                [
+                    "--server", server.host, "--port", "\(server.port)",
+                    "--helo", "swaks.test", "--from", "sender@example.org", "--to", "rcpt@example.org",
+                    "--header", "Subject: from swaks",
+                    "--body", "first line\n.leading dot\nlast line",
+                ] + (pipelining ? ["--pipeline"] : [])
             let (status, output) = try Self.run(Self.swaksPath, arguments)
             #expect(status == 0, "swaks failed:\n\(output)")
 

@@ -1,6 +1,6 @@
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import SMTP
 
@@ -10,7 +10,8 @@ struct ChunkingTests {
     private let envelope = SMTPEnvelope(from: "alice@example.com", to: ["bob@example.org", "carol@example.net"])
 
     @Test func theEnvelopeIsPipelinedAndTheContentGoesInChunks() {
-        var machine = readyMachine(extensions: ["PIPELINING", "CHUNKING"], configuration: machineConfiguration(sendRSET: false))
+        var machine = readyMachine(
+            extensions: ["PIPELINING", "CHUNKING"], configuration: machineConfiguration(sendRSET: false))
         #expect(
             machine.startTransaction(self.envelope).summary
                 == .send(["MAIL FROM:<alice@example.com>", "RCPT TO:<bob@example.org>", "RCPT TO:<carol@example.net>"]))
@@ -24,7 +25,8 @@ struct ChunkingTests {
     }
 
     @Test func aRefusedChunkRejectsTheMessageAfterEveryReplyAndResets() {
-        var machine = readyMachine(extensions: ["PIPELINING", "CHUNKING"], configuration: machineConfiguration(sendRSET: false))
+        var machine = readyMachine(
+            extensions: ["PIPELINING", "CHUNKING"], configuration: machineConfiguration(sendRSET: false))
         _ = machine.startTransaction(self.envelope)
         _ = feed(&machine, [reply(250), reply(250), reply(250)])
         _ = machine.dataBodyFinished(byteCount: 100, chunkCount: 2)

@@ -98,10 +98,11 @@ struct ConnectionOptionsTests {
         try await session.connect()
         await session.shutdown()
         await events.finished()
-        #expect(!events.recorded.contains { event in
-            if case .connectionStatus(.proxyTunnelEstablished, _) = event { return true }
-            return false
-        })
+        #expect(
+            !events.recorded.contains { event in
+                if case .connectionStatus(.proxyTunnelEstablished, _) = event { return true }
+                return false
+            })
     }
 
     @Test func nagleIsOff() async throws {

@@ -7,7 +7,9 @@ import Testing
 /// own, only when the server offers the extension.
 @Suite("ESMTP extension parameters")
 struct ExtensionParameterTests {
-    private func mailLine(_ envelope: SMTPEnvelope, extensions: [String], content: SMTPClientStateMachine.ContentFacts = .init()) -> [String] {
+    private func mailLine(
+        _ envelope: SMTPEnvelope, extensions: [String], content: SMTPClientStateMachine.ContentFacts = .init()
+    ) -> [String] {
         var machine = readyMachine(extensions: extensions, configuration: machineConfiguration(sendRSET: false))
         guard case .sendCommands(let commands) = machine.startTransaction(envelope, content: content) else {
             return []
@@ -17,8 +19,12 @@ struct ExtensionParameterTests {
 
     @Test func sizeIsDeclaredOnlyWhenOfferedAndCheckedAgainstTheLimit() {
         let envelope = SMTPEnvelope(from: "a@example.org", to: ["b@example.org"])
-        #expect(mailLine(envelope, extensions: ["SIZE 1000"], content: .init(size: 999)).first == "MAIL FROM:<a@example.org> SIZE=999")
-        #expect(mailLine(envelope, extensions: ["SIZE"], content: .init(size: 5_000_000)).first == "MAIL FROM:<a@example.org> SIZE=5000000")
+        #expect(
+            mailLine(envelope, extensions: ["SIZE 1000"], content: .init(size: 999)).first
+                == "MAIL FROM:<a@example.org> SIZE=999")
+        #expect(
+            mailLine(envelope, extensions: ["SIZE"], content: .init(size: 5_000_000)).first
+                == "MAIL FROM:<a@example.org> SIZE=5000000")
         #expect(mailLine(envelope, extensions: [], content: .init(size: 999)).first == "MAIL FROM:<a@example.org>")
 
         var machine = readyMachine(extensions: ["SIZE 1000"])
@@ -29,8 +35,12 @@ struct ExtensionParameterTests {
 
     @Test func eightBitContentIsDeclaredWhenOffered() {
         let envelope = SMTPEnvelope(from: "a@example.org", to: ["b@example.org"])
-        #expect(mailLine(envelope, extensions: ["8BITMIME"], content: .init(hasEightBitOctets: true)).first == "MAIL FROM:<a@example.org> BODY=8BITMIME")
-        #expect(mailLine(envelope, extensions: ["8BITMIME"], content: .init(hasEightBitOctets: false)).first == "MAIL FROM:<a@example.org>")
+        #expect(
+            mailLine(envelope, extensions: ["8BITMIME"], content: .init(hasEightBitOctets: true)).first
+                == "MAIL FROM:<a@example.org> BODY=8BITMIME")
+        #expect(
+            mailLine(envelope, extensions: ["8BITMIME"], content: .init(hasEightBitOctets: false)).first
+                == "MAIL FROM:<a@example.org>")
 
         var declared = envelope
         declared.bodyType = .eightBitMIME
@@ -44,9 +54,12 @@ struct ExtensionParameterTests {
         var envelope = SMTPEnvelope(
             reversePath: "a@example.org",
             recipients: [
-                SMTPEnvelope.Recipient("b@example.org", notify: SMTPDSNNotify([.delay, .failure]), originalRecipient: "B+list=x@example.org"),
+                SMTPEnvelope.Recipient(
+                    "b@example.org", notify: SMTPDSNNotify([.delay, .failure]),
+                    originalRecipient: "B+list=x@example.org"),
                 SMTPEnvelope.Recipient("c@example.org", notify: .never),
-                SMTPEnvelope.Recipient("d@example.org", parameters: [SMTPParameter("NOTIFY", "SUCCESS")], notify: .never),
+                SMTPEnvelope.Recipient(
+                    "d@example.org", parameters: [SMTPParameter("NOTIFY", "SUCCESS")], notify: .never),
             ])
         envelope.dsnReturn = .headersOnly
         envelope.dsnEnvelopeID = "QQ314159 id=7"
@@ -79,7 +92,8 @@ struct ExtensionParameterTests {
             let body = Array("Subject: caf\u{E9}\r\n\r\ncr\u{E8}me br\u{FB}l\u{E9}e\r\n".utf8)
             let result = try await session.send(envelope: envelope, body: body)
             let tooLarge = await smtpError {
-                try await session.send(envelope: envelope, body: Array(String(repeating: "0123456789\r\n", count: 2000).utf8))
+                try await session.send(
+                    envelope: envelope, body: Array(String(repeating: "0123456789\r\n", count: 2000).utf8))
             }
             try await session.disconnect()
             await session.shutdown()
@@ -87,8 +101,12 @@ struct ExtensionParameterTests {
 
             #expect(tooLarge?.code == .messageTooLarge)
             let received = try await server.nextMessage()
-            #expect(received.mailParameters.map(\.description).sorted() == ["BODY=8BITMIME", "ENVID=run-1", "SIZE=\(result.bytesSent)"])
-            #expect(received.recipientParameters == [[SMTPTestServer.ESMTPParameter("NOTIFY", value: "SUCCESS,FAILURE")]])
+            #expect(
+                received.mailParameters.map(\.description).sorted() == [
+                    "BODY=8BITMIME", "ENVID=run-1", "SIZE=\(result.bytesSent)",
+                ])
+            #expect(
+                received.recipientParameters == [[SMTPTestServer.ESMTPParameter("NOTIFY", value: "SUCCESS,FAILURE")]])
             let totals = events.recorded.compactMap { event -> Int?? in
                 if case .transferProgress(_, let total) = event { return total }
                 return nil

@@ -38,7 +38,9 @@ struct HostileServerTests {
     @Test func refusedSTARTTLSFailsClosed() async throws {
         let server = try await ScriptedSMTPServer.start(
             script(extensions: ["STARTTLS", "AUTH PLAIN"]) { input in
-                if case .line("STARTTLS") = input { return [.send("454 4.7.0 TLS not available due to temporary reason")] }
+                if case .line("STARTTLS") = input {
+                    return [.send("454 4.7.0 TLS not available due to temporary reason")]
+                }
                 return nil
             })
         let session = SMTPSession(configuration: configuration(port: server.port))
@@ -79,10 +81,11 @@ struct HostileServerTests {
 
     @Test func anEndlessReplyLineIsRefusedWithBoundedMemory() async throws {
         let endless = "250-" + String(repeating: "x", count: 4 * 1024 * 1024)
-        let server = try await ScriptedSMTPServer.start(script { input in
-            if case .line(let line) = input, line.hasPrefix("EHLO") { return [.send(endless)] }
-            return nil
-        })
+        let server = try await ScriptedSMTPServer.start(
+            script { input in
+                if case .line(let line) = input, line.hasPrefix("EHLO") { return [.send(endless)] }
+                return nil
+            })
         let session = SMTPSession(configuration: sessionConfiguration(port: server.port))
         let error = await #expect(throws: SMTPError.self) { try await session.connect() }
         #expect(error?.code == .protocolViolation)
@@ -92,10 +95,11 @@ struct HostileServerTests {
 
     @Test func aReplyOfAHundredThousandLinesIsRefused() async throws {
         let lines = Array(repeating: "250-SIZE 1000", count: 100_000).joined(separator: "\r\n") + "\r\n250 OK"
-        let server = try await ScriptedSMTPServer.start(script { input in
-            if case .line(let line) = input, line.hasPrefix("EHLO") { return [.send(lines)] }
-            return nil
-        })
+        let server = try await ScriptedSMTPServer.start(
+            script { input in
+                if case .line(let line) = input, line.hasPrefix("EHLO") { return [.send(lines)] }
+                return nil
+            })
         let session = SMTPSession(configuration: sessionConfiguration(port: server.port))
         let error = await #expect(throws: SMTPError.self) { try await session.connect() }
         #expect(error?.code == .protocolViolation)
@@ -104,10 +108,13 @@ struct HostileServerTests {
     }
 
     @Test func a421InTheMiddleOfATransactionClosesTheSession() async throws {
-        let server = try await ScriptedSMTPServer.start(script { input in
-            if case .line(let line) = input, line.hasPrefix("RCPT") { return [.send("421 4.3.2 shutting down"), .close] }
-            return nil
-        })
+        let server = try await ScriptedSMTPServer.start(
+            script { input in
+                if case .line(let line) = input, line.hasPrefix("RCPT") {
+                    return [.send("421 4.3.2 shutting down"), .close]
+                }
+                return nil
+            })
         let session = SMTPSession(configuration: sessionConfiguration(port: server.port))
         try await session.connect()
         let error = await #expect(throws: SMTPError.self) {

@@ -1,9 +1,10 @@
 import Foundation
 import NIOConcurrencyHelpers
-@testable import PGPMail
 import SMTP
 import SMTPTestServer
 import Testing
+
+@testable import PGPMail
 
 /// `SMTPSession.send(_: MailMessage)` end to end against the package's own server.
 @Suite("Sending MailMessage values")

@@ -5,9 +5,9 @@ import Testing
 @testable import SMTP
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `maximumTransferRate`, `timeoutMode` and `tcpKeepAlive`.
@@ -59,15 +59,21 @@ struct PacingAndKeepAliveTests {
         #expect(try await channel.getOption(.socketOption(.so_keepalive)).get() != 0)
         let tcp = SocketOptionLevel(IPPROTO_TCP)
         #if !canImport(Darwin)
-        #expect(
-            try await channel.getOption(ChannelOptions.Types.SocketOption(level: tcp, name: SocketOptionName(TCP_KEEPIDLE))).get()
-                == 45)
+            #expect(
+                try await channel.getOption(
+                    ChannelOptions.Types.SocketOption(level: tcp, name: SocketOptionName(TCP_KEEPIDLE))
+                ).get()
+                    == 45)
         #endif
         #expect(
-            try await channel.getOption(ChannelOptions.Types.SocketOption(level: tcp, name: SocketOptionName(TCP_KEEPINTVL))).get()
+            try await channel.getOption(
+                ChannelOptions.Types.SocketOption(level: tcp, name: SocketOptionName(TCP_KEEPINTVL))
+            ).get()
                 == 7)
         #expect(
-            try await channel.getOption(ChannelOptions.Types.SocketOption(level: tcp, name: SocketOptionName(TCP_KEEPCNT))).get()
+            try await channel.getOption(
+                ChannelOptions.Types.SocketOption(level: tcp, name: SocketOptionName(TCP_KEEPCNT))
+            ).get()
                 == 3)
         await session.shutdown()
     }

@@ -11,7 +11,8 @@ import Testing
         if: AiosmtpdServer.isAvailable || AiosmtpdServer.isRequired,
         "python3 with aiosmtpd is not installed (pip install aiosmtpd)"))
 struct ProxyDeliveryTests {
-    private static let message = Array("From: alice@example.com\r\nTo: bob@example.org\r\nSubject: tunnel\r\n\r\nHi.\r\n".utf8)
+    private static let message = Array(
+        "From: alice@example.com\r\nTo: bob@example.org\r\nSubject: tunnel\r\n\r\nHi.\r\n".utf8)
 
     /// A proxy URL for the test proxy on `port`, and the request kind it records.
     struct Case: Sendable, CustomTestStringConvertible {
@@ -23,8 +24,12 @@ struct ProxyDeliveryTests {
     }
 
     static let cases: [Case] = [
-        Case(url: { "socks5://proxyuser:pr%40xy@127.0.0.1:\($0)" }, kind: "socks5", credentials: ("proxyuser", "pr@xy"), name: "SOCKS5 with user/pass"),
-        Case(url: { "http://proxyuser:pr%40xy@127.0.0.1:\($0)" }, kind: "http", credentials: ("proxyuser", "pr@xy"), name: "HTTP CONNECT with Basic"),
+        Case(
+            url: { "socks5://proxyuser:pr%40xy@127.0.0.1:\($0)" }, kind: "socks5", credentials: ("proxyuser", "pr@xy"),
+            name: "SOCKS5 with user/pass"),
+        Case(
+            url: { "http://proxyuser:pr%40xy@127.0.0.1:\($0)" }, kind: "http", credentials: ("proxyuser", "pr@xy"),
+            name: "HTTP CONNECT with Basic"),
         Case(url: { "socks4a://127.0.0.1:\($0)" }, kind: "socks4a", credentials: nil, name: "SOCKS4A"),
     ]
 

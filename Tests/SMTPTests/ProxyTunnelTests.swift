@@ -43,7 +43,9 @@ private struct TunnelClient {
 
     func send(_ line: String) {
         let handler = self.handler
-        self.channel.eventLoop.execute { handler.value.writeCommands(ByteBuffer(string: line + "\r\n"), expectingReplies: 1) }
+        self.channel.eventLoop.execute {
+            handler.value.writeCommands(ByteBuffer(string: line + "\r\n"), expectingReplies: 1)
+        }
     }
 
     /// Whether the proxy handler is still in the pipeline.
@@ -111,7 +113,8 @@ struct ProxyTunnelTests {
             await client.close()
         }
         let requests = proxyServer.requests
-        #expect(requests.map(\.kind) == ["socks4", "socks4", "socks5", "http"])  // SOCKS4A sends IPv4 literals as SOCKS4.
+        // SOCKS4A sends IPv4 literals as SOCKS4.
+        #expect(requests.map(\.kind) == ["socks4", "socks4", "socks5", "http"])
         #expect(requests.allSatisfy { $0.host == "127.0.0.1" && $0.port == target.port })
         #expect(requests.first?.username == "user-socks4")
         await proxyServer.stop()

@@ -28,7 +28,9 @@ struct SMTPCommandTests {
         #expect(try wire(.help("MAIL")) == "HELP MAIL\r\n")
         #expect(try wire(.quit) == "QUIT\r\n")
         #expect(try wire(.raw("XCLIENT NAME=x")) == "XCLIENT NAME=x\r\n")
-        #expect(try wire(.mailFrom(reversePath: "a@example.com", parameters: [.smtpUTF8])) == "MAIL FROM:<a@example.com> SMTPUTF8\r\n")
+        #expect(
+            try wire(.mailFrom(reversePath: "a@example.com", parameters: [.smtpUTF8]))
+                == "MAIL FROM:<a@example.com> SMTPUTF8\r\n")
     }
 
     static let injections = ["\r", "\n", "\r\n", "\u{0}", "\u{7F}", "\u{1B}"]
@@ -74,6 +76,8 @@ struct SMTPCommandTests {
     }
 
     @Test func quotedLocalPartWithSpaceIsAllowed() throws {
-        #expect(try wire(.rcptTo(forwardPath: "\"john doe\"@example.org", parameters: [])) == "RCPT TO:<\"john doe\"@example.org>\r\n")
+        #expect(
+            try wire(.rcptTo(forwardPath: "\"john doe\"@example.org", parameters: []))
+                == "RCPT TO:<\"john doe\"@example.org>\r\n")
     }
 }

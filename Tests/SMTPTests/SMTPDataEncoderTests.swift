@@ -109,7 +109,10 @@ struct SMTPDataEncoderTests {
         let dotted = "." + String(repeating: "x", count: 997)
         #expect(try encode(dotted) == "." + dotted + "\r\n.\r\n")
 
-        for chunks in [[limit + "x"], [String(repeating: "x", count: 500), String(repeating: "x", count: 499)], ["ok\r\n", limit + "x\r\n"]] {
+        for chunks in [
+            [limit + "x"], [String(repeating: "x", count: 500), String(repeating: "x", count: 499)],
+            ["ok\r\n", limit + "x\r\n"],
+        ] {
             do {
                 _ = try self.encode(chunks.map { Array($0.utf8) })
                 Issue.record("a 999-octet line was accepted")

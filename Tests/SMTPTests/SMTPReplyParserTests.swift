@@ -5,7 +5,8 @@ import Testing
 
 @Suite("Reply parser")
 struct SMTPReplyParserTests {
-    private func parseAll(_ text: String, parser: SMTPReplyParser = SMTPReplyParser()) throws(SMTPError) -> [SMTPReply] {
+    private func parseAll(_ text: String, parser: SMTPReplyParser = SMTPReplyParser()) throws(SMTPError) -> [SMTPReply]
+    {
         var parser = parser
         var buffer = ByteBuffer(string: text)
         var replies: [SMTPReply] = []
@@ -86,8 +87,12 @@ struct SMTPReplyParserTests {
 
     @Test func overlongLineIsRejectedEvenWithoutNewline() {
         let parser = SMTPReplyParser(maximumLineLength: 16)
-        #expect(throws: SMTPError.self) { try parseAll("250 " + String(repeating: "x", count: 13) + "\r\n", parser: parser) }
-        #expect(throws: Never.self) { try parseAll("250 " + String(repeating: "x", count: 12) + "\r\n", parser: parser) }
+        #expect(throws: SMTPError.self) {
+            try parseAll("250 " + String(repeating: "x", count: 13) + "\r\n", parser: parser)
+        }
+        #expect(throws: Never.self) {
+            try parseAll("250 " + String(repeating: "x", count: 12) + "\r\n", parser: parser)
+        }
         // A hostile server that never sends a newline is stopped once the limit is passed.
         var limited = parser
         var buffer = ByteBuffer(string: String(repeating: "9", count: 18))

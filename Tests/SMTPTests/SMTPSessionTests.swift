@@ -63,7 +63,8 @@ struct SMTPSessionTests {
 
     @Test func serverThatNeverGreetsTimesOut() async throws {
         let server = try await ScriptedSMTPServer.start { _ in [] }
-        let session = SMTPSession(configuration: sessionConfiguration(port: server.port, commandTimeout: .milliseconds(300)))
+        let session = SMTPSession(
+            configuration: sessionConfiguration(port: server.port, commandTimeout: .milliseconds(300)))
         let error = await smtpError { try await session.connect() }
         #expect(error?.code == .timeout)
         #expect(error?.psmtpErrorCode == 201)
@@ -89,7 +90,8 @@ struct SMTPSessionTests {
             }
             return ScriptedSMTPServer.standard()(input)
         }
-        let session = SMTPSession(configuration: sessionConfiguration(port: server.port, commandTimeout: .milliseconds(500)))
+        let session = SMTPSession(
+            configuration: sessionConfiguration(port: server.port, commandTimeout: .milliseconds(500)))
         try await session.connect()
         let error = await smtpError { try await session.send(envelope: envelope, body: Array("x".utf8)) }
         #expect(error?.code == .timeout)
@@ -135,7 +137,10 @@ struct SMTPSessionTests {
         let error = await smtpError { try await session.send(envelope: envelope, body: Array("x".utf8)) }
         #expect(error?.code == .connectionClosed)
         #expect(await !session.isConnected)
-        #expect(await events.waitFor { if case .error(let e) = $0 { return e.code == .connectionClosed } else { return false } })
+        #expect(
+            await events.waitFor {
+                if case .error(let e) = $0 { return e.code == .connectionClosed } else { return false }
+            })
         await server.stop()
     }
 
@@ -185,7 +190,10 @@ struct SMTPSessionTests {
         let events = EventRecorder(session.events())
         try await session.connect()
         let first = Task { await smtpError { try await session.noop() } }
-        #expect(await events.waitFor { if case .protocolTrail(.clientToServer, "NOOP") = $0 { return true } else { return false } })
+        #expect(
+            await events.waitFor {
+                if case .protocolTrail(.clientToServer, "NOOP") = $0 { return true } else { return false }
+            })
 
         #expect(await !session.isIdle)
         #expect(await smtpError { try await session.noop() }?.code == .busy)
@@ -219,7 +227,10 @@ struct SMTPSessionTests {
         let session = SMTPSession(configuration: sessionConfiguration(port: server.port))
         let events = EventRecorder(session.events())
         try await session.connect()
-        #expect(await events.waitFor { if case .connectionStatus(.disconnected, _) = $0 { return true } else { return false } })
+        #expect(
+            await events.waitFor {
+                if case .connectionStatus(.disconnected, _) = $0 { return true } else { return false }
+            })
         #expect(await !session.isConnected)
         #expect(await smtpError { try await session.noop() }?.code == .notConnected)
         await server.stop()

@@ -110,13 +110,17 @@ struct StateMachineSecurityTests {
             return
         }
         #expect(commands.map(\.line) == ["AUTH PLAIN " + SASLBase64.encode(Array("\u{0}alice\u{0}wonderland".utf8))])
-        #expect(machine.replyReceived(reply(235, "2.7.0 Authentication successful")).summary == .succeed("connected(EHLO)", close: false))
+        #expect(
+            machine.replyReceived(reply(235, "2.7.0 Authentication successful")).summary
+                == .succeed("connected(EHLO)", close: false))
         #expect(machine.authenticatedMechanism == .plain)
     }
 
     @Test func loginAnswersTwoChallenges() {
         var machine = machine(tls: .implicit, credentials: password, authentication: .mechanism(.login))
-        #expect(machine.replyReceived(SMTPReply(code: 250, lines: ["mx.example", "AUTH LOGIN"])).summary == .send(["AUTH LOGIN"]))
+        #expect(
+            machine.replyReceived(SMTPReply(code: 250, lines: ["mx.example", "AUTH LOGIN"])).summary
+                == .send(["AUTH LOGIN"]))
         let user = machine.replyReceived(reply(334, SASLBase64.encode(Array("Username:".utf8))))
         #expect(user.summary == .send([SASLBase64.encode(Array("alice".utf8))]))
         let secret = machine.replyReceived(reply(334, SASLBase64.encode(Array("Password:".utf8))))
@@ -132,7 +136,10 @@ struct StateMachineSecurityTests {
         #expect(final.summary == .fail(.authenticationUnavailable, close: true))
 
         var allowed = machine(tls: .none, credentials: password, allowsAuthenticationWithoutTLS: true)
-        guard case .sendCommands(let commands) = allowed.replyReceived(SMTPReply(code: 250, lines: ["mx.example", "AUTH PLAIN"])) else {
+        guard
+            case .sendCommands(let commands) = allowed.replyReceived(
+                SMTPReply(code: 250, lines: ["mx.example", "AUTH PLAIN"]))
+        else {
             Issue.record("expected AUTH")
             return
         }
@@ -151,7 +158,9 @@ struct StateMachineSecurityTests {
         #expect(none.replyReceived(reply(221)).summary == .fail(.authenticationUnavailable, close: true))
 
         var token = machine(tls: .implicit, credentials: SMTPCredentials(username: "alice", bearerToken: "ya29.token"))
-        #expect(token.replyReceived(SMTPReply(code: 250, lines: ["mx.example", "AUTH PLAIN LOGIN"])).summary == .send(["QUIT"]))
+        #expect(
+            token.replyReceived(SMTPReply(code: 250, lines: ["mx.example", "AUTH PLAIN LOGIN"])).summary
+                == .send(["QUIT"]))
         #expect(token.replyReceived(reply(221)).summary == .fail(.authenticationUnavailable, close: true))
     }
 
@@ -159,7 +168,8 @@ struct StateMachineSecurityTests {
     func refusedCredentialsFailAfterQUIT(code: Int) {
         var machine = machine(tls: .implicit, credentials: password)
         _ = machine.replyReceived(SMTPReply(code: 250, lines: ["mx.example", "AUTH PLAIN"]))
-        #expect(machine.replyReceived(reply(code, "5.7.8 Authentication credentials invalid")).summary == .send(["QUIT"]))
+        #expect(
+            machine.replyReceived(reply(code, "5.7.8 Authentication credentials invalid")).summary == .send(["QUIT"]))
         let action = machine.replyReceived(reply(221, "bye"))
         #expect(action.summary == .fail(.authenticationFailed, close: true))
         #expect(action.error?.reply?.code == code)

@@ -144,7 +144,8 @@ struct StateMachineTransactionTests {
         #expect(
             feed(&machine, [reply(250), reply(550), reply(550), reply(354)])
                 == [.read, .read, .read, .sendDataTerminator])
-        #expect(machine.replyReceived(reply(554, "no recipients")).summary == .fail(.allRecipientsRefused, close: false))
+        #expect(
+            machine.replyReceived(reply(554, "no recipients")).summary == .fail(.allRecipientsRefused, close: false))
         #expect(machine.isReady)
     }
 

@@ -11,16 +11,19 @@ struct UnsolicitedReplyTests {
     private let envelope = SMTPEnvelope(from: "alice@example.com", to: ["bob@example.org"])
 
     /// The standard script, with `override` answering first where it returns replies.
-    private func script(_ override: @escaping @Sendable (ScriptedSMTPServer.Input) -> [ScriptedSMTPServer.Output]?) -> ScriptedSMTPServer.Script {
+    private func script(
+        _ override: @escaping @Sendable (ScriptedSMTPServer.Input) -> [ScriptedSMTPServer.Output]?
+    ) -> ScriptedSMTPServer.Script {
         let standard = ScriptedSMTPServer.standard()
         return { input in override(input) ?? standard(input) }
     }
 
     @Test func anExtraLineAfterTheGreetingIsNotTakenAsTheEHLOReply() async throws {
-        let server = try await ScriptedSMTPServer.start(script { input in
-            if case .connected = input { return [.send("220 scripted.test ESMTP"), .send("250 not asked for")] }
-            return nil
-        })
+        let server = try await ScriptedSMTPServer.start(
+            script { input in
+                if case .connected = input { return [.send("220 scripted.test ESMTP"), .send("250 not asked for")] }
+                return nil
+            })
         let session = SMTPSession(configuration: sessionConfiguration(port: server.port))
         let error = await #expect(throws: SMTPError.self) { try await session.connect() }
         #expect(error?.code == .protocolViolation)
@@ -32,13 +35,15 @@ struct UnsolicitedReplyTests {
 
     @Test func aReplyAfterThe354IsNotTakenAsTheAnswerToTheData() async throws {
         // The server accepts DATA, slips in a 250 nobody asked for, and refuses the message.
-        let server = try await ScriptedSMTPServer.start(script { input in
-            switch input {
-            case .line(let line) where line == "DATA": return [.send("354 go ahead"), .send("250 2.0.0 fake acceptance")]
-            case .message: return [.send("554 5.7.1 rejected")]
-            default: return nil
-            }
-        })
+        let server = try await ScriptedSMTPServer.start(
+            script { input in
+                switch input {
+                case .line(let line) where line == "DATA":
+                    return [.send("354 go ahead"), .send("250 2.0.0 fake acceptance")]
+                case .message: return [.send("554 5.7.1 rejected")]
+                default: return nil
+                }
+            })
         let session = SMTPSession(configuration: sessionConfiguration(port: server.port))
         try await session.connect()
         let error = await #expect(throws: SMTPError.self) {
@@ -52,10 +57,11 @@ struct UnsolicitedReplyTests {
     }
 
     @Test func aReplyWhileIdleFailsTheNextCommand() async throws {
-        let server = try await ScriptedSMTPServer.start(script { input in
-            if case .line(let line) = input, line == "NOOP" { return [.send("250 OK"), .send("250 OK again")] }
-            return nil
-        })
+        let server = try await ScriptedSMTPServer.start(
+            script { input in
+                if case .line(let line) = input, line == "NOOP" { return [.send("250 OK"), .send("250 OK again")] }
+                return nil
+            })
         let session = SMTPSession(configuration: sessionConfiguration(port: server.port))
         try await session.connect()
         _ = try await session.noop()

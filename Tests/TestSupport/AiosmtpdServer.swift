@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A real SMTP server for end-to-end tests: Python's aiosmtpd, started as a child process
@@ -199,11 +199,12 @@ public final class AiosmtpdServer: Sendable {
             object["tls"] = tlsObject
         }
         if let auth {
-            object["auth"] = [
-                "users": auth.users, "tokens": auth.xoauth2Tokens,
-                "mechanisms": auth.mechanisms.map(\.rawValue).sorted(),
-                "require_tls": auth.requireTLS, "required": auth.required,
-            ] as [String: Any]
+            object["auth"] =
+                [
+                    "users": auth.users, "tokens": auth.xoauth2Tokens,
+                    "mechanisms": auth.mechanisms.map(\.rawValue).sorted(),
+                    "require_tls": auth.requireTLS, "required": auth.required,
+                ] as [String: Any]
         }
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }

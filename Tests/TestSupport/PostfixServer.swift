@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A real Postfix `smtpd` for end-to-end tests, on 127.0.0.1 and a free port, with its own
@@ -185,12 +185,12 @@ public final class PostfixServer: Sendable {
             let sasl = directory.appendingPathComponent("etc/sasl")
             let database = sasl.appendingPathComponent("sasldb2")
             try """
-                pwcheck_method: auxprop
-                auxprop_plugin: sasldb
-                mech_list: PLAIN LOGIN CRAM-MD5
-                sasldb_path: \(database.path)
+            pwcheck_method: auxprop
+            auxprop_plugin: sasldb
+            mech_list: PLAIN LOGIN CRAM-MD5
+            sasldb_path: \(database.path)
 
-                """.write(to: sasl.appendingPathComponent("smtpd.conf"), atomically: true, encoding: .utf8)
+            """.write(to: sasl.appendingPathComponent("smtpd.conf"), atomically: true, encoding: .utf8)
             for (login, password) in saslUsers.sorted(by: { $0.key < $1.key }) {
                 try ExternalProcess.run(
                     "saslpasswd2", ["-p", "-c", "-f", database.path, "-u", Self.saslRealm, login],
@@ -217,7 +217,8 @@ public final class PostfixServer: Sendable {
 
                 """
         } else {
-            main += "smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination\n"
+            main +=
+                "smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination\n"
         }
         try main.write(to: directory.appendingPathComponent("etc/main.cf"), atomically: true, encoding: .utf8)
 

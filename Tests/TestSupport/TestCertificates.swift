@@ -4,9 +4,9 @@ import SwiftASN1
 import X509
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A throw-away public-key infrastructure for TLS tests, generated in-process with P-256

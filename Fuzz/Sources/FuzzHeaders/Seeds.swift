@@ -4,9 +4,15 @@ enum HeaderSeeds {
             (0, "address", "\"Doe, Jane\" (comment) <jane.doe+tag@example.org>"),
             (0, "address-literal", "user@[IPv6:2001:db8::1]"),
             (0, "address-utf8", "=?UTF-8?B?SsO2cmc=?= <jörg@bücher.example>"),
-            (1, "list", "a@b.example, \"Q\\\"uoted\" <q@c.example>, team: x@y.example, z@y.example;, undisclosed-recipients:;"),
+            (
+                1, "list",
+                "a@b.example, \"Q\\\"uoted\" <q@c.example>, team: x@y.example, z@y.example;, undisclosed-recipients:;"
+            ),
             (2, "content-type", "multipart/mixed; boundary=\"==b1\"; charset=utf-8 (comment)"),
-            (2, "content-type-2231", "application/x-stuff; title*0*=us-ascii'en'This%20is%20even%20more%20; title*1*=%2A%2A%2Afun%2A%2A%2A%20; title*2=\"isn't it!\""),
+            (
+                2, "content-type-2231",
+                "application/x-stuff; title*0*=us-ascii'en'This%20is%20even%20more%20; title*1*=%2A%2A%2Afun%2A%2A%2A%20; title*2=\"isn't it!\""
+            ),
             (3, "disposition", "attachment; filename*=UTF-8''%E2%82%AC%20rates.txt; size=42"),
             (4, "date", "Tue, 14 Nov 2023 22:13:20 +0100"),
             (4, "date-obsolete", "14 Nov 23 22:13 EST"),

@@ -12,7 +12,8 @@ enum KeySeeds {
             seeds["secret-\(index)-protected.asc"] = Array(try key.armored(passphrase: Fixtures.passphrase).utf8)
         }
         seeds["keyring.bin"] = Fixtures.certificates.flatMap { $0.serialized() }
-        seeds["keyring-mixed.bin"] = try Fixtures.secretKeys.flatMap { try $0.serialized() } + Fixtures.certificates[0].serialized()
+        seeds["keyring-mixed.bin"] =
+            try Fixtures.secretKeys.flatMap { try $0.serialized() } + Fixtures.certificates[0].serialized()
         seeds.merge(boundarySeeds(), uniquingKeysWith: { $1 })
         return seeds
     }
@@ -28,13 +29,15 @@ enum KeySeeds {
         let created: [UInt8] = [0x65, 0x53, 0xF1, 0x00]
         let filler = (0..<65_524).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         let trailingTrust = Array(repeating: [0xCC, 0x00] as [UInt8], count: 64).flatMap { $0 }
-        let trailingUserID = packet(tag: 13, Array(String(repeating: "Boundary <boundary@example.org> ", count: 40).utf8))
+        let trailingUserID = packet(
+            tag: 13, Array(String(repeating: "Boundary <boundary@example.org> ", count: 40).utf8))
         let fixture = Fixtures.certificates[0].serialized()
         var seeds: [String: [UInt8]] = [:]
         // A primary key and a subkey of the private/experimental algorithm 100.
         let unknownKeyBody = [4] + created + [100] + filler
         seeds["boundary-unknown-primary.bin"] =
-            packet(tag: 6, unknownKeyBody) + trailingTrust + packet(tag: 13, Array("Boundary <boundary@example.org>".utf8))
+            packet(tag: 6, unknownKeyBody) + trailingTrust
+            + packet(tag: 13, Array("Boundary <boundary@example.org>".utf8))
         seeds["boundary-unknown-subkey.bin"] = fixture + packet(tag: 14, unknownKeyBody) + trailingTrust
         // A direct-key signature (EdDSA, SHA-256) with one large unhashed subpacket of the
         // private type 100. It does not verify; it only has to be read and written back.

@@ -25,7 +25,8 @@ enum MIMESeeds {
         ]
         let keys = Fixtures.secretKeys
         guard try PGPMIME.decrypt(seeds["encrypted.eml"]!, using: keys).inner.isMultipart,
-            try PGPMIME.decrypt(seeds["signed-encrypted.eml"]!, using: keys, verifyingWith: recipients).openPGP.hasGoodSignature,
+            try PGPMIME.decrypt(seeds["signed-encrypted.eml"]!, using: keys, verifyingWith: recipients).openPGP
+                .hasGoodSignature,
             try PGPMIME.verify(seeds["signed.eml"]!, with: recipients).hasGoodSignature
         else {
             throw SeedError(description: "the PGP/MIME seeds do not open with the fixtures")

@@ -18,7 +18,9 @@ enum MessageSeeds {
                 seeds["signed-\(index)-\(compression)"] = try OpenPGPMessage.sign(text, by: [key], options: options)
             }
         }
-        let ciphers: [SymmetricAlgorithm] = [.aes128, .aes256, .cast5, .tripleDES, .twofish, .camellia128, .blowfish, .idea]
+        let ciphers: [SymmetricAlgorithm] = [
+            .aes128, .aes256, .cast5, .tripleDES, .twofish, .camellia128, .blowfish, .idea,
+        ]
         for cipher in ciphers {
             seeds["password-\(cipher)"] = try OpenPGPMessage.encrypt(
                 text, for: [], passphrases: [Fixtures.passphrase],

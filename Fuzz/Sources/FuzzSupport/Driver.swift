@@ -1,7 +1,6 @@
 import CFuzzerDriver
 import Foundation
 
-
 /// The body the running fuzz target tests each input with. Set once by ``runFuzzer(seeds:_:)``
 /// before libFuzzer starts; libFuzzer calls the callback on one thread.
 nonisolated(unsafe) private var fuzzBody: (([UInt8]) -> Void)?

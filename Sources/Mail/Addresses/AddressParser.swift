@@ -19,7 +19,8 @@ enum AddressParser {
             try lexer.skipCFWS()
             if lexer.isAtEnd { break }
             guard lexer.consume(ASCII.comma) else {
-                throw MailError(.invalidAddress, "unexpected character after an address", input: string, offset: lexer.index)
+                throw MailError(
+                    .invalidAddress, "unexpected character after an address", input: string, offset: lexer.index)
             }
         }
         return result
@@ -38,7 +39,8 @@ enum AddressParser {
         }
         try lexer.skipCFWS()
         guard lexer.isAtEnd else {
-            throw MailError(.invalidAddress, "unexpected characters after the address", input: string, offset: lexer.index)
+            throw MailError(
+                .invalidAddress, "unexpected characters after the address", input: string, offset: lexer.index)
         }
         return spec
     }
@@ -50,12 +52,14 @@ enum AddressParser {
     }
 
     /// One element of a list: a mailbox, or a group whose members are appended.
-    private static func parseAddress(_ lexer: inout HeaderLexer, into result: inout [MailAddress], input: String) throws {
+    private static func parseAddress(_ lexer: inout HeaderLexer, into result: inout [MailAddress], input: String) throws
+    {
         let start = lexer.index
         let words = try phrase(&lexer)
         switch lexer.peek {
         case ASCII.lessThan:
-            result.append(try MailAddress(displayName: displayName(words), validatedAddrSpec: angleAddr(&lexer, input: input)))
+            result.append(
+                try MailAddress(displayName: displayName(words), validatedAddrSpec: angleAddr(&lexer, input: input)))
         case ASCII.colon where !words.isEmpty:
             lexer.index += 1
             while true {
@@ -67,7 +71,8 @@ enum AddressParser {
                 let memberWords = try phrase(&lexer)
                 if lexer.peek == ASCII.lessThan {
                     result.append(
-                        try MailAddress(displayName: displayName(memberWords), validatedAddrSpec: angleAddr(&lexer, input: input)))
+                        try MailAddress(
+                            displayName: displayName(memberWords), validatedAddrSpec: angleAddr(&lexer, input: input)))
                 } else {
                     lexer.index = memberStart
                     result.append(try MailAddress(displayName: nil, validatedAddrSpec: addrSpec(&lexer, input: input)))
@@ -90,7 +95,8 @@ enum AddressParser {
         while true {
             try lexer.skipCFWS()
             if lexer.peek == ASCII.quote {
-                words.append(PhraseWord(text: String(decoding: try lexer.readQuotedString(), as: UTF8.self), quoted: true))
+                words.append(
+                    PhraseWord(text: String(decoding: try lexer.readQuotedString(), as: UTF8.self), quoted: true))
                 continue
             }
             let atom = lexer.read { ASCII.isAtext($0) || $0 == ASCII.dot || $0 >= 0x80 }
@@ -140,12 +146,15 @@ enum AddressParser {
             guard !content.contains(where: { $0 < 0x20 && $0 != ASCII.tab || $0 == 0x7F }) else {
                 throw MailError(.invalidAddress, "quoted local part contains control characters", input: input)
             }
-            local = isDotAtom(content[...]) ? String(decoding: content, as: UTF8.self)
+            local =
+                isDotAtom(content[...])
+                ? String(decoding: content, as: UTF8.self)
                 : ParameterEncoding.quoted(String(decoding: content, as: UTF8.self))
         } else {
             let atom = lexer.read { ASCII.isAtext($0) || $0 == ASCII.dot || $0 >= 0x80 }
             guard isDotAtom(atom) else {
-                throw MailError(.invalidAddress, atom.isEmpty ? "missing local part" : "invalid local part", input: input)
+                throw MailError(
+                    .invalidAddress, atom.isEmpty ? "missing local part" : "invalid local part", input: input)
             }
             local = String(decoding: atom, as: UTF8.self)
         }
@@ -167,7 +176,9 @@ enum AddressParser {
 
     private static func domain(_ lexer: inout HeaderLexer, input: String) throws -> String {
         if lexer.consume(ASCII.openBracket) {
-            let literal = lexer.read { ASCII.isVCHAR($0) && $0 != ASCII.openBracket && $0 != ASCII.closeBracket && $0 != ASCII.backslash }
+            let literal = lexer.read {
+                ASCII.isVCHAR($0) && $0 != ASCII.openBracket && $0 != ASCII.closeBracket && $0 != ASCII.backslash
+            }
             guard !literal.isEmpty, lexer.consume(ASCII.closeBracket) else {
                 throw MailError(.invalidAddress, "invalid address literal", input: input)
             }
@@ -179,10 +190,12 @@ enum AddressParser {
         }
         let labels = name.split(separator: ASCII.dot, omittingEmptySubsequences: false)
         for label in labels {
-            let valid = !label.isEmpty && label.count <= 63 && label.first != ASCII.hyphen && label.last != ASCII.hyphen
+            let valid =
+                !label.isEmpty && label.count <= 63 && label.first != ASCII.hyphen && label.last != ASCII.hyphen
                 && label.allSatisfy { $0 >= 0x80 || $0 == ASCII.hyphen || isAlphanumeric($0) }
             guard valid else {
-                throw MailError(.invalidAddress, "invalid domain label '\(String(decoding: label, as: UTF8.self))'", input: input)
+                throw MailError(
+                    .invalidAddress, "invalid domain label '\(String(decoding: label, as: UTF8.self))'", input: input)
             }
         }
         return String(decoding: name, as: UTF8.self)

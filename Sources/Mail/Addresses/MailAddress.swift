@@ -28,7 +28,8 @@ public struct MailAddress: Sendable, Hashable, CustomStringConvertible {
 
     init(displayName: String?, validatedAddrSpec: String) throws {
         if let displayName {
-            guard !displayName.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) else {
+            guard !displayName.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F })
+            else {
                 throw MailError(.invalidAddress, "display name contains control characters", input: displayName)
             }
         }

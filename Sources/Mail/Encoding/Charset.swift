@@ -48,7 +48,8 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
             for scalar in text.unicodeScalars {
                 guard let byte = singleByte(for: scalar) else {
                     throw MailError(
-                        .unencodableText, "U+\(String(scalar.value, radix: 16, uppercase: true)) cannot be encoded in \(name)",
+                        .unencodableText,
+                        "U+\(String(scalar.value, radix: 16, uppercase: true)) cannot be encoded in \(name)",
                         input: String(scalar))
                 }
                 out.append(byte)
@@ -75,7 +76,9 @@ public struct Charset: Sendable, Hashable, CustomStringConvertible {
             return String(
                 String.UnicodeScalarView(
                     bytes.map { byte in
-                        if byte >= 0x80 && byte <= 0x9F, let scalar = Unicode.Scalar(Charset.cp1252High[Int(byte - 0x80)]) {
+                        if byte >= 0x80 && byte <= 0x9F,
+                            let scalar = Unicode.Scalar(Charset.cp1252High[Int(byte - 0x80)])
+                        {
                             return scalar
                         }
                         return Unicode.Scalar(byte)

@@ -30,7 +30,9 @@ enum EncodedWord {
     static func looksEncoded(_ word: some Collection<UInt8>) -> Bool {
         let bytes = Array(word)
         guard bytes.count >= 4,
-            let start = (0..<(bytes.count - 1)).first(where: { bytes[$0] == ASCII.equals && bytes[$0 + 1] == ASCII.question })
+            let start = (0..<(bytes.count - 1)).first(where: {
+                bytes[$0] == ASCII.equals && bytes[$0 + 1] == ASCII.question
+            })
         else { return false }
         return (start + 2..<max(bytes.count - 1, start + 2)).contains {
             bytes[$0] == ASCII.question && bytes[$0 + 1] == ASCII.equals
@@ -79,7 +81,10 @@ enum EncodedWord {
                     for scalar in String(decoding: unit, as: UTF8.self).unicodeScalars {
                         let scalarBytes = Array(String(scalar).utf8)
                         let scalarQ = scalarBytes.reduce(0) { $0 + Encoder.qWidth($1) }
-                        guard fits(payloadCount: payload.count + scalarBytes.count, qLength: qLength + scalarQ, capacity: capacity)
+                        guard
+                            fits(
+                                payloadCount: payload.count + scalarBytes.count, qLength: qLength + scalarQ,
+                                capacity: capacity)
                         else { break }
                         payload += scalarBytes
                         qLength += scalarQ

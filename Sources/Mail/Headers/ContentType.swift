@@ -10,7 +10,8 @@ public struct ContentType: Sendable, Hashable, CustomStringConvertible {
     /// Creates a media type. Throws `invalidParameter` if `type` or `subtype` is not a token.
     public init(type: String, subtype: String, parameters: [MIMEParameter] = []) throws {
         for part in [type, subtype] where part.isEmpty || !part.utf8.allSatisfy(ASCII.isTokenChar) {
-            throw MailError(.invalidParameter, "media type and subtype must be RFC 2045 tokens", input: "\(type)/\(subtype)")
+            throw MailError(
+                .invalidParameter, "media type and subtype must be RFC 2045 tokens", input: "\(type)/\(subtype)")
         }
         self.init(validatedType: type, subtype: subtype, parameters: parameters)
     }

@@ -37,7 +37,9 @@ public struct HeaderField: Sendable, Hashable, CustomStringConvertible {
         try HeaderField.validate(name: name)
         try HeaderField.validate(value: structuredValue, name: name)
         if structuredValue.utf8.contains(where: { $0 < 0x20 && $0 != ASCII.tab || $0 == 0x7F }) {
-            throw MailError(.invalidHeaderValue, "structured values must not contain control characters", header: name, input: structuredValue)
+            throw MailError(
+                .invalidHeaderValue, "structured values must not contain control characters", header: name,
+                input: structuredValue)
         }
         self.init(validatedName: name, content: .structured(ASCII.trimmingWSP(structuredValue)))
     }
@@ -189,7 +191,8 @@ public struct HeaderField: Sendable, Hashable, CustomStringConvertible {
 
     static func validate(value: String, name: String) throws {
         if ASCII.containsLineBreakOrNUL(value.utf8) {
-            throw MailError(.invalidHeaderValue, "header values must not contain CR, LF or NUL", header: name, input: value)
+            throw MailError(
+                .invalidHeaderValue, "header values must not contain CR, LF or NUL", header: name, input: value)
         }
     }
 }

@@ -23,7 +23,8 @@ struct HeaderWriter {
     /// Appends `token` after `separator` (whitespace), folding before the separator when the
     /// token would overflow the line (or `limit`, if lower) and fits better on a new one.
     mutating func append(
-        _ token: some Collection<UInt8>, separator: some Collection<UInt8> = CollectionOfOne(ASCII.space), limit: Int? = nil
+        _ token: some Collection<UInt8>, separator: some Collection<UInt8> = CollectionOfOne(ASCII.space),
+        limit: Int? = nil
     ) {
         let lineLimit = min(limit ?? maxLineLength, maxLineLength)
         let needed = separator.count + token.count

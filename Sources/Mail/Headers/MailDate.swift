@@ -13,7 +13,8 @@ public enum MailDate {
     public static func format(_ date: Date, timeZone: TimeZone = .gmt) -> String {
         let offset = timeZone.secondsFromGMT(for: date)
         let interval = date.timeIntervalSince1970
-        let clamped = interval.isNaN ? 0 : min(max(interval, representableSeconds.lowerBound), representableSeconds.upperBound)
+        let clamped =
+            interval.isNaN ? 0 : min(max(interval, representableSeconds.lowerBound), representableSeconds.upperBound)
         let seconds = Int(clamped.rounded(.down)) + offset
         let days = floorDiv(seconds, 86_400)
         let secondOfDay = seconds - days * 86_400
@@ -22,7 +23,8 @@ public enum MailDate {
         let sign = offset < 0 ? "-" : "+"
         let zone = abs(offset) / 60
         let yearText = String(year)
-        return "\(weekday), \(day) \(months[month - 1]) \(String(repeating: "0", count: max(0, 4 - yearText.count)))\(yearText) "
+        return
+            "\(weekday), \(day) \(months[month - 1]) \(String(repeating: "0", count: max(0, 4 - yearText.count)))\(yearText) "
             + "\(pad(secondOfDay / 3600)):\(pad(secondOfDay / 60 % 60)):\(pad(secondOfDay % 60)) "
             + "\(sign)\(pad(zone / 60))\(pad(zone % 60))"
     }
@@ -33,11 +35,16 @@ public enum MailDate {
         var cleaned = ""
         var depth = 0
         for character in text {
-            if character == "(" { depth += 1 } else if character == ")" { depth = max(0, depth - 1) } else if depth == 0 {
+            if character == "(" {
+                depth += 1
+            } else if character == ")" {
+                depth = max(0, depth - 1)
+            } else if depth == 0 {
                 cleaned.append(character == "," ? " " : character)
             }
         }
-        var tokens = cleaned.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }).map(String.init)
+        var tokens = cleaned.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }).map(
+            String.init)
         if let first = tokens.first, first.allSatisfy(\.isLetter) { tokens.removeFirst() }
         guard tokens.count >= 4,
             let day = Int(tokens[0]), (1...31).contains(day),
@@ -55,7 +62,8 @@ public enum MailDate {
         guard let zoneOffset else { return nil }
         let (checkYear, checkMonth, checkDay) = civil(fromDays: days(fromCivil: year, monthIndex + 1, day))
         guard checkYear == year, checkMonth == monthIndex + 1, checkDay == day else { return nil }
-        let seconds = days(fromCivil: year, monthIndex + 1, day) * 86_400 + hour * 3600 + minute * 60 + second - zoneOffset
+        let seconds =
+            days(fromCivil: year, monthIndex + 1, day) * 86_400 + hour * 3600 + minute * 60 + second - zoneOffset
         return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
 

@@ -1,5 +1,7 @@
 /// An ordered list of header fields with case-insensitive lookup; names may repeat.
-public struct MessageHeaders: Sendable, Hashable, RandomAccessCollection, ExpressibleByArrayLiteral, CustomStringConvertible {
+public struct MessageHeaders: Sendable, Hashable, RandomAccessCollection, ExpressibleByArrayLiteral,
+    CustomStringConvertible
+{
     /// The fields in order.
     public private(set) var fields: [HeaderField]
 

@@ -5,7 +5,9 @@ public enum MessageID {
     ///
     /// PSMTP hashed its random value (MessageIdAlgorithm); the random part is used directly here.
     public static func generate(domain: String) -> String {
-        let usable = !domain.isEmpty && domain.utf8.allSatisfy { ASCII.isVCHAR($0) && $0 != ASCII.lessThan && $0 != ASCII.greaterThan }
+        let usable =
+            !domain.isEmpty
+            && domain.utf8.allSatisfy { ASCII.isVCHAR($0) && $0 != ASCII.lessThan && $0 != ASCII.greaterThan }
         return "\(RandomToken.base32(26))@\(usable ? domain : "localhost")"
     }
 
@@ -18,11 +20,13 @@ public enum MessageID {
         if bytes.first == ASCII.lessThan && bytes.last == ASCII.greaterThan && bytes.count >= 2 {
             bytes = Array(bytes.dropFirst().dropLast())
         }
-        let valid = bytes.count <= 900
+        let valid =
+            bytes.count <= 900
             && bytes.allSatisfy { ASCII.isVCHAR($0) && $0 != ASCII.lessThan && $0 != ASCII.greaterThan }
             && bytes.firstIndex(of: ASCII.at).map { $0 > 0 && $0 < bytes.count - 1 } == true
         guard valid else {
-            throw MailError(.invalidHeaderValue, "a Message-ID is printable ASCII 'left@right'", header: "Message-ID", input: id)
+            throw MailError(
+                .invalidHeaderValue, "a Message-ID is printable ASCII 'left@right'", header: "Message-ID", input: id)
         }
         return String(decoding: bytes, as: UTF8.self)
     }

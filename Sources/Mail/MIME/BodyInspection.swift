@@ -24,9 +24,13 @@ enum BodyInspection {
                     continue
                 }
                 if lineLength == 0 && bytes[index...].starts(with: "From ".utf8) { hasFromLine = true }
-                if byte >= 0x80 { hasEightBit = true }
-                else if byte == ASCII.nul { hasNUL = true }
-                else if (byte < 0x20 && byte != ASCII.tab) || byte == 0x7F { hasOtherControl = true }
+                if byte >= 0x80 {
+                    hasEightBit = true
+                } else if byte == ASCII.nul {
+                    hasNUL = true
+                } else if (byte < 0x20 && byte != ASCII.tab) || byte == 0x7F {
+                    hasOtherControl = true
+                }
                 lineLength += 1
                 previous = byte
                 index += 1
@@ -100,7 +104,9 @@ enum BodyInspection {
         var index = 0
         let last = haystack.count - needle.count
         while index <= last {
-            if haystack[index] == first && haystack[index..<(index + needle.count)].elementsEqual(needle) { return true }
+            if haystack[index] == first && haystack[index..<(index + needle.count)].elementsEqual(needle) {
+                return true
+            }
             index += 1
         }
         return false

@@ -13,9 +13,11 @@ extension MIMEPart {
     public static func text(
         _ text: String, subtype: String = "plain", charset: Charset = .utf8, transferEncoding: TransferEncoding? = nil
     ) throws -> MIMEPart {
-        let contentType = try ContentType(type: "text", subtype: subtype, parameters: [
-            MIMEParameter(validatedName: "charset", value: charset.name)
-        ])
+        let contentType = try ContentType(
+            type: "text", subtype: subtype,
+            parameters: [
+                MIMEParameter(validatedName: "charset", value: charset.name)
+            ])
         let facts = BodyInspection.TextFacts(try charset.encode(text))
         let encoding = transferEncoding ?? (facts.isPlain7Bit ? .sevenBit : .quotedPrintable)
         try checkTextual(facts, encoding: encoding)
@@ -48,7 +50,8 @@ extension MIMEPart {
     public static func file(_ url: URL, contentType: ContentType) throws -> MIMEPart {
         try rejectMultipart(contentType)
         guard url.isFileURL else {
-            throw MailError(.unreadableAttachment, "attachments are read from file URLs only", input: url.absoluteString)
+            throw MailError(
+                .unreadableAttachment, "attachments are read from file URLs only", input: url.absoluteString)
         }
         return MIMEPart(contentType: contentType, transferEncoding: .base64, body: .file(url))
     }
@@ -85,7 +88,9 @@ extension MIMEPart {
         let contentType = ContentType(
             validatedType: "multipart", subtype: subtype,
             parameters: [MIMEParameter(validatedName: "boundary", value: chosen)] + parameters)
-        return MIMEPart(contentType: contentType, transferEncoding: nil, body: .multipart(Multipart(boundary: chosen, parts: parts)))
+        return MIMEPart(
+            contentType: contentType, transferEncoding: nil, body: .multipart(Multipart(boundary: chosen, parts: parts))
+        )
     }
 
     /// A part whose body bytes are already transfer-encoded and are written verbatim.
@@ -128,7 +133,8 @@ extension MIMEPart {
 
     private static func rejectMultipart(_ contentType: ContentType) throws {
         if contentType.isMultipart {
-            throw MailError(.invalidParameter, "use MIMEPart.multipart for multipart types", input: contentType.mimeType)
+            throw MailError(
+                .invalidParameter, "use MIMEPart.multipart for multipart types", input: contentType.mimeType)
         }
     }
 

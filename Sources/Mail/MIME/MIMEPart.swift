@@ -42,10 +42,14 @@ public struct MIMEPart: Sendable {
         if case .renderedEntity = body { return [] }
         var fields: [HeaderField] = [HeaderField(contentType: contentType)]
         if let transferEncoding {
-            fields.append(HeaderField(validatedName: "Content-Transfer-Encoding", content: .structured(transferEncoding.rawValue)))
+            fields.append(
+                HeaderField(validatedName: "Content-Transfer-Encoding", content: .structured(transferEncoding.rawValue))
+            )
         }
         if let disposition { fields.append(HeaderField(contentDisposition: disposition)) }
-        if let contentID { fields.append(HeaderField(validatedName: "Content-ID", content: .structured("<\(contentID)>"))) }
+        if let contentID {
+            fields.append(HeaderField(validatedName: "Content-ID", content: .structured("<\(contentID)>")))
+        }
         if let contentDescription {
             fields.append(HeaderField(validatedName: "Content-Description", content: .unstructured(contentDescription)))
         }
@@ -91,7 +95,9 @@ public struct MIMEPart: Sendable {
     /// rejected here with `invalidHeaderName`.
     public func addingHeader(_ field: HeaderField) throws -> MIMEPart {
         try requireHeaders()
-        let typed = ["Content-Type", "Content-Transfer-Encoding", "Content-Disposition", "Content-ID", "Content-Description"]
+        let typed = [
+            "Content-Type", "Content-Transfer-Encoding", "Content-Disposition", "Content-ID", "Content-Description",
+        ]
         if typed.contains(where: field.matches) {
             throw MailError(.invalidHeaderName, "set \(field.name) through MIMEPart's typed API", header: field.name)
         }

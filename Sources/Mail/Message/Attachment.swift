@@ -43,7 +43,8 @@ public struct Attachment: Sendable {
         disposition: ContentDisposition.Kind = .attachment, contentID: String? = nil, description: String? = nil
     ) throws {
         guard url.isFileURL else {
-            throw MailError(.unreadableAttachment, "attachments are read from file URLs only", input: url.absoluteString)
+            throw MailError(
+                .unreadableAttachment, "attachments are read from file URLs only", input: url.absoluteString)
         }
         try self.init(
             filename: filename ?? url.lastPathComponent, source: .file(url), contentType: contentType,
@@ -86,7 +87,8 @@ public struct Attachment: Sendable {
         case .data(let bytes): part = try MIMEPart.data(bytes, contentType: type)
         case .file(let url): part = try MIMEPart.file(url, contentType: type)
         }
-        return try part
+        return
+            try part
             .withDisposition(ContentDisposition(disposition, filename: filename))
             .withContentID(contentID)
             .withDescription(description)

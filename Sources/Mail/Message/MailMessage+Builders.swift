@@ -77,7 +77,8 @@ extension MailMessage {
     /// the message writes from its properties (From, To, Bcc, Subject, Content-Type, …).
     public func addingHeader(_ field: HeaderField) throws -> MailMessage {
         if MailMessage.reservedHeaderNames.contains(where: field.matches) {
-            throw MailError(.invalidHeaderName, "\(field.name) is written from the message's properties", header: field.name)
+            throw MailError(
+                .invalidHeaderName, "\(field.name) is written from the message's properties", header: field.name)
         }
         return with { $0.extraHeaders.append(field) }
     }

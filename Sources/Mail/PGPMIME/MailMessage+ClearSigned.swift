@@ -13,7 +13,8 @@ extension MailMessage {
         guard let text = textBody, htmlBody == nil, attachments.isEmpty, customBody == nil else {
             throw MailError(
                 .invalidBody,
-                "a cleartext signature covers a plain-text body only; sign HTML or attachments with signed(by:) (PGP/MIME)")
+                "a cleartext signature covers a plain-text body only; sign HTML or attachments with signed(by:) (PGP/MIME)"
+            )
         }
         return withText(try OpenPGPMessage.clearSign(text, by: [signer], options: options))
     }

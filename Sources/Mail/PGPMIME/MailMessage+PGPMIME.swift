@@ -37,7 +37,8 @@ extension MailMessage {
         signers: [SecretKey], recipients: [Certificate], passphrases: [String], options: MessageOptions
     ) throws -> MailMessage {
         guard !recipients.isEmpty || !passphrases.isEmpty else {
-            throw MailError(.invalidParameter, "PGP/MIME encryption needs at least one recipient certificate or passphrase")
+            throw MailError(
+                .invalidParameter, "PGP/MIME encryption needs at least one recipient certificate or passphrase")
         }
         var options = options
         options.armor = true
@@ -48,10 +49,12 @@ extension MailMessage {
         let frozenOptions = options
         let ciphertext = MIMEBodyStream {
             try EncryptingByteSource(
-                inner: inner, recipients: recipients, passphrases: passphrases, signers: signers, options: frozenOptions)
+                inner: inner, recipients: recipients, passphrases: passphrases, signers: signers, options: frozenOptions
+            )
         }
         let versionPart = try MIMEPart.preEncoded(
-            Array("Version: 1\r\n".utf8), contentType: ContentType("application/pgp-encrypted"), transferEncoding: .sevenBit
+            Array("Version: 1\r\n".utf8), contentType: ContentType("application/pgp-encrypted"),
+            transferEncoding: .sevenBit
         ).withDescription("PGP/MIME version identification")
         let encryptedPart = try MIMEPart.stream(
             ciphertext, contentType: ContentType("application/octet-stream", parameters: ["name": "encrypted.asc"]),
@@ -74,11 +77,14 @@ private struct EncryptingByteSource: MIMEByteSource {
     private let output: OutputBuffer
     private var finished = false
 
-    init(inner: MIMEPart, recipients: [Certificate], passphrases: [String], signers: [SecretKey], options: MessageOptions) throws {
+    init(
+        inner: MIMEPart, recipients: [Certificate], passphrases: [String], signers: [SecretKey], options: MessageOptions
+    ) throws {
         renderer = MIMERenderer(part: inner)
         let output = OutputBuffer()
         self.output = output
-        writer = try MessageWriter(recipients: recipients, passphrases: passphrases, signers: signers, options: options) {
+        writer = try MessageWriter(recipients: recipients, passphrases: passphrases, signers: signers, options: options)
+        {
             output.bytes += $0
         }
     }

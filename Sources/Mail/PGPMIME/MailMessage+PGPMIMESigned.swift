@@ -98,21 +98,26 @@ private struct SignableContentCheck {
         for byte in bytes {
             defer { offset += 1 }
             if byte >= 0x80 {
-                throw MailError(.invalidBody, "signed content must be 7-bit (RFC 3156 §3); use quoted-printable or base64", offset: offset)
+                throw MailError(
+                    .invalidBody, "signed content must be 7-bit (RFC 3156 §3); use quoted-printable or base64",
+                    offset: offset)
             }
             switch byte {
             case ASCII.cr:
                 continue
             case ASCII.lf:
                 if ASCII.isWSP(lastContentByte) {
-                    throw MailError(.invalidBody, "signed content must not have trailing whitespace (RFC 3156 §3)", offset: offset)
+                    throw MailError(
+                        .invalidBody, "signed content must not have trailing whitespace (RFC 3156 §3)", offset: offset)
                 }
                 lineStart.removeAll(keepingCapacity: true)
             default:
                 if lineStart.count < Self.from.count {
                     lineStart.append(byte)
                     if lineStart == Self.from {
-                        throw MailError(.invalidBody, "signed content must not have a line starting with \"From \" (RFC 3156 §3)", offset: offset)
+                        throw MailError(
+                            .invalidBody, "signed content must not have a line starting with \"From \" (RFC 3156 §3)",
+                            offset: offset)
                     }
                 }
             }

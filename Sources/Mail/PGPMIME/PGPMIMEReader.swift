@@ -26,22 +26,30 @@ public enum PGPMIME {
         verifyingWith certificates: [Certificate] = [], limits: DecompressionLimits = .inMemory,
         sessionKeyLimits: SessionKeyLimits = SessionKeyLimits()
     ) throws -> DecryptedMail {
-        let outer = try twoPartEntity(rawMessage, subtype: "encrypted", protocol: "application/pgp-encrypted", protocolPart: 0)
+        let outer = try twoPartEntity(
+            rawMessage, subtype: "encrypted", protocol: "application/pgp-encrypted", protocolPart: 0)
         let result = try OpenPGPMessage.decrypt(
-            try outer.children[1].decodedBody(), using: secretKeys, passphrases: passphrases, verifyingWith: certificates,
+            try outer.children[1].decodedBody(), using: secretKeys, passphrases: passphrases,
+            verifyingWith: certificates,
             limits: limits, sessionKeyLimits: sessionKeyLimits)
         return DecryptedMail(outer: outer, inner: try MIMEEntity.parse(result.data), openPGP: result)
     }
 
     /// `rawMessage` parsed, if it is `multipart/<subtype>` with the given `protocol`
     /// parameter and two parts, the one at `protocolPart` of the protocol's type (RFC 3156).
-    static func twoPartEntity(_ rawMessage: [UInt8], subtype: String, protocol type: String, protocolPart: Int) throws -> MIMEEntity {
+    static func twoPartEntity(
+        _ rawMessage: [UInt8], subtype: String, protocol type: String, protocolPart: Int
+    ) throws -> MIMEEntity {
         let outer = try MIMEEntity.parse(rawMessage)
-        guard outer.contentType.mimeType == "multipart/\(subtype)", outer.contentType[parameter: "protocol"]?.lowercased() == type else {
-            throw MailError(.malformedMIME, "not a PGP/MIME \(subtype) message (Content-Type \(outer.contentType.mimeType))")
+        guard outer.contentType.mimeType == "multipart/\(subtype)",
+            outer.contentType[parameter: "protocol"]?.lowercased() == type
+        else {
+            throw MailError(
+                .malformedMIME, "not a PGP/MIME \(subtype) message (Content-Type \(outer.contentType.mimeType))")
         }
         guard outer.children.count == 2, outer.children[protocolPart].contentType.mimeType == type else {
-            throw MailError(.malformedMIME, "a PGP/MIME \(subtype) message has two parts, part \(protocolPart + 1) of type \(type)")
+            throw MailError(
+                .malformedMIME, "a PGP/MIME \(subtype) message has two parts, part \(protocolPart + 1) of type \(type)")
         }
         return outer
     }

@@ -21,9 +21,11 @@ extension PGPMIME {
     /// Throws `MailError(.malformedMIME)` when the message is not PGP/MIME signed, and the
     /// `OpenPGPError` of reading the signature part when it holds no signature packets.
     public static func verify(_ rawMessage: [UInt8], with certificates: [Certificate]) throws -> VerifiedMail {
-        let outer = try twoPartEntity(rawMessage, subtype: "signed", protocol: "application/pgp-signature", protocolPart: 1)
+        let outer = try twoPartEntity(
+            rawMessage, subtype: "signed", protocol: "application/pgp-signature", protocolPart: 1)
         let signedBytes = BodyInspection.canonicalLineBreaks(Array(outer.children[0].rawBytes))
-        let signatures = try OpenPGPMessage.verifyDetached(try outer.children[1].decodedBody(), of: signedBytes, with: certificates)
+        let signatures = try OpenPGPMessage.verifyDetached(
+            try outer.children[1].decodedBody(), of: signedBytes, with: certificates)
         return VerifiedMail(outer: outer, signed: outer.children[0], signatures: signatures)
     }
 }

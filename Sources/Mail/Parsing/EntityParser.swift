@@ -4,13 +4,15 @@ enum EntityParser {
     static let maxDepth = 64
 
     static let defaultContentType = ContentType(
-        validatedType: "text", subtype: "plain", parameters: [MIMEParameter(validatedName: "charset", value: "us-ascii")])
+        validatedType: "text", subtype: "plain",
+        parameters: [MIMEParameter(validatedName: "charset", value: "us-ascii")])
 
     static let digestDefault = ContentType(validatedType: "message", subtype: "rfc822", parameters: [])
 
     static func parse(_ source: [UInt8], range: Range<Int>, depth: Int, defaultType: ContentType) throws -> MIMEEntity {
         guard depth <= maxDepth else {
-            throw MailError(.malformedMIME, "multiparts nested deeper than \(maxDepth) levels", offset: range.lowerBound)
+            throw MailError(
+                .malformedMIME, "multiparts nested deeper than \(maxDepth) levels", offset: range.lowerBound)
         }
         let (headers, bodyStart) = try parseHeaders(source, range: range)
         let bodyRange = bodyStart..<range.upperBound
@@ -21,8 +23,11 @@ enum EntityParser {
         let disposition = try value("Content-Disposition").map { try ContentDisposition(parsing: $0) }
         var children: [MIMEEntity] = []
         if contentType.isMultipart {
-            guard let boundary = contentType[parameter: "boundary"], !boundary.isEmpty, boundary.utf8.count <= 200 else {
-                throw MailError(.malformedMIME, "multipart without a usable boundary", header: "Content-Type", offset: range.lowerBound)
+            guard let boundary = contentType[parameter: "boundary"], !boundary.isEmpty, boundary.utf8.count <= 200
+            else {
+                throw MailError(
+                    .malformedMIME, "multipart without a usable boundary", header: "Content-Type",
+                    offset: range.lowerBound)
             }
             let childDefault = contentType.subtype == "digest" ? digestDefault : defaultContentType
             for childRange in try splitMultipart(source, body: bodyRange, boundary: Array(boundary.utf8)) {

@@ -18,7 +18,8 @@ enum ParameterParser {
             if lexer.isAtEnd { break }
             guard lexer.consume(ASCII.semicolon) else {
                 throw MailError(
-                    lexer.errorCode, "expected ';' before a parameter", input: String(decoding: lexer.bytes, as: UTF8.self),
+                    lexer.errorCode, "expected ';' before a parameter",
+                    input: String(decoding: lexer.bytes, as: UTF8.self),
                     offset: lexer.index)
             }
             try lexer.skipCFWS()

@@ -11,7 +11,8 @@ final class FileChunkReader {
         do {
             handle = try FileHandle(forReadingFrom: url)
         } catch {
-            throw MailError(.unreadableAttachment, "cannot open attachment: \(error.localizedDescription)", input: url.path)
+            throw MailError(
+                .unreadableAttachment, "cannot open attachment: \(error.localizedDescription)", input: url.path)
         }
     }
 
@@ -20,7 +21,8 @@ final class FileChunkReader {
         do {
             return try handle.read(upToCount: count) ?? Data()
         } catch {
-            throw MailError(.unreadableAttachment, "cannot read attachment: \(error.localizedDescription)", input: url.path)
+            throw MailError(
+                .unreadableAttachment, "cannot read attachment: \(error.localizedDescription)", input: url.path)
         }
     }
 

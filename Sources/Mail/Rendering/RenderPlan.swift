@@ -15,7 +15,9 @@ enum RenderStep {
 
 enum RenderPlanner {
     /// The steps for `part`, preceded by `leadingHeaders` (e.g. a message's top-level fields).
-    static func plan(_ part: MIMEPart, leadingHeaders: MessageHeaders, options: MIMERenderingOptions) throws -> [RenderStep] {
+    static func plan(
+        _ part: MIMEPart, leadingHeaders: MessageHeaders, options: MIMERenderingOptions
+    ) throws -> [RenderStep] {
         var steps: [RenderStep] = []
         var pending: [UInt8] = try leadingHeaders.rendered(maxLineLength: options.maxHeaderLineLength)
         try append(part, boundaries: [], options: options, pending: &pending, steps: &steps)
@@ -71,7 +73,8 @@ enum RenderPlanner {
             for (index, child) in multipart.parts.enumerated() {
                 if index > 0 { pending += ASCII.crlf }
                 pending += delimiter + ASCII.crlf
-                try append(child, boundaries: boundaries + [boundary], options: options, pending: &pending, steps: &steps)
+                try append(
+                    child, boundaries: boundaries + [boundary], options: options, pending: &pending, steps: &steps)
             }
             pending += ASCII.crlf + delimiter + [ASCII.hyphen, ASCII.hyphen] + ASCII.crlf
         case .renderedEntity:

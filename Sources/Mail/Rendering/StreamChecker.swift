@@ -30,7 +30,9 @@ struct StreamChecker {
             case ASCII.nul:
                 throw MailError(.invalidBody, "generated body contains NUL")
             default:
-                if sevenBit && byte >= 0x80 { throw MailError(.invalidBody, "generated 7-bit body contains 8-bit data") }
+                if sevenBit && byte >= 0x80 {
+                    throw MailError(.invalidBody, "generated 7-bit body contains 8-bit data")
+                }
                 lineLength += 1
                 if lineLength > HeaderWriter.hardLimit {
                     throw MailError(.invalidBody, "generated body has a line longer than 998 octets")

@@ -88,7 +88,8 @@ public enum Armor {
 
     /// Whether `input` looks like ASCII armor (binary OpenPGP always starts with a byte ≥ 0x80).
     public static func isArmored(_ input: [UInt8]) -> Bool {
-        guard let first = input.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }), first < 0x80 else {
+        guard let first = input.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }), first < 0x80
+        else {
             return false
         }
         return containsBegin(input)
@@ -144,7 +145,9 @@ public enum Armor {
             }
             body += trimmed
         }
-        guard let data = Base64.decode(body) else { throw OpenPGPError(.malformedArmor, "invalid base64 in the armored \(type.rawValue)") }
+        guard let data = Base64.decode(body) else {
+            throw OpenPGPError(.malformedArmor, "invalid base64 in the armored \(type.rawValue)")
+        }
         return ArmoredBlock(type: type, headers: headers, data: data)
     }
 }

@@ -28,7 +28,9 @@ enum AESKeyWrap {
         case 32: name = "AES-256-WRAP"
         default: throw OpenPGPError(.invalidArgument, "a key-encryption key has 16, 24 or 32 bytes")
         }
-        guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else { throw LibCrypto.failure("EVP_CIPHER_fetch(\(name))") }
+        guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else {
+            throw LibCrypto.failure("EVP_CIPHER_fetch(\(name))")
+        }
         defer { EVP_CIPHER_free(cipher) }
         guard let context = EVP_CIPHER_CTX_new() else { throw LibCrypto.failure("EVP_CIPHER_CTX_new") }
         defer { EVP_CIPHER_CTX_free(context) }
@@ -37,8 +39,10 @@ enum AESKeyWrap {
         var length: Int32 = 0
         var finalLength: Int32 = 0
         let ok = kek.withUnsafeBytes { keyBytes -> Bool in
-            guard EVP_CipherInit_ex2(context, cipher, keyBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), nil,
-                encrypting ? 1 : 0, nil) == 1
+            guard
+                EVP_CipherInit_ex2(
+                    context, cipher, keyBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), nil,
+                    encrypting ? 1 : 0, nil) == 1
             else { return false }
             guard EVP_CipherUpdate(context, &output, &length, input, Int32(input.count)) == 1 else { return false }
             return output.withUnsafeMutableBufferPointer { buffer in

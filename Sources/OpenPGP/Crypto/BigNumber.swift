@@ -100,7 +100,10 @@ final class BigNumberContext {
     func modExpConstantTime(_ base: BigNumber, _ exponent: BigNumber, _ modulus: BigNumber) throws -> BigNumber {
         guard modulus.isOdd else { throw OpenPGPError(.invalidArgument, "a Montgomery modulus must be odd") }
         let result = try BigNumber(secret: true)
-        guard BN_mod_exp_mont_consttime(result.pointer, base.pointer, exponent.pointer, modulus.pointer, pointer, nil) == 1 else {
+        guard
+            BN_mod_exp_mont_consttime(result.pointer, base.pointer, exponent.pointer, modulus.pointer, pointer, nil)
+                == 1
+        else {
             throw LibCrypto.failure("BN_mod_exp_mont_consttime")
         }
         return result
@@ -132,7 +135,9 @@ final class BigNumberContext {
     /// `a mod modulus`, non-negative.
     func reduce(_ a: BigNumber, _ modulus: BigNumber, secret: Bool) throws -> BigNumber {
         let result = try BigNumber(secret: secret)
-        guard BN_nnmod(result.pointer, a.pointer, modulus.pointer, pointer) == 1 else { throw LibCrypto.failure("BN_nnmod") }
+        guard BN_nnmod(result.pointer, a.pointer, modulus.pointer, pointer) == 1 else {
+            throw LibCrypto.failure("BN_nnmod")
+        }
         return result
     }
 

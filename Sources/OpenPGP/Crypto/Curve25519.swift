@@ -41,7 +41,8 @@ enum Ed25519 {
         defer { EVP_PKEY_free(key) }
         guard let context = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(context) }
-        let valid = EVP_DigestVerifyInit(context, nil, nil, nil, key) == 1
+        let valid =
+            EVP_DigestVerifyInit(context, nil, nil, nil, key) == 1
             && EVP_DigestVerify(context, signature, signature.count, message, message.count) == 1
         LibCrypto.clearErrors()
         return valid

@@ -14,12 +14,15 @@ enum DSAPrimitives {
         guard ParameterBounds.dsaOrderBits.contains(order.bitCount), prime.isOdd,
             !generator.isOne, generator.isInOpenRange(below: prime), !value.isOne, value.isInOpenRange(below: prime)
         else {
-            throw OpenPGPError(.malformedPacket, "a DSA key needs q of 160, 224 or 256 bits, p of 1024–3072 bits and 1 < g, y < p")
+            throw OpenPGPError(
+                .malformedPacket, "a DSA key needs q of 160, 224 or 256 bits, p of 1024–3072 bits and 1 < g, y < p")
         }
     }
 
     /// Signs `digest`; r and s come back as MPI magnitudes.
-    static func sign(digest: [UInt8], p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8], x: SecureBytes) throws -> (r: [UInt8], s: [UInt8]) {
+    static func sign(
+        digest: [UInt8], p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8], x: SecureBytes
+    ) throws -> (r: [UInt8], s: [UInt8]) {
         let key = try privateKey(p: p, q: q, g: g, y: y, x: x)
         let context = try key.context()
         guard context.perform({ EVP_PKEY_sign_init($0) }) else { throw LibCrypto.failure("EVP_PKEY_sign_init(DSA)") }
@@ -30,7 +33,8 @@ enum DSAPrimitives {
     }
 
     /// Whether (r, s) is a valid signature of `digest`.
-    static func verify(digest: [UInt8], r: [UInt8], s: [UInt8], p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8]) -> Bool {
+    static func verify(digest: [UInt8], r: [UInt8], s: [UInt8], p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8]) -> Bool
+    {
         defer { LibCrypto.clearErrors() }
         guard let key = try? publicKey(p: p, q: q, g: g, y: y), let der = try? DERSignature.encode(r: r, s: s),
             let context = try? key.context(), context.perform({ EVP_PKEY_verify_init($0) })

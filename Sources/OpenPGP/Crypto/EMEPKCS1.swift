@@ -5,7 +5,8 @@ enum EMEPKCS1 {
     static func encode(_ message: [UInt8], size: Int) throws -> [UInt8] {
         let paddingLength = size - 3 - message.count
         guard paddingLength >= 8 else {
-            throw OpenPGPError(.invalidArgument, "a \(message.count)-byte session key does not fit a \(size)-byte PKCS #1 block")
+            throw OpenPGPError(
+                .invalidArgument, "a \(message.count)-byte session key does not fit a \(size)-byte PKCS #1 block")
         }
         var padding: [UInt8] = []
         padding.reserveCapacity(paddingLength)

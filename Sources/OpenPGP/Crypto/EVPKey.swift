@@ -28,7 +28,9 @@ final class EVPKey {
     }
 
     /// A key of libcrypto type `type` ("RSA", "DSA", "EC") from the parameters `build` adds.
-    static func fromParameters(_ type: String, _ selection: Selection, _ build: (ParameterBuilder) throws -> Void) throws -> EVPKey {
+    static func fromParameters(
+        _ type: String, _ selection: Selection, _ build: (ParameterBuilder) throws -> Void
+    ) throws -> EVPKey {
         try make(type, build, operation: "EVP_PKEY_fromdata") { context, parameters, key in
             EVP_PKEY_fromdata_init(context) == 1 && EVP_PKEY_fromdata(context, &key, selection.value, parameters) == 1
         }
@@ -128,7 +130,9 @@ final class EVPKeyContext {
         try build(builder)
         let parameters = try builder.parameters()
         defer { OSSL_PARAM_free(parameters) }
-        guard EVP_PKEY_CTX_set_params(pointer, parameters) == 1 else { throw LibCrypto.failure("EVP_PKEY_CTX_set_params") }
+        guard EVP_PKEY_CTX_set_params(pointer, parameters) == 1 else {
+            throw LibCrypto.failure("EVP_PKEY_CTX_set_params")
+        }
     }
 
     /// Runs a libcrypto call of the `EVP_PKEY_sign`/`encrypt`/`decrypt`/`derive` shape: a size
@@ -192,7 +196,10 @@ final class ParameterBuilder {
 
     func push(_ key: StaticString, utf8 value: String) throws {
         let buffer = keep(Array(value.utf8), terminated: true)
-        guard OSSL_PARAM_BLD_push_utf8_string(builder, name(key), buffer.baseAddress?.assumingMemoryBound(to: CChar.self), 0) == 1 else {
+        guard
+            OSSL_PARAM_BLD_push_utf8_string(
+                builder, name(key), buffer.baseAddress?.assumingMemoryBound(to: CChar.self), 0) == 1
+        else {
             throw LibCrypto.failure("OSSL_PARAM_BLD_push_utf8_string")
         }
     }
@@ -205,12 +212,16 @@ final class ParameterBuilder {
     }
 
     func push(_ key: StaticString, uint value: UInt32) throws {
-        guard OSSL_PARAM_BLD_push_uint(builder, name(key), value) == 1 else { throw LibCrypto.failure("OSSL_PARAM_BLD_push_uint") }
+        guard OSSL_PARAM_BLD_push_uint(builder, name(key), value) == 1 else {
+            throw LibCrypto.failure("OSSL_PARAM_BLD_push_uint")
+        }
     }
 
     /// The finished array; free it with `OSSL_PARAM_free`.
     func parameters() throws -> UnsafeMutablePointer<OSSL_PARAM> {
-        guard let parameters = OSSL_PARAM_BLD_to_param(builder) else { throw LibCrypto.failure("OSSL_PARAM_BLD_to_param") }
+        guard let parameters = OSSL_PARAM_BLD_to_param(builder) else {
+            throw LibCrypto.failure("OSSL_PARAM_BLD_to_param")
+        }
         return parameters
     }
 }

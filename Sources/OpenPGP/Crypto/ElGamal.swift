@@ -5,13 +5,16 @@ import COpenSSL
 enum ElGamal {
     /// The public parameters as numbers, after checking them: an odd p of 1024–8192 bits
     /// (``ParameterBounds``), and 1 < g, y < p - 1.
-    static func publicParameters(p: [UInt8], g: [UInt8], y: [UInt8]) throws -> (p: BigNumber, g: BigNumber, y: BigNumber) {
+    static func publicParameters(
+        p: [UInt8], g: [UInt8], y: [UInt8]
+    ) throws -> (p: BigNumber, g: BigNumber, y: BigNumber) {
         let prime = try checkedPrime(p)
         try ParameterBounds.check("an ElGamal prime p", bits: prime.bitCount, in: ParameterBounds.elgamalPrimeBits)
         let generator = try BigNumber(g)
         let value = try BigNumber(y)
         let upper = try prime.subtracting(word: 1)
-        guard !generator.isOne, generator.isInOpenRange(below: upper), !value.isOne, value.isInOpenRange(below: upper) else {
+        guard !generator.isOne, generator.isInOpenRange(below: upper), !value.isOne, value.isInOpenRange(below: upper)
+        else {
             throw OpenPGPError(.malformedPacket, "an ElGamal key needs 1 < g, y < p - 1")
         }
         return (prime, generator, value)
@@ -21,7 +24,8 @@ enum ElGamal {
     /// exponentiation modulo p. (Smaller keys than encryption accepts may still decrypt.)
     static func checkedPrime(_ p: [UInt8]) throws -> BigNumber {
         let prime = try BigNumber(p)
-        try ParameterBounds.check("an ElGamal prime p", bits: prime.bitCount, atMost: ParameterBounds.elgamalPrimeBits.upperBound)
+        try ParameterBounds.check(
+            "an ElGamal prime p", bits: prime.bitCount, atMost: ParameterBounds.elgamalPrimeBits.upperBound)
         guard prime.isOdd else { throw OpenPGPError(.malformedPacket, "an ElGamal prime must be odd") }
         return prime
     }
@@ -30,7 +34,9 @@ enum ElGamal {
     static func publicValue(p: [UInt8], g: [UInt8], x: SecureBytes) throws -> [UInt8] {
         let prime = try checkedPrime(p)
         let exponent = try BigNumber(secret: x)
-        guard exponent.isInOpenRange(below: prime) else { throw OpenPGPError(.invalidArgument, "an ElGamal secret must be below p") }
+        guard exponent.isInOpenRange(below: prime) else {
+            throw OpenPGPError(.invalidArgument, "an ElGamal secret must be below p")
+        }
         return try BigNumberContext().modExpConstantTime(try BigNumber(g), exponent, prime).bytes()
     }
 

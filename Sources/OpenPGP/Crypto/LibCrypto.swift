@@ -42,7 +42,9 @@ func secureRandomBytes(_ count: Int) -> [UInt8] {
     LibCrypto.initialize()
     var bytes = [UInt8](repeating: 0, count: count)
     guard count > 0 else { return bytes }
-    let status = bytes.withUnsafeMutableBytes { RAND_bytes($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(count)) }
+    let status = bytes.withUnsafeMutableBytes {
+        RAND_bytes($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(count))
+    }
     // RAND_bytes fails only if the CSPRNG cannot be seeded; continuing would be unsafe.
     precondition(status == 1, "libcrypto's random generator failed")
     return bytes

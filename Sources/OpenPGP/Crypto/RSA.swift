@@ -51,7 +51,8 @@ enum RSAPrimitives {
     }
 
     /// The PKCS #1 v1.5 signature of `digest`, made with `hash`; as long as the modulus.
-    static func sign(digest: [UInt8], hash: HashAlgorithm, n: [UInt8], e: [UInt8], secret: RSASecret) throws -> [UInt8] {
+    static func sign(digest: [UInt8], hash: HashAlgorithm, n: [UInt8], e: [UInt8], secret: RSASecret) throws -> [UInt8]
+    {
         let key = try privateKey(n: n, e: e, secret: secret)
         let context = try key.context()
         guard context.perform({ EVP_PKEY_sign_init($0) }) else { throw LibCrypto.failure("EVP_PKEY_sign_init(RSA)") }
@@ -74,7 +75,8 @@ enum RSAPrimitives {
             return false
         }
         defer { LibCrypto.clearErrors() }
-        guard context.perform({ EVP_PKEY_verify_init($0) }), (try? context.set { try $0.push("pad-mode", utf8: "pkcs1") }) != nil,
+        guard context.perform({ EVP_PKEY_verify_init($0) }),
+            (try? context.set { try $0.push("pad-mode", utf8: "pkcs1") }) != nil,
             context.perform({ EVP_PKEY_CTX_set_signature_md($0, md) })
         else { return false }
         return context.perform { EVP_PKEY_verify($0, padded, padded.count, digest, digest.count) }
@@ -84,7 +86,9 @@ enum RSAPrimitives {
     static func encryptRaw(_ message: [UInt8], n: [UInt8], e: [UInt8]) throws -> [UInt8] {
         let key = try publicKey(n: n, e: e)
         let context = try key.context()
-        guard context.perform({ EVP_PKEY_encrypt_init($0) }) else { throw LibCrypto.failure("EVP_PKEY_encrypt_init(RSA)") }
+        guard context.perform({ EVP_PKEY_encrypt_init($0) }) else {
+            throw LibCrypto.failure("EVP_PKEY_encrypt_init(RSA)")
+        }
         try context.set { try $0.push("pad-mode", utf8: "none") }
         return try context.output("EVP_PKEY_encrypt(RSA)") { context, out, length in
             EVP_PKEY_encrypt(context, out, length, message, message.count)
@@ -95,16 +99,23 @@ enum RSAPrimitives {
     /// `ciphertext` is not below the modulus.
     static func decryptRaw(_ ciphertext: [UInt8], n: [UInt8], e: [UInt8], secret: RSASecret) throws -> SecureBytes? {
         let size = (bitLength(n) + 7) / 8
-        guard let padded = leftPadded(ciphertext, to: size), let c = try? BigNumber(padded), let modulus = try? BigNumber(n),
+        guard let padded = leftPadded(ciphertext, to: size), let c = try? BigNumber(padded),
+            let modulus = try? BigNumber(n),
             c.compare(modulus) < 0
         else { return nil }
         let key = try privateKey(n: n, e: e, secret: secret)
         let context = try key.context()
-        guard context.perform({ EVP_PKEY_decrypt_init($0) }) else { throw LibCrypto.failure("EVP_PKEY_decrypt_init(RSA)") }
+        guard context.perform({ EVP_PKEY_decrypt_init($0) }) else {
+            throw LibCrypto.failure("EVP_PKEY_decrypt_init(RSA)")
+        }
         try context.set { try $0.push("pad-mode", utf8: "none") }
-        guard var plain = try? context.output("EVP_PKEY_decrypt(RSA)", { context, out, length in
-            EVP_PKEY_decrypt(context, out, length, padded, padded.count)
-        }) else {
+        guard
+            var plain = try? context.output(
+                "EVP_PKEY_decrypt(RSA)",
+                { context, out, length in
+                    EVP_PKEY_decrypt(context, out, length, padded, padded.count)
+                })
+        else {
             LibCrypto.clearErrors()
             return nil
         }
@@ -130,13 +141,17 @@ enum RSAPrimitives {
     static func checkedSizes(n: [UInt8], e: [UInt8]) throws -> (n: BigNumber, e: BigNumber) {
         let modulus = try BigNumber(n)
         let exponent = try BigNumber(e)
-        try ParameterBounds.check("an RSA modulus", bits: modulus.bitCount, atMost: ParameterBounds.rsaModulusBits.upperBound)
+        try ParameterBounds.check(
+            "an RSA modulus", bits: modulus.bitCount, atMost: ParameterBounds.rsaModulusBits.upperBound)
         if modulus.bitCount > ParameterBounds.rsaSmallModulusBits {
             try ParameterBounds.check(
-                "the public exponent of an RSA modulus over \(ParameterBounds.rsaSmallModulusBits) bits", bits: exponent.bitCount,
+                "the public exponent of an RSA modulus over \(ParameterBounds.rsaSmallModulusBits) bits",
+                bits: exponent.bitCount,
                 atMost: ParameterBounds.rsaLargeModulusExponentBits)
         }
-        guard exponent.compare(modulus) < 0 else { throw OpenPGPError(.malformedPacket, "an RSA exponent must be below the modulus") }
+        guard exponent.compare(modulus) < 0 else {
+            throw OpenPGPError(.malformedPacket, "an RSA exponent must be below the modulus")
+        }
         return (modulus, exponent)
     }
 

@@ -75,9 +75,12 @@ final class CFBCipher {
             engine = try key.withUnsafeBytes { keyBytes in
                 try initialVector.withUnsafeBytes { ivBytes in
                     switch algorithm {
-                    case .twofish: .twofish(CFBMode(cipher: try Twofish(key: keyBytes), iv: ivBytes, encrypting: encrypting))
+                    case .twofish:
+                        .twofish(CFBMode(cipher: try Twofish(key: keyBytes), iv: ivBytes, encrypting: encrypting))
                     case .idea: .idea(CFBMode(cipher: try IDEA(key: keyBytes), iv: ivBytes, encrypting: encrypting))
-                    default: throw OpenPGPError(.unsupportedAlgorithm, "symmetric algorithm \(algorithm) is not available in libcrypto")
+                    default:
+                        throw OpenPGPError(
+                            .unsupportedAlgorithm, "symmetric algorithm \(algorithm) is not available in libcrypto")
                     }
                 }
             }

@@ -47,7 +47,8 @@ final class Twofish: BlockEncryptor {
         schedule = .allocate(capacity: Self.scheduleCount)
         for byte in 0..<4 {
             for x in 0..<256 {
-                schedule[256 * byte + x] = TwofishTables.mds[256 * byte + Int(Self.permute(UInt8(x), byte: byte, key: sBoxKey))]
+                schedule[256 * byte + x] =
+                    TwofishTables.mds[256 * byte + Int(Self.permute(UInt8(x), byte: byte, key: sBoxKey))]
             }
         }
         let rho: UInt32 = 0x0101_0101

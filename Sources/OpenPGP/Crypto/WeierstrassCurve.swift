@@ -57,10 +57,14 @@ struct WeierstrassCurve: Sendable {
     func publicKey(_ point: [UInt8]) throws -> EVPKey {
         let malformed = OpenPGPError(.malformedPacket, "not an uncompressed point on \(curve)")
         guard point.count == pointSize, point.first == 0x04 else { throw malformed }
-        guard let key = try? EVPKey.fromParameters("EC", .publicKey, {
-            try $0.push("group", utf8: groupName)
-            try $0.push("pub", octets: point)
-        }), key.passesPublicCheck() else {
+        guard
+            let key = try? EVPKey.fromParameters(
+                "EC", .publicKey,
+                {
+                    try $0.push("group", utf8: groupName)
+                    try $0.push("pub", octets: point)
+                }), key.passesPublicCheck()
+        else {
             LibCrypto.clearErrors()
             throw malformed
         }
@@ -124,7 +128,9 @@ struct WeierstrassCurve: Sendable {
             EVP_PKEY_derive(context, out, length)
         }
         defer { wipe(&shared) }
-        guard shared.count == size else { throw OpenPGPError(.cryptoFailure, "ECDH on \(curve) gave \(shared.count) bytes") }
+        guard shared.count == size else {
+            throw OpenPGPError(.cryptoFailure, "ECDH on \(curve) gave \(shared.count) bytes")
+        }
         return SecureBytes(shared)
     }
 }

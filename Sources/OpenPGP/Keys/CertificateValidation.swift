@@ -11,13 +11,17 @@ extension Certificate {
             let isSelfIssued = { (signature: SignaturePacket) in Self.isIssued(signature, by: primaryFingerprint) }
             let validCertifications = entry.signatures.filter {
                 $0.type.isCertification && isSelfIssued($0)
-                    && Self.check($0, by: primary) { $0.update(primaryPrefix); $0.update(Self.userIDHashPrefix(entry.raw)) }
+                    && Self.check($0, by: primary) {
+                        $0.update(primaryPrefix); $0.update(Self.userIDHashPrefix(entry.raw))
+                    }
             }
             let newest = Self.newest(validCertifications)
             let revocation = entry.signatures.first {
                 $0.type == .certificationRevocation && isSelfIssued($0)
                     && ($0.creationTime ?? 0) >= (newest?.creationTime ?? 0)
-                    && Self.check($0, by: primary) { $0.update(primaryPrefix); $0.update(Self.userIDHashPrefix(entry.raw)) }
+                    && Self.check($0, by: primary) {
+                        $0.update(primaryPrefix); $0.update(Self.userIDHashPrefix(entry.raw))
+                    }
             }
             return UserID(
                 value: String(decoding: entry.raw, as: UTF8.self), raw: entry.raw, signatures: entry.signatures,
@@ -37,13 +41,16 @@ extension Certificate {
 
         // Primary key: direct-key signatures and revocations.
         let directSignatures = block.primary.signatures.filter {
-            $0.type == .directKey && Self.isIssued($0, by: primaryFingerprint) && Self.check($0, by: primary) { $0.update(primaryPrefix) }
+            $0.type == .directKey && Self.isIssued($0, by: primaryFingerprint)
+                && Self.check($0, by: primary) { $0.update(primaryPrefix) }
         }
         let primaryRevocation = block.primary.signatures.first {
-            $0.type == .keyRevocation && Self.isIssued($0, by: primaryFingerprint) && Self.check($0, by: primary) { $0.update(primaryPrefix) }
+            $0.type == .keyRevocation && Self.isIssued($0, by: primaryFingerprint)
+                && Self.check($0, by: primary) { $0.update(primaryPrefix) }
         }
         let directKeySignature = Self.newest(directSignatures)
-        let primarySelfSignature = userIDs.first(where: { $0.isBound && !$0.isRevoked })?.selfSignature ?? directKeySignature
+        let primarySelfSignature =
+            userIDs.first(where: { $0.isBound && !$0.isRevoked })?.selfSignature ?? directKeySignature
         primaryKey = KeyComponent(
             packet: primary, signatures: block.primary.signatures, selfSignature: primarySelfSignature,
             directKeySignature: directKeySignature, revocation: primaryRevocation, isPrimary: true)
@@ -67,10 +74,12 @@ extension Certificate {
                 }
             }
             let revocation = entry.signatures.first {
-                $0.type == .subkeyRevocation && Self.isIssued($0, by: primaryFingerprint) && Self.check($0, by: primary, feed: feedBinding)
+                $0.type == .subkeyRevocation && Self.isIssued($0, by: primaryFingerprint)
+                    && Self.check($0, by: primary, feed: feedBinding)
             }
             return KeyComponent(
-                packet: subkey, signatures: entry.signatures, selfSignature: Self.newest(bindings), directKeySignature: nil,
+                packet: subkey, signatures: entry.signatures, selfSignature: Self.newest(bindings),
+                directKeySignature: nil,
                 revocation: revocation, isPrimary: false)
         }
     }
@@ -90,7 +99,9 @@ extension Certificate {
 
     /// Whether `signature` is a valid signature by `key` over what `feed` hashes, made after
     /// the key was created. Signatures this engine cannot check count as invalid.
-    private static func check(_ signature: SignaturePacket, by key: PublicKeyPacket, feed: (HashContext) -> Void) -> Bool {
+    private static func check(
+        _ signature: SignaturePacket, by key: PublicKeyPacket, feed: (HashContext) -> Void
+    ) -> Bool {
         guard let created = signature.creationTime, created >= key.creationTime else { return false }
         return (try? signature.verify(by: key, feed: feed)) ?? false
     }

@@ -43,7 +43,9 @@ struct KeyBlock: Sendable {
                 let signature: SignaturePacket
                 do {
                     signature = try SignaturePacket(body: packet.body, offset: packet.bodyOffset)
-                } catch let error as OpenPGPError where error.code == .unsupportedVersion || error.code == .unsupportedAlgorithm {
+                } catch let error as OpenPGPError
+                    where error.code == .unsupportedVersion || error.code == .unsupportedAlgorithm
+                {
                     continue  // e.g. a v3 or v5 signature from another implementation: ignore it
                 }
                 let last = blocks.count - 1
@@ -56,14 +58,18 @@ struct KeyBlock: Sendable {
             case .trust, .marker, .padding:
                 continue
             default:
-                throw OpenPGPError(.unexpectedPacket, "a \(packet.tag) packet cannot appear in a key", offset: packet.offset, packetTag: packet.tag.rawValue)
+                throw OpenPGPError(
+                    .unexpectedPacket, "a \(packet.tag) packet cannot appear in a key", offset: packet.offset,
+                    packetTag: packet.tag.rawValue)
             }
         }
         return blocks
     }
 
     private static func orphan(_ packet: RawPacket) -> OpenPGPError {
-        OpenPGPError(.malformedPacket, "a \(packet.tag) packet comes before any primary key", offset: packet.offset, packetTag: packet.tag.rawValue)
+        OpenPGPError(
+            .malformedPacket, "a \(packet.tag) packet comes before any primary key", offset: packet.offset,
+            packetTag: packet.tag.rawValue)
     }
 
     private static func makeComponent(_ packet: RawPacket) throws -> Component {

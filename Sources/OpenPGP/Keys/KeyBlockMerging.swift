@@ -5,7 +5,8 @@ extension KeyBlock {
     init(certificate: Certificate, secrets: [Fingerprint: SecretKeyPacket]) {
         let primary = certificate.primaryKey
         self.init(
-            primary: Component(publicKey: primary.packet, secret: secrets[primary.fingerprint], signatures: primary.signatures))
+            primary: Component(
+                publicKey: primary.packet, secret: secrets[primary.fingerprint], signatures: primary.signatures))
         userIDs = certificate.userIDs.map { UserIDEntry(raw: $0.raw, signatures: $0.signatures) }
         subkeys = certificate.subkeys.map {
             Component(publicKey: $0.packet, secret: secrets[$0.fingerprint], signatures: $0.signatures)
@@ -47,7 +48,9 @@ extension KeyBlock {
         for group in groups {
             do {
                 blocks += try parse(group)
-            } catch let error as OpenPGPError where error.code == .unsupportedVersion || error.code == .unsupportedAlgorithm {
+            } catch let error as OpenPGPError
+                where error.code == .unsupportedVersion || error.code == .unsupportedAlgorithm
+            {
                 skipped.append(error)
             }
         }
@@ -121,7 +124,8 @@ extension KeyBlock.Component {
     /// Adds `other`'s signatures not in `seen` (this component's), and the better secret part.
     fileprivate mutating func merge(_ other: KeyBlock.Component, seen: inout Set<SignaturePacket>) {
         signatures.appendNew(other.signatures, seen: &seen)
-        self = KeyBlock.Component(publicKey: publicKey, secret: Self.better(secret, other.secret), signatures: signatures)
+        self = KeyBlock.Component(
+            publicKey: publicKey, secret: Self.better(secret, other.secret), signatures: signatures)
     }
 
     /// The more useful of two secret parts: unlocked over locked, real over a GnuPG stub.

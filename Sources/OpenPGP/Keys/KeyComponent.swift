@@ -85,7 +85,9 @@ public struct KeyComponent: Sendable, Hashable {
 
     /// Whether this key may be used at `date`: bound, not revoked, created and not expired.
     public func isUsable(at date: Date) -> Bool {
-        guard isBound, !isRevoked, creationDate.timeIntervalSince1970 <= date.timeIntervalSince1970 + 60 else { return false }
+        guard isBound, !isRevoked, creationDate.timeIntervalSince1970 <= date.timeIntervalSince1970 + 60 else {
+            return false
+        }
         if let expirationDate, expirationDate <= date { return false }
         return true
     }

@@ -49,7 +49,8 @@ extension SecretKey {
 
         let (primaryPublic, primarySecret, subkeyPublic, subkeySecret) = try makeKeyPairs(type, created: created)
         return try assemble(
-            userIDs: userIDs, primary: (primaryPublic, primarySecret), subkey: (subkeyPublic, subkeySecret), created: created,
+            userIDs: userIDs, primary: (primaryPublic, primarySecret), subkey: (subkeyPublic, subkeySecret),
+            created: created,
             expiry: expiry)
     }
 
@@ -69,9 +70,12 @@ extension SecretKey {
             let rawUserID = Array(userID.utf8)
             var preferences: [Subpacket] = [
                 .keyFlags([.certify, .sign]),
-                Subpacket(.preferredSymmetricAlgorithms, [SymmetricAlgorithm.aes256, .aes192, .aes128].map(\.rawValue)),
+                Subpacket(
+                    .preferredSymmetricAlgorithms, [SymmetricAlgorithm.aes256, .aes192, .aes128].map(\.rawValue)),
                 Subpacket(.preferredHashAlgorithms, [HashAlgorithm.sha512, .sha384, .sha256].map(\.rawValue)),
-                Subpacket(.preferredCompressionAlgorithms, [CompressionAlgorithm.zlib, .zip, .bzip2, .uncompressed].map(\.rawValue)),
+                Subpacket(
+                    .preferredCompressionAlgorithms,
+                    [CompressionAlgorithm.zlib, .zip, .bzip2, .uncompressed].map(\.rawValue)),
                 Subpacket(.features, [0x01]),
             ]
             if index == 0 { preferences.append(Subpacket(.primaryUserID, [1])) }
@@ -120,7 +124,9 @@ extension SecretKey {
             let scalar = X25519.generateSecret()
             let subkey = try PublicKeyPacket(
                 creationTime: created, algorithm: .ecdh,
-                parameters: .ecdh(curve: .curve25519, point: [0x40] + (try X25519.publicKey(secret: scalar)), kdfHash: .sha256, kdfCipher: .aes128))
+                parameters: .ecdh(
+                    curve: .curve25519, point: [0x40] + (try X25519.publicKey(secret: scalar)), kdfHash: .sha256,
+                    kdfCipher: .aes128))
             return (primary, .eddsaLegacy(seed: seed), subkey, .curve25519(scalar: scalar))
         case .rsa(let bits):
             guard [2048, 3072, 4096].contains(bits) else {
@@ -129,10 +135,13 @@ extension SecretKey {
             let primary = try RSAPrimitives.generate(bits: bits)
             let subkey = try RSAPrimitives.generate(bits: bits)
             return (
-                try PublicKeyPacket(creationTime: created, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: primary.n, e: primary.e)),
+                try PublicKeyPacket(
+                    creationTime: created, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: primary.n, e: primary.e)),
                 .rsa(primary.secret),
-                try PublicKeyPacket(creationTime: created, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: subkey.n, e: subkey.e)),
-                .rsa(subkey.secret))
+                try PublicKeyPacket(
+                    creationTime: created, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: subkey.n, e: subkey.e)),
+                .rsa(subkey.secret)
+            )
         case .nistP256, .nistP384, .nistP521:
             // RFC 6637 §13: the KDF hash and key-wrap cipher grow with the curve.
             let (curve, kdfHash, kdfCipher): (Curve, HashAlgorithm, SymmetricAlgorithm) =
@@ -145,12 +154,14 @@ extension SecretKey {
             let signing = try group.generate()
             let encryption = try group.generate()
             return (
-                try PublicKeyPacket(creationTime: created, algorithm: .ecdsa, parameters: .ecdsa(curve: curve, point: signing.point)),
+                try PublicKeyPacket(
+                    creationTime: created, algorithm: .ecdsa, parameters: .ecdsa(curve: curve, point: signing.point)),
                 .ecdsa(scalar: signing.scalar),
                 try PublicKeyPacket(
                     creationTime: created, algorithm: .ecdh,
                     parameters: .ecdh(curve: curve, point: encryption.point, kdfHash: kdfHash, kdfCipher: kdfCipher)),
-                .ecdh(scalar: encryption.scalar))
+                .ecdh(scalar: encryption.scalar)
+            )
         }
     }
 }

@@ -80,13 +80,18 @@ public enum KeySelector: Sendable, Hashable, CustomStringConvertible {
                 KeyMatch(certificate: certificate, component: certificate.primaryKey, userID: $0)
             }
         case .fingerprint(let fingerprint):
-            return certificate.component(with: fingerprint).map { KeyMatch(certificate: certificate, component: $0, userID: nil) }
-        case .keyID(let keyID):
-            return certificate.component(with: keyID).map { KeyMatch(certificate: certificate, component: $0, userID: nil) }
-        case .shortKeyID(let value):
-            return certificate.components.first { $0.keyID.bytes.suffix(4).reduce(0) { $0 << 8 | UInt32($1) } == value }.map {
+            return certificate.component(with: fingerprint).map {
                 KeyMatch(certificate: certificate, component: $0, userID: nil)
             }
+        case .keyID(let keyID):
+            return certificate.component(with: keyID).map {
+                KeyMatch(certificate: certificate, component: $0, userID: nil)
+            }
+        case .shortKeyID(let value):
+            return certificate.components.first { $0.keyID.bytes.suffix(4).reduce(0) { $0 << 8 | UInt32($1) } == value }
+                .map {
+                    KeyMatch(certificate: certificate, component: $0, userID: nil)
+                }
         }
     }
 }
@@ -134,7 +139,8 @@ extension Keyring {
         let candidates = secretKeys.compactMap { key in selector.match(key.certificate).map { (key, $0) } }
         if candidates.isEmpty, let match = matches(for: selector).first {
             throw OpenPGPError(
-                .noSuitableKey, "key \(match.certificate.fingerprint) matches \(selector) but its secret part is not in the keyring")
+                .noSuitableKey,
+                "key \(match.certificate.fingerprint) matches \(selector) but its secret part is not in the keyring")
         }
         return try Self.unique(candidates, selector: selector, what: "secret key", fingerprint: \.0.fingerprint).0
     }
@@ -167,7 +173,8 @@ extension Keyring {
         }
         guard found.count == 1 else {
             let fingerprints = found.map { fingerprint($0).hex }.joined(separator: ", ")
-            throw OpenPGPError(.ambiguousKey, "\(found.count) keys match \(selector) (\(fingerprints)); select one by fingerprint")
+            throw OpenPGPError(
+                .ambiguousKey, "\(found.count) keys match \(selector) (\(fingerprints)); select one by fingerprint")
         }
         return first
     }

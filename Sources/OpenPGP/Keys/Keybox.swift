@@ -120,7 +120,8 @@ enum Keybox {
                 "keyblock at \(blockOffset) of \(blockLength) bytes lies outside its \(blobLength)-byte blob",
                 at: blobStart + 8)
         }
-        let keyBlock = KeyBlockBytes(bytes: Array(blob[blockOffset..<blockOffset + blockLength]), offset: blobStart + blockOffset)
+        let keyBlock = KeyBlockBytes(
+            bytes: Array(blob[blockOffset..<blockOffset + blockLength]), offset: blobStart + blockOffset)
         return (keyBlock, flags & ephemeralFlag != 0)
     }
 

@@ -88,7 +88,8 @@ public struct Keyring: Sendable {
 
     /// Adds a secret key, merging it with a key of the same fingerprint already present.
     public mutating func insert(_ secretKey: SecretKey) throws {
-        try insert(KeyBlock(certificate: secretKey.certificate, secrets: secretKey.secrets), validated: secretKey.certificate)
+        try insert(
+            KeyBlock(certificate: secretKey.certificate, secrets: secretKey.secrets), validated: secretKey.certificate)
     }
 
     /// Adds every key of `other`.
@@ -142,7 +143,8 @@ public struct Keyring: Sendable {
         }
         guard !files.isEmpty else {
             throw OpenPGPError(
-                .fileReadFailed, "the keyring directory \(url.path) holds none of \(Self.directoryFiles.joined(separator: ", "))")
+                .fileReadFailed,
+                "the keyring directory \(url.path) holds none of \(Self.directoryFiles.joined(separator: ", "))")
         }
         for file in files {
             do {
@@ -180,7 +182,8 @@ public struct Keyring: Sendable {
         do {
             return Array(try Data(contentsOf: url))
         } catch {
-            throw OpenPGPError(.fileReadFailed, "cannot read the keyring file \(url.path): \(error.localizedDescription)")
+            throw OpenPGPError(
+                .fileReadFailed, "cannot read the keyring file \(url.path): \(error.localizedDescription)")
         }
     }
 }

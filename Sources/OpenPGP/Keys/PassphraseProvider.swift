@@ -62,7 +62,8 @@ extension SecretKey {
             while true {
                 try Task.checkCancellation()
                 let request = PassphraseRequest(
-                    userID: certificate.primaryUserID?.value ?? certificate.userIDs.first?.value, keyID: component.keyID,
+                    userID: certificate.primaryUserID?.value ?? certificate.userIDs.first?.value,
+                    keyID: component.keyID,
                     fingerprint: component.fingerprint, primaryFingerprint: fingerprint, attempt: attempt,
                     maximumAttempts: maximumAttempts)
                 guard let answer = try await provider(request) else {

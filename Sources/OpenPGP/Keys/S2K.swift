@@ -46,25 +46,33 @@ public struct S2K: Sendable, Hashable {
         let type = try reader.readByte("the S2K type")
         switch type {
         case 0:
-            self.init(kind: .simple, hashAlgorithm: HashAlgorithm(rawValue: try reader.readByte("the S2K hash")), salt: [], codedCount: 0)
+            self.init(
+                kind: .simple, hashAlgorithm: HashAlgorithm(rawValue: try reader.readByte("the S2K hash")), salt: [],
+                codedCount: 0)
         case 1:
             let hash = HashAlgorithm(rawValue: try reader.readByte("the S2K hash"))
             self.init(kind: .salted, hashAlgorithm: hash, salt: try reader.readBytes(8, "the S2K salt"), codedCount: 0)
         case 3:
             let hash = HashAlgorithm(rawValue: try reader.readByte("the S2K hash"))
             let salt = try reader.readBytes(8, "the S2K salt")
-            self.init(kind: .iteratedAndSalted, hashAlgorithm: hash, salt: salt, codedCount: try reader.readByte("the S2K count"))
+            self.init(
+                kind: .iteratedAndSalted, hashAlgorithm: hash, salt: salt,
+                codedCount: try reader.readByte("the S2K count"))
         case 101:
             let hash = HashAlgorithm(rawValue: try reader.readByte("the S2K hash"))
             let marker = try reader.readBytes(3, "the GNU S2K marker")
             guard marker == Array("GNU".utf8) else { throw reader.malformed("unknown private S2K extension") }
             let mode = try reader.readByte("the GNU S2K mode")
             guard mode == 1 else {
-                throw OpenPGPError(.unsupportedAlgorithm, "GnuPG S2K mode \(mode) (smartcard stub) is not supported", offset: reader.absoluteOffset)
+                throw OpenPGPError(
+                    .unsupportedAlgorithm, "GnuPG S2K mode \(mode) (smartcard stub) is not supported",
+                    offset: reader.absoluteOffset)
             }
             self.init(kind: .gnuDummy, hashAlgorithm: hash, salt: [], codedCount: 0)
         default:
-            throw OpenPGPError(.unsupportedAlgorithm, "S2K type \(type) is not supported", offset: reader.absoluteOffset, packetTag: reader.packetTag)
+            throw OpenPGPError(
+                .unsupportedAlgorithm, "S2K type \(type) is not supported", offset: reader.absoluteOffset,
+                packetTag: reader.packetTag)
         }
     }
 

@@ -83,9 +83,12 @@ public struct SecretKey: Sendable {
             guard let secret = secrets[component.fingerprint] else {
                 return PacketFraming.packet(tag: publicTag, body: component.packet.body)
             }
-            return PacketFraming.packet(tag: tag, body: try secret.serializedBody(passphrase: secretPassphrase, protection: protection))
+            return PacketFraming.packet(
+                tag: tag, body: try secret.serializedBody(passphrase: secretPassphrase, protection: protection))
         }
-        return try certificate.serialize(primary: try packet(certificate.primaryKey, tag: .secretKey, publicTag: .publicKey)) {
+        return try certificate.serialize(
+            primary: try packet(certificate.primaryKey, tag: .secretKey, publicTag: .publicKey)
+        ) {
             try packet($0, tag: .secretSubkey, publicTag: .publicSubkey)
         }
     }
@@ -101,7 +104,8 @@ public struct SecretKey: Sendable {
             throw OpenPGPError(.noSuitableKey, "the secret part of key \(component.fingerprint) is not available")
         }
         guard let parameters = packet.parameters else {
-            throw OpenPGPError(.passphraseRequired, "key \(component.fingerprint) is protected; unlock it with its passphrase")
+            throw OpenPGPError(
+                .passphraseRequired, "key \(component.fingerprint) is protected; unlock it with its passphrase")
         }
         return parameters
     }

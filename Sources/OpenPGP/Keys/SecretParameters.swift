@@ -27,7 +27,9 @@ enum SecretParameters: Sendable {
             var mpi = try reader.readMPI(what)
             defer { wipe(&mpi) }
             guard let size else { return SecureBytes(mpi.drop { $0 == 0 }) }
-            guard var padded = leftPadded(mpi, to: size) else { throw reader.malformed("\(what) is longer than \(size) bytes") }
+            guard var padded = leftPadded(mpi, to: size) else {
+                throw reader.malformed("\(what) is longer than \(size) bytes")
+            }
             defer { wipe(&padded) }
             return SecureBytes(padded)
         }
@@ -55,7 +57,8 @@ enum SecretParameters: Sendable {
             try checkBounds(of: publicKey, offset: offset)
             let prime = try ElGamal.checkedPrime(p)
             let x = try secret("ElGamal x")
-            guard let exponent = try? BigNumber(secret: x), exponent.isInOpenRange(below: try prime.subtracting(word: 1)),
+            guard let exponent = try? BigNumber(secret: x),
+                exponent.isInOpenRange(below: try prime.subtracting(word: 1)),
                 (try? ElGamal.publicValue(p: p, g: g, x: x)) == y.drop(while: { $0 == 0 }).map({ $0 })
             else { throw mismatch }
             return .elgamal(x: x)
@@ -85,7 +88,8 @@ enum SecretParameters: Sendable {
         try located(at: offset) {
             switch publicKey.parameters {
             case .rsa(let n, let e) where publicKey.algorithm.isRSA: _ = try RSAPrimitives.checkedSizes(n: n, e: e)
-            case .dsa(let p, let q, let g, let y) where publicKey.algorithm == .dsa: try DSAPrimitives.validatePublic(p: p, q: q, g: g, y: y)
+            case .dsa(let p, let q, let g, let y) where publicKey.algorithm == .dsa:
+                try DSAPrimitives.validatePublic(p: p, q: q, g: g, y: y)
             case .elgamal(let p, _, _) where publicKey.algorithm == .elgamalEncryptOnly: _ = try ElGamal.checkedPrime(p)
             default: break
             }

@@ -1,7 +1,8 @@
 /// Encrypting and recovering session keys for PKESK packets, per algorithm.
 enum SessionKeyCrypto {
     /// The algorithm-specific fields of a v3 PKESK for `key`.
-    static func encrypt(sessionKey: SecureBytes, cipher: SymmetricAlgorithm, to key: PublicKeyPacket) throws -> [UInt8] {
+    static func encrypt(sessionKey: SecureBytes, cipher: SymmetricAlgorithm, to key: PublicKeyPacket) throws -> [UInt8]
+    {
         switch key.parameters {
         case .ecdh(.curve25519, let point, let kdfHash, let kdfCipher):
             guard point.count == 33, point[0] == 0x40 else {
@@ -11,7 +12,8 @@ enum SessionKeyCrypto {
             let ephemeralPublic = try X25519.publicKey(secret: ephemeral)
             let shared = try X25519.sharedSecret(secret: ephemeral, peerPublicKey: Array(point.dropFirst()))
             return try ecdhFields(
-                ephemeralPoint: [0x40] + ephemeralPublic, shared: shared, sessionKey: sessionKey, cipher: cipher, key: key,
+                ephemeralPoint: [0x40] + ephemeralPublic, shared: shared, sessionKey: sessionKey, cipher: cipher,
+                key: key,
                 kdfHash: kdfHash, kdfCipher: kdfCipher)
         case .ecdh(let curve, let point, let kdfHash, let kdfCipher) where key.algorithm == .ecdh:
             let group = try WeierstrassCurve(curve)
@@ -48,20 +50,25 @@ enum SessionKeyCrypto {
             do {
                 (c1, c2) = try ElGamal.encrypt(block, p: p, g: g, y: y)
             } catch let error as OpenPGPError where error.code == .malformedPacket {
-                throw OpenPGPError(.malformedPacket, "key \(key.fingerprint) has malformed ElGamal parameters: \(error.message)")
+                throw OpenPGPError(
+                    .malformedPacket, "key \(key.fingerprint) has malformed ElGamal parameters: \(error.message)")
             }
             var fields: [UInt8] = []
             try fields.appendMPI(c1)
             try fields.appendMPI(c2)
             return fields
         default:
-            throw OpenPGPError(.unsupportedAlgorithm, "encrypting to \(key.algorithm) keys\(key.curve.map { " on \($0)" } ?? "") is not supported")
+            throw OpenPGPError(
+                .unsupportedAlgorithm,
+                "encrypting to \(key.algorithm) keys\(key.curve.map { " on \($0)" } ?? "") is not supported")
         }
     }
 
     /// Recovers `(cipher, session key)` from PKESK fields. Every failure is the same
     /// `decryptionFailed` error, so the result is no padding or key-wrap oracle.
-    static func decrypt(fields: [UInt8], with secret: SecretParameters, key: PublicKeyPacket) throws -> (SymmetricAlgorithm, SecureBytes) {
+    static func decrypt(
+        fields: [UInt8], with secret: SecretParameters, key: PublicKeyPacket
+    ) throws -> (SymmetricAlgorithm, SecureBytes) {
         let failure = OpenPGPError(.decryptionFailed, "the session key could not be decrypted")
         var reader = ByteReader(fields)
         switch (secret, key.parameters) {
@@ -69,13 +76,15 @@ enum SessionKeyCrypto {
             guard let ephemeral = try? reader.readMPI(), ephemeral.count == 33, ephemeral[0] == 0x40,
                 let shared = try? X25519.sharedSecret(secret: scalar, peerPublicKey: Array(ephemeral.dropFirst()))
             else { throw failure }
-            return try ecdhUnwrap(&reader, shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher, failure: failure)
+            return try ecdhUnwrap(
+                &reader, shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher, failure: failure)
         case (.ecdh(let scalar), .ecdh(let curve, let point, let kdfHash, let kdfCipher)):
             let group = try WeierstrassCurve(curve)
             guard let ephemeral = try? reader.readMPI(),
                 let shared = try? group.sharedSecret(scalar: scalar, point: point, peer: ephemeral)
             else { throw failure }
-            return try ecdhUnwrap(&reader, shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher, failure: failure)
+            return try ecdhUnwrap(
+                &reader, shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher, failure: failure)
         case (.rsa(let rsa), .rsa(let n, let e)) where key.algorithm != .rsaSignOnly:
             guard let ciphertext = try? reader.readMPI(), reader.isAtEnd,
                 let block = try? RSAPrimitives.decryptRaw(ciphertext, n: n, e: e, secret: rsa)
@@ -87,13 +96,16 @@ enum SessionKeyCrypto {
             else { throw failure }
             return try decodePKCS1(block, failure: failure)
         default:
-            throw OpenPGPError(.unsupportedAlgorithm, "decrypting with \(key.algorithm) keys\(key.curve.map { " on \($0)" } ?? "") is not supported")
+            throw OpenPGPError(
+                .unsupportedAlgorithm,
+                "decrypting with \(key.algorithm) keys\(key.curve.map { " on \($0)" } ?? "") is not supported")
         }
     }
 
     /// RFC 6637 §8: `MPI(ephemeral point) || length || AESKeyWrap(KEK, session key, PKCS #5 padded)`.
     private static func ecdhFields(
-        ephemeralPoint: [UInt8], shared: SecureBytes, sessionKey: SecureBytes, cipher: SymmetricAlgorithm, key: PublicKeyPacket,
+        ephemeralPoint: [UInt8], shared: SecureBytes, sessionKey: SecureBytes, cipher: SymmetricAlgorithm,
+        key: PublicKeyPacket,
         kdfHash: HashAlgorithm, kdfCipher: SymmetricAlgorithm
     ) throws -> [UInt8] {
         let kek = try ecdhKEK(shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher)
@@ -111,7 +123,8 @@ enum SessionKeyCrypto {
 
     /// Reads the wrapped key after the ephemeral point and unwraps it with the KEK of `shared`.
     private static func ecdhUnwrap(
-        _ reader: inout ByteReader, shared: SecureBytes, key: PublicKeyPacket, kdfHash: HashAlgorithm, kdfCipher: SymmetricAlgorithm,
+        _ reader: inout ByteReader, shared: SecureBytes, key: PublicKeyPacket, kdfHash: HashAlgorithm,
+        kdfCipher: SymmetricAlgorithm,
         failure: OpenPGPError
     ) throws -> (SymmetricAlgorithm, SecureBytes) {
         guard let length = try? reader.readByte(), let wrapped = try? reader.readBytes(Int(length)), reader.isAtEnd,
@@ -128,7 +141,9 @@ enum SessionKeyCrypto {
     }
 
     /// The session key inside a decrypted EME-PKCS1-v1_5 block.
-    private static func decodePKCS1(_ block: SecureBytes, failure: OpenPGPError) throws -> (SymmetricAlgorithm, SecureBytes) {
+    private static func decodePKCS1(
+        _ block: SecureBytes, failure: OpenPGPError
+    ) throws -> (SymmetricAlgorithm, SecureBytes) {
         var bytes = block.bytes
         defer { wipe(&bytes) }
         guard var message = EMEPKCS1.decode(bytes) else { throw failure }
@@ -145,12 +160,16 @@ enum SessionKeyCrypto {
         guard bytes.count >= 3 else { throw failure }
         let cipher = SymmetricAlgorithm(rawValue: bytes[0])
         let key = bytes[1..<(bytes.count - 2)]
-        guard let size = cipher.keySize, key.count == size, secretChecksum(key) == Array(bytes.suffix(2)) else { throw failure }
+        guard let size = cipher.keySize, key.count == size, secretChecksum(key) == Array(bytes.suffix(2)) else {
+            throw failure
+        }
         return (cipher, SecureBytes(key))
     }
 
     /// The RFC 6637 §7 KDF: one hash over a counter, the shared point and the parameters.
-    private static func ecdhKEK(shared: SecureBytes, key: PublicKeyPacket, kdfHash: HashAlgorithm, kdfCipher: SymmetricAlgorithm) throws -> SecureBytes {
+    private static func ecdhKEK(
+        shared: SecureBytes, key: PublicKeyPacket, kdfHash: HashAlgorithm, kdfCipher: SymmetricAlgorithm
+    ) throws -> SecureBytes {
         guard let curve = key.curve else { throw OpenPGPError(.malformedPacket, "ECDH key without a curve") }
         guard let kekSize = kdfCipher.keySize, [SymmetricAlgorithm.aes128, .aes192, .aes256].contains(kdfCipher) else {
             throw OpenPGPError(.unsupportedAlgorithm, "ECDH key-wrap cipher \(kdfCipher) is not supported")

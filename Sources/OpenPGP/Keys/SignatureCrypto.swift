@@ -25,12 +25,16 @@ enum SignatureCrypto {
             guard values.count == 2 else { return false }
             return group.verify(digest: digest, r: values[0], s: values[1], point: point)
         default:
-            throw OpenPGPError(.unsupportedAlgorithm, "verifying \(key.algorithm) signatures\(key.curve.map { " on \($0)" } ?? "") is not supported")
+            throw OpenPGPError(
+                .unsupportedAlgorithm,
+                "verifying \(key.algorithm) signatures\(key.curve.map { " on \($0)" } ?? "") is not supported")
         }
     }
 
     /// Signs `digest`, made with `hash`, with a decoded secret key.
-    static func sign(digest: [UInt8], hash: HashAlgorithm, secret: SecretParameters, key: PublicKeyPacket) throws -> [[UInt8]] {
+    static func sign(
+        digest: [UInt8], hash: HashAlgorithm, secret: SecretParameters, key: PublicKeyPacket
+    ) throws -> [[UInt8]] {
         switch (secret, key.parameters) {
         case (.eddsaLegacy(let seed), .eddsaLegacy):
             let signature = try Ed25519.sign(digest, seed: seed)
@@ -46,7 +50,8 @@ enum SignatureCrypto {
         case (.curve25519, _), (.elgamal, _), (.ecdh, _), (.rsa, _):
             throw OpenPGPError(.keyNotUsable, "key \(key.fingerprint) is an encryption key and cannot sign")
         default:
-            throw OpenPGPError(.invalidArgument, "the secret of key \(key.fingerprint) does not fit its \(key.algorithm) public key")
+            throw OpenPGPError(
+                .invalidArgument, "the secret of key \(key.fingerprint) does not fit its \(key.algorithm) public key")
         }
     }
 }
@@ -113,7 +118,8 @@ struct SigningKey: Sendable {
     func finish(template: SignaturePacket, context: HashContext) throws -> SignaturePacket {
         context.update(template.hashTrailer)
         let digest = context.finalize()
-        let values = try SignatureCrypto.sign(digest: digest, hash: template.hashAlgorithm, secret: secret, key: publicKey)
+        let values = try SignatureCrypto.sign(
+            digest: digest, hash: template.hashAlgorithm, secret: secret, key: publicKey)
         return try SignaturePacket(
             type: template.type, publicKeyAlgorithm: template.publicKeyAlgorithm, hashAlgorithm: template.hashAlgorithm,
             hashedSubpackets: template.hashedSubpackets, unhashedSubpackets: template.unhashedSubpackets,

@@ -37,7 +37,8 @@ final class BZip2Stage: WriterStage {
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         try bytes.forEachSlice { slice in
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: slice.baseAddress!.assumingMemoryBound(to: CChar.self))
+            stream.pointee.next_in = UnsafeMutablePointer(
+                mutating: slice.baseAddress!.assumingMemoryBound(to: CChar.self))
             stream.pointee.avail_in = UInt32(slice.count)
             try pump(action: BZ_RUN)
         }
@@ -70,7 +71,9 @@ final class BZip2Stage: WriterStage {
             guard status == BZ_RUN_OK || status == BZ_FINISH_OK || status == BZ_STREAM_END else {
                 throw OpenPGPError(.cryptoFailure, "libbz2 failed while compressing (\(status))")
             }
-            if produced > 0 { try output.withUnsafeBytes { try body.write(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) } }
+            if produced > 0 {
+                try output.withUnsafeBytes { try body.write(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) }
+            }
             if action == BZ_FINISH {
                 if status == BZ_STREAM_END { return }
             } else if stream.pointee.avail_in == 0 && produced < capacity {

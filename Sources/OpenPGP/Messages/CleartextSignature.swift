@@ -31,7 +31,8 @@ public final class CleartextSigner {
     /// `output` receives the message bytes as they are produced. Throws `keyNotUsable` for a
     /// key that cannot sign, `unsupportedAlgorithm` for an unavailable hash.
     public init(
-        signers: [SecretKey], options: MessageOptions = MessageOptions(), output: @escaping (UnsafeRawBufferPointer) throws -> Void
+        signers: [SecretKey], options: MessageOptions = MessageOptions(),
+        output: @escaping (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         let date = options.signatureDate ?? Date()
         guard !signers.isEmpty else { throw OpenPGPError(.invalidArgument, "signing needs at least one key") }
@@ -84,7 +85,11 @@ public final class CleartextSigner {
                 with: signer.key, type: .text, hash: signer.hash, creationTime: creationTime, context: context
             ).serialized
         }
-        try emit(Array(Armor.encode(packets, type: .signature, headers: options.armorHeaders, lineEnding: options.armorLineEnding).utf8))
+        try emit(
+            Array(
+                Armor.encode(
+                    packets, type: .signature, headers: options.armorHeaders, lineEnding: options.armorLineEnding
+                ).utf8))
     }
 
     /// Signs and writes the current line. Hashed lines are joined by CRLF; none follows the last.
@@ -159,7 +164,9 @@ struct CleartextMessage {
         var hashes: [HashAlgorithm] = []
         while true {
             let offset = reader.position
-            guard let line = reader.next() else { throw failure("the cleartext message ends in its armor headers", at: offset) }
+            guard let line = reader.next() else {
+                throw failure("the cleartext message ends in its armor headers", at: offset)
+            }
             let text = trimmed(line)
             if text.isEmpty { break }
             guard text.hasPrefix("Hash: ") else {
@@ -221,7 +228,9 @@ extension HashAlgorithm {
     /// The algorithm whose text name (as in `Hash:` headers) is `name`, ignoring case.
     init?(textName name: some StringProtocol) {
         let all: [HashAlgorithm] = [.md5, .sha1, .ripemd160, .sha256, .sha384, .sha512, .sha224, .sha3_256, .sha3_512]
-        guard let match = all.first(where: { $0.textName?.caseInsensitiveCompare(name) == .orderedSame }) else { return nil }
+        guard let match = all.first(where: { $0.textName?.caseInsensitiveCompare(name) == .orderedSame }) else {
+            return nil
+        }
         self = match
     }
 }
@@ -240,7 +249,9 @@ extension OpenPGPMessage {
     }
 
     /// Signs `text` as a cleartext signed message: the `String` convenience.
-    public static func clearSign(_ text: String, by signers: [SecretKey], options: MessageOptions = MessageOptions()) throws -> String {
+    public static func clearSign(
+        _ text: String, by signers: [SecretKey], options: MessageOptions = MessageOptions()
+    ) throws -> String {
         String(decoding: try clearSign(Array(text.utf8), by: signers, options: options), as: UTF8.self)
     }
 
@@ -250,13 +261,17 @@ extension OpenPGPMessage {
     /// present and do not name its hash algorithm. Throws `malformedArmor` for broken framing
     /// (armor headers other than `Hash:`, unknown hash names, an unescaped line starting
     /// with "-", a missing signature) and the errors of reading the signature packets.
-    public static func verifyCleartext(_ message: [UInt8], with certificates: [Certificate]) throws -> CleartextVerification {
+    public static func verifyCleartext(
+        _ message: [UInt8], with certificates: [Certificate]
+    ) throws -> CleartextVerification {
         let parsed = try CleartextMessage(parsing: message)
-        let verifier = DetachedVerifier(signatures: try DocumentSignatures.parse(Array(parsed.signatureBlock)), certificates: certificates)
+        let verifier = DetachedVerifier(
+            signatures: try DocumentSignatures.parse(Array(parsed.signatureBlock)), certificates: certificates)
         try verifier.write(parsed.text(separator: [0x0D, 0x0A]))
         let results = try verifier.finish().map { result -> SignatureVerification in
             if result.signatureType != .text {
-                return result.with(.bad, "a cleartext signature must be a text signature, not type \(result.signatureType)")
+                return result.with(
+                    .bad, "a cleartext signature must be a text signature, not type \(result.signatureType)")
             }
             if !parsed.declaredHashes.isEmpty, !parsed.declaredHashes.contains(result.hashAlgorithm) {
                 return result.with(.bad, "the Hash header does not name the signature's hash \(result.hashAlgorithm)")
@@ -269,7 +284,9 @@ extension OpenPGPMessage {
     }
 
     /// Reads a cleartext signed message: the `String` convenience.
-    public static func verifyCleartext(_ message: String, with certificates: [Certificate]) throws -> CleartextVerification {
+    public static func verifyCleartext(
+        _ message: String, with certificates: [Certificate]
+    ) throws -> CleartextVerification {
         try verifyCleartext(Array(message.utf8), with: certificates)
     }
 }

@@ -20,7 +20,9 @@ public struct DecompressionLimits: Sendable, Hashable {
 
     /// Limits for reading into a stream or file: 4 GiB of output, 2048-fold expansion after
     /// the first 16 MiB, containers eight deep.
-    public init(maxOutputBytes: Int = 1 << 32, maxRatio: Int = 2048, ratioGrace: Int = 16 << 20, maxNestingDepth: Int = 8) {
+    public init(
+        maxOutputBytes: Int = 1 << 32, maxRatio: Int = 2048, ratioGrace: Int = 16 << 20, maxNestingDepth: Int = 8
+    ) {
         self.maxOutputBytes = maxOutputBytes
         self.maxRatio = maxRatio
         self.ratioGrace = ratioGrace
@@ -118,7 +120,8 @@ final class DeflateStage: WriterStage {
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         try bytes.forEachSlice { slice in
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: slice.baseAddress!.assumingMemoryBound(to: Bytef.self))
+            stream.pointee.next_in = UnsafeMutablePointer(
+                mutating: slice.baseAddress!.assumingMemoryBound(to: Bytef.self))
             stream.pointee.avail_in = uInt(slice.count)
             try pump(flush: Z_NO_FLUSH)
         }
@@ -151,7 +154,9 @@ final class DeflateStage: WriterStage {
             guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
                 throw OpenPGPError(.cryptoFailure, "zlib failed while compressing (\(status))")
             }
-            if produced > 0 { try output.withUnsafeBytes { try body.write(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) } }
+            if produced > 0 {
+                try output.withUnsafeBytes { try body.write(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) }
+            }
             if flush == Z_FINISH {
                 if status == Z_STREAM_END { return }
             } else if stream.pointee.avail_in == 0 && produced < capacity {
@@ -166,11 +171,14 @@ extension DecompressionLimits {
     /// `inputCount` break a limit.
     func enforce(outputCount: Int, inputCount: Int, offset: Int) throws {
         if outputCount > maxOutputBytes {
-            throw OpenPGPError(.decompressionLimitExceeded, "compressed data expands beyond \(maxOutputBytes) bytes (over all layers)", offset: offset)
+            throw OpenPGPError(
+                .decompressionLimitExceeded, "compressed data expands beyond \(maxOutputBytes) bytes (over all layers)",
+                offset: offset)
         }
         if outputCount > ratioGrace, outputCount / max(inputCount, 1) > maxRatio {
-            throw OpenPGPError(.decompressionLimitExceeded, "compressed data expands more than \(maxRatio)-fold (over all layers)", offset: offset)
+            throw OpenPGPError(
+                .decompressionLimitExceeded, "compressed data expands more than \(maxRatio)-fold (over all layers)",
+                offset: offset)
         }
     }
 }
-

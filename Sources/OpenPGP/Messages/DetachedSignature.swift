@@ -55,7 +55,9 @@ public final class DetachedSigner {
             ).serialized
         }
         guard options.armor else { return packets }
-        return Array(Armor.encode(packets, type: .signature, headers: options.armorHeaders, lineEnding: options.armorLineEnding).utf8)
+        return Array(
+            Armor.encode(packets, type: .signature, headers: options.armorHeaders, lineEnding: options.armorLineEnding)
+                .utf8)
     }
 }
 

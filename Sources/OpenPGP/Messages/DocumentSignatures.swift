@@ -72,20 +72,25 @@ enum DocumentSignatures {
 
     private static func parseSignature(_ packet: RawPacket) throws -> Parsed {
         let body = packet.body
-        func unsupported(version: UInt8, type: UInt8, publicKey: UInt8, hash: UInt8, keyID: KeyID? = nil, created: UInt32? = nil) -> Parsed {
-            .unsupported(SignatureVerification(
-                status: .unsupported, detail: "version \(version) signatures are not supported", issuerKeyID: keyID,
-                signerFingerprint: nil, signingKeyFingerprint: nil,
-                creationDate: created.map { Date(timeIntervalSince1970: TimeInterval($0)) },
-                hashAlgorithm: HashAlgorithm(rawValue: hash), publicKeyAlgorithm: PublicKeyAlgorithm(rawValue: publicKey),
-                signatureType: SignatureType(rawValue: type)))
+        func unsupported(
+            version: UInt8, type: UInt8, publicKey: UInt8, hash: UInt8, keyID: KeyID? = nil, created: UInt32? = nil
+        ) -> Parsed {
+            .unsupported(
+                SignatureVerification(
+                    status: .unsupported, detail: "version \(version) signatures are not supported", issuerKeyID: keyID,
+                    signerFingerprint: nil, signingKeyFingerprint: nil,
+                    creationDate: created.map { Date(timeIntervalSince1970: TimeInterval($0)) },
+                    hashAlgorithm: HashAlgorithm(rawValue: hash),
+                    publicKeyAlgorithm: PublicKeyAlgorithm(rawValue: publicKey),
+                    signatureType: SignatureType(rawValue: type)))
         }
         switch body.first {
         case 3 where body.count >= 17 && body[1] == 5:
             // version, 5, type, creation time (4), key ID (8), public-key and hash algorithms.
             let created = body[3..<7].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
             return unsupported(
-                version: 3, type: body[2], publicKey: body[15], hash: body[16], keyID: KeyID(bytes: Array(body[7..<15])),
+                version: 3, type: body[2], publicKey: body[15], hash: body[16],
+                keyID: KeyID(bytes: Array(body[7..<15])),
                 created: created)
         case .some(let version) where (version == 5 || version == 6) && body.count >= 4:
             return unsupported(version: version, type: body[1], publicKey: body[2], hash: body[3])
@@ -110,17 +115,22 @@ enum DocumentSignatures {
     /// Checks `signature` over the data hashed into `context` (nil when its hash algorithm is
     /// not available). Good only if the signature is valid and its key could sign at the time
     /// the signature claims to have been made.
-    static func verify(_ signature: SignaturePacket, context: HashContext?, certificates: [Certificate]) -> SignatureVerification {
+    static func verify(
+        _ signature: SignaturePacket, context: HashContext?, certificates: [Certificate]
+    ) -> SignatureVerification {
         guard signature.type == .binary || signature.type == .text else {
             return SignatureVerification(.bad, "signature type \(signature.type) does not sign a document", signature)
         }
         guard let (certificate, component) = issuer(of: signature, in: certificates) else {
-            return SignatureVerification(.missingKey, "no certificate for key \(signature.issuerKeyID?.hex ?? "unknown") was given", signature)
+            return SignatureVerification(
+                .missingKey, "no certificate for key \(signature.issuerKeyID?.hex ?? "unknown") was given", signature)
         }
         func result(_ status: SignatureVerification.Status, _ detail: String) -> SignatureVerification {
             SignatureVerification(status, detail, signature, certificate: certificate, key: component)
         }
-        guard let context else { return result(.unsupported, "hash algorithm \(signature.hashAlgorithm) is not supported") }
+        guard let context else {
+            return result(.unsupported, "hash algorithm \(signature.hashAlgorithm) is not supported")
+        }
         do {
             guard try signature.verify(by: component.packet, context: context) else {
                 return result(.bad, "the signature does not match the data")
@@ -141,10 +151,12 @@ enum DocumentSignatures {
 extension SignatureVerification {
     /// The result for `signature`, with the certificate and key that made it when known.
     init(
-        _ status: Status, _ detail: String, _ signature: SignaturePacket, certificate: Certificate? = nil, key: KeyComponent? = nil
+        _ status: Status, _ detail: String, _ signature: SignaturePacket, certificate: Certificate? = nil,
+        key: KeyComponent? = nil
     ) {
         self.init(
-            status: status, detail: detail, issuerKeyID: signature.issuerKeyID, signerFingerprint: certificate?.fingerprint,
+            status: status, detail: detail, issuerKeyID: signature.issuerKeyID,
+            signerFingerprint: certificate?.fingerprint,
             signingKeyFingerprint: key?.fingerprint,
             creationDate: signature.creationTime.map { Date(timeIntervalSince1970: TimeInterval($0)) },
             hashAlgorithm: signature.hashAlgorithm, publicKeyAlgorithm: signature.publicKeyAlgorithm,

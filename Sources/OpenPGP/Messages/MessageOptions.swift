@@ -34,7 +34,8 @@ public struct MessageOptions: Sendable, Hashable {
         cipher: SymmetricAlgorithm = .aes128, hash: HashAlgorithm = .sha256, compression: CompressionAlgorithm = .zip,
         compressionLevel: Int = 6, armor: Bool = true, armorHeaders: ArmorHeaders = ArmorHeaders(),
         armorLineEnding: ArmorLineEnding = .lf, ensureValidSignatureHash: Bool = true,
-        literalFormat: LiteralFormat = .binary, fileName: String = "", literalDate: Date? = nil, signatureDate: Date? = nil
+        literalFormat: LiteralFormat = .binary, fileName: String = "", literalDate: Date? = nil,
+        signatureDate: Date? = nil
     ) {
         self.cipher = cipher
         self.hash = hash

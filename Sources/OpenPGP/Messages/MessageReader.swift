@@ -87,13 +87,15 @@ struct MessageReader {
     /// Walks one level of the message grammar (RFC 9580 §10.3).
     private func readLevel(_ packets: PacketStream, depth: Int, state: inout ReadState) throws {
         guard depth <= limits.maxNestingDepth else {
-            throw OpenPGPError(.decompressionLimitExceeded, "the message nests containers more than \(limits.maxNestingDepth) deep")
+            throw OpenPGPError(
+                .decompressionLimitExceeded, "the message nests containers more than \(limits.maxNestingDepth) deep")
         }
         var sessionKeyPackets: [(tag: PacketTag, body: [UInt8], offset: Int)] = []
         var sawEncryptedData = false
         while let (tag, offset, body) = try packets.next() {
             func unexpected() -> OpenPGPError {
-                OpenPGPError(.unexpectedPacket, "a \(tag) packet is not expected here", offset: offset, packetTag: tag.rawValue)
+                OpenPGPError(
+                    .unexpectedPacket, "a \(tag) packet is not expected here", offset: offset, packetTag: tag.rawValue)
             }
             if sawEncryptedData && tag != .marker && tag != .padding { throw unexpected() }
             switch tag {
@@ -103,15 +105,19 @@ struct MessageReader {
                 guard state.literal == nil, state.cipher == nil else { throw unexpected() }
                 sessionKeyPackets.append((tag, try body.readAll(), body.offset))
             case .symEncryptedIntegrityProtectedData:
-                guard state.cipher == nil, state.literal == nil, state.onePassCount == 0, state.signatures.isEmpty else {
+                guard state.cipher == nil, state.literal == nil, state.onePassCount == 0, state.signatures.isEmpty
+                else {
                     throw unexpected()
                 }
                 let version = try body.readPrefix(1, "the SEIPD version")[0]
                 guard version == 1 else {
-                    throw OpenPGPError(.unsupportedVersion, "SEIPD version \(version) is not supported yet", offset: offset, packetTag: tag.rawValue)
+                    throw OpenPGPError(
+                        .unsupportedVersion, "SEIPD version \(version) is not supported yet", offset: offset,
+                        packetTag: tag.rawValue)
                 }
                 let (sessionKey, ciphertext) = try chooseSessionKey(sessionKeyPackets, body: body, state: &state)
-                let decrypting = try SEIPDv1Source(body: ciphertext, algorithm: sessionKey.algorithm, sessionKey: sessionKey.key, packetOffset: offset)
+                let decrypting = try SEIPDv1Source(
+                    body: ciphertext, algorithm: sessionKey.algorithm, sessionKey: sessionKey.key, packetOffset: offset)
                 state.cipher = sessionKey.algorithm
                 state.sessionKey = sessionKey
                 do {
@@ -124,11 +130,14 @@ struct MessageReader {
                 }
                 // The inner level read to the end, where the MDC was checked.
                 guard decrypting.verified else {
-                    throw OpenPGPError(.integrityCheckFailed, "the encrypted data was not read to its integrity check", offset: offset)
+                    throw OpenPGPError(
+                        .integrityCheckFailed, "the encrypted data was not read to its integrity check", offset: offset)
                 }
                 sawEncryptedData = true
             case .symmetricallyEncryptedData:
-                throw OpenPGPError(.insecureMessage, "the message uses encryption without integrity protection (SED); it is refused", offset: offset, packetTag: tag.rawValue)
+                throw OpenPGPError(
+                    .insecureMessage, "the message uses encryption without integrity protection (SED); it is refused",
+                    offset: offset, packetTag: tag.rawValue)
             case .compressedData:
                 guard state.literal == nil else { throw unexpected() }
                 let algorithm = CompressionAlgorithm(rawValue: try body.readPrefix(1, "the compression algorithm")[0])
@@ -142,7 +151,9 @@ struct MessageReader {
                 guard state.literal == nil else { throw unexpected() }
                 let fields = try body.readAll()
                 guard fields.count == 13, fields[0] == 3 else {
-                    throw OpenPGPError(.malformedPacket, "unsupported one-pass signature packet", offset: offset, packetTag: tag.rawValue)
+                    throw OpenPGPError(
+                        .malformedPacket, "unsupported one-pass signature packet", offset: offset,
+                        packetTag: tag.rawValue)
                 }
                 state.prepareHash(HashAlgorithm(rawValue: fields[2]), type: SignatureType(rawValue: fields[1]))
                 state.onePassCount += 1
@@ -190,10 +201,13 @@ struct MessageReader {
     ) throws -> ByteSource {
         switch algorithm {
         case .uncompressed: body
-        case .zip, .zlib: try ZlibInflatingSource(body: body, raw: algorithm == .zip, budget: budget, nested: nested, offset: offset)
+        case .zip, .zlib:
+            try ZlibInflatingSource(body: body, raw: algorithm == .zip, budget: budget, nested: nested, offset: offset)
         case .bzip2: try BZip2InflatingSource(body: body, budget: budget, nested: nested, offset: offset)
         default:
-            throw OpenPGPError(.unsupportedAlgorithm, "compression algorithm \(algorithm) is not supported yet", offset: offset, packetTag: PacketTag.compressedData.rawValue)
+            throw OpenPGPError(
+                .unsupportedAlgorithm, "compression algorithm \(algorithm) is not supported yet", offset: offset,
+                packetTag: PacketTag.compressedData.rawValue)
         }
     }
 
@@ -224,7 +238,9 @@ struct MessageReader {
 
     /// The session key from the first PKESK one of the secret keys opens, nil if none is
     /// addressed to them. Every failure to open one is the same `decryptionFailed` error.
-    private func publicKeySessionKey(_ packets: [(tag: PacketTag, body: [UInt8], offset: Int)], state: inout ReadState) throws -> SessionKey? {
+    private func publicKeySessionKey(
+        _ packets: [(tag: PacketTag, body: [UInt8], offset: Int)], state: inout ReadState
+    ) throws -> SessionKey? {
         var sawMatchingKey = false
         var lastError: OpenPGPError?
         var attempts = 0
@@ -243,12 +259,14 @@ struct MessageReader {
                     guard attempts < sessionKeyLimits.maxPublicKeyAttempts else {
                         throw OpenPGPError(
                             .workLimitExceeded,
-                            "the message asks for more than \(sessionKeyLimits.maxPublicKeyAttempts) private-key operations to find its session key")
+                            "the message asks for more than \(sessionKeyLimits.maxPublicKeyAttempts) private-key operations to find its session key"
+                        )
                     }
                     attempts += 1
                     do {
                         let secret = try secretKey.secretParameters(for: component)
-                        let (cipher, key) = try SessionKeyCrypto.decrypt(fields: fields, with: secret, key: component.packet)
+                        let (cipher, key) = try SessionKeyCrypto.decrypt(
+                            fields: fields, with: secret, key: component.packet)
                         state.decryptionKey = component.fingerprint
                         return try SessionKey(algorithm: cipher, key: key)
                     } catch let error as OpenPGPError {
@@ -257,15 +275,22 @@ struct MessageReader {
                 }
             }
         }
-        if let lastError, lastError.code == .passphraseRequired || lastError.code == .unsupportedAlgorithm { throw lastError }
+        if let lastError, lastError.code == .passphraseRequired || lastError.code == .unsupportedAlgorithm {
+            throw lastError
+        }
         let hasPassphraseRoute = !passphrases.isEmpty && packets.contains { $0.tag == .symmetricKeyEncryptedSessionKey }
-        if sawMatchingKey && !hasPassphraseRoute { throw OpenPGPError(.decryptionFailed, "the session key could not be decrypted") }
+        if sawMatchingKey && !hasPassphraseRoute {
+            throw OpenPGPError(.decryptionFailed, "the session key could not be decrypted")
+        }
         return nil
     }
 
     /// Every plausible session key the passphrases give for the SKESK packets, within ``sessionKeyLimits``.
-    private func passphraseSessionKeys(_ packets: [(tag: PacketTag, body: [UInt8], offset: Int)]) throws -> [SessionKey] {
-        let skesks = packets.filter { $0.tag == .symmetricKeyEncryptedSessionKey }.map { (body: $0.body, offset: $0.offset) }
+    private func passphraseSessionKeys(_ packets: [(tag: PacketTag, body: [UInt8], offset: Int)]) throws -> [SessionKey]
+    {
+        let skesks = packets.filter { $0.tag == .symmetricKeyEncryptedSessionKey }.map {
+            (body: $0.body, offset: $0.offset)
+        }
         return try SKESK.sessionKeys(skesks, passphrases: passphrases, limits: sessionKeyLimits)
     }
 
@@ -279,7 +304,8 @@ struct MessageReader {
     /// Whether the first block of plaintext repeats its last two bytes, as the prefix must.
     private func quickCheck(_ candidate: SessionKey, ciphertext: [UInt8]) throws -> Bool {
         guard let blockSize = candidate.algorithm.blockSize, ciphertext.count >= blockSize + 2 else { return false }
-        var plain = try CFBCipher(candidate.algorithm, key: candidate.key, encrypting: false).update(Array(ciphertext.prefix(blockSize + 2)))
+        var plain = try CFBCipher(candidate.algorithm, key: candidate.key, encrypting: false).update(
+            Array(ciphertext.prefix(blockSize + 2)))
         defer { wipe(&plain) }
         return plain[blockSize - 2] == plain[blockSize] && plain[blockSize - 1] == plain[blockSize + 1]
     }
@@ -290,7 +316,8 @@ struct MessageReader {
         let context = try hashes[HashKey(algorithm: signature.hashAlgorithm, text: signature.type == .text)]?.copy()
         let result = DocumentSignatures.verify(signature, context: context, certificates: certificates)
         if context == nil && result.status == .unsupported && signature.hashAlgorithm.isSupported {
-            return result.with(.unsupported, "the signature's hash \(signature.hashAlgorithm) was not announced before the data")
+            return result.with(
+                .unsupported, "the signature's hash \(signature.hashAlgorithm) was not announced before the data")
         }
         return result
     }

@@ -33,20 +33,29 @@ public final class MessageWriter {
         let now = options.signatureDate ?? Date()
         signatureTime = UInt32(openPGPTimestamp: now)
         let (signingKeys, recipientKeys) = try Self.selectKeys(
-            recipients: recipients, encryptsToPassphrase: !passphrases.isEmpty, signers: signers, options: options, at: now)
+            recipients: recipients, encryptsToPassphrase: !passphrases.isEmpty, signers: signers, options: options,
+            at: now)
 
-        let armor = options.armor ? ArmorWriter(type: .message, headers: options.armorHeaders, lineEnding: options.armorLineEnding) : nil
+        let armor =
+            options.armor
+            ? ArmorWriter(type: .message, headers: options.armorHeaders, lineEnding: options.armorLineEnding) : nil
         let sink = try OutputStage(armor: armor, output: output)
 
         var container: WriterStage = sink
         if let keySize = options.cipher.keySize, !recipientKeys.isEmpty || !passphrases.isEmpty {
             let sessionKey = SecureBytes.random(count: keySize)
             for key in recipientKeys {
-                let fields = try SessionKeyCrypto.encrypt(sessionKey: sessionKey, cipher: options.cipher, to: key.packet)
-                try sink.write(PacketFraming.packet(tag: .publicKeyEncryptedSessionKey, body: [3] + key.keyID.bytes + [key.algorithm.rawValue] + fields))
+                let fields = try SessionKeyCrypto.encrypt(
+                    sessionKey: sessionKey, cipher: options.cipher, to: key.packet)
+                try sink.write(
+                    PacketFraming.packet(
+                        tag: .publicKeyEncryptedSessionKey,
+                        body: [3] + key.keyID.bytes + [key.algorithm.rawValue] + fields))
             }
             for passphrase in passphrases {
-                let body = try SKESK.make(sessionKey: sessionKey, messageCipher: options.cipher, passphrase: SecureBytes(Array(passphrase.utf8)))
+                let body = try SKESK.make(
+                    sessionKey: sessionKey, messageCipher: options.cipher,
+                    passphrase: SecureBytes(Array(passphrase.utf8)))
                 try sink.write(PacketFraming.packet(tag: .symmetricKeyEncryptedSessionKey, body: body))
             }
             container = try SEIPDv1Stage(algorithm: options.cipher, sessionKey: sessionKey, next: sink)
@@ -62,7 +71,10 @@ public final class MessageWriter {
             let last = index == signingKeys.count - 1
             let key = signer.key.publicKey
             // One-pass signature packet (version 3); the last one written is "not nested".
-            let ops: [UInt8] = [3, signatureType.rawValue, signer.hash.rawValue, key.algorithm.rawValue] + key.keyID.bytes + [last ? 1 : 0]
+            let ops: [UInt8] =
+                [3, signatureType.rawValue, signer.hash.rawValue, key.algorithm.rawValue] + key.keyID.bytes + [
+                    last ? 1 : 0
+                ]
             try container.write(PacketFraming.packet(tag: .onePassSignature, body: ops))
             hashed.append((signer, try HashContext(signer.hash)))
         }
@@ -75,7 +87,8 @@ public final class MessageWriter {
     /// Checks, without writing anything, that a message with these keys and options can be
     /// written now: the same errors `init` would throw.
     public static func validate(
-        recipients: [Certificate], passphrases: [String] = [], signers: [SecretKey], options: MessageOptions = MessageOptions()
+        recipients: [Certificate], passphrases: [String] = [], signers: [SecretKey],
+        options: MessageOptions = MessageOptions()
     ) throws {
         _ = try selectKeys(
             recipients: recipients, encryptsToPassphrase: !passphrases.isEmpty, signers: signers, options: options,
@@ -84,7 +97,8 @@ public final class MessageWriter {
 
     /// The signing keys and the recipient (sub)keys to use, or why there are none.
     private static func selectKeys(
-        recipients: [Certificate], encryptsToPassphrase: Bool, signers: [SecretKey], options: MessageOptions, at date: Date
+        recipients: [Certificate], encryptsToPassphrase: Bool, signers: [SecretKey], options: MessageOptions,
+        at date: Date
     ) throws -> ([DocumentSignatures.Signer], [KeyComponent]) {
         let encrypts = !recipients.isEmpty || encryptsToPassphrase
         guard encrypts || !signers.isEmpty else {

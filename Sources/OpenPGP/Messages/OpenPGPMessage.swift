@@ -15,7 +15,9 @@ public enum OpenPGPMessage {
     }
 
     /// Signs `data` into an inline-signed (one-pass) message, compressed as `options` say.
-    public static func sign(_ data: [UInt8], by signers: [SecretKey], options: MessageOptions = MessageOptions()) throws -> [UInt8] {
+    public static func sign(
+        _ data: [UInt8], by signers: [SecretKey], options: MessageOptions = MessageOptions()
+    ) throws -> [UInt8] {
         guard !signers.isEmpty else { throw OpenPGPError(.invalidArgument, "signing needs at least one key") }
         return try write(data, recipients: [], passphrases: [], signers: signers, options: options)
     }
@@ -66,10 +68,12 @@ public enum OpenPGPMessage {
 
     /// Writes a message for everything `source` yields into `output`, in bounded memory.
     public static func write(
-        from source: ByteSource, to output: @escaping (UnsafeRawBufferPointer) throws -> Void, recipients: [Certificate],
+        from source: ByteSource, to output: @escaping (UnsafeRawBufferPointer) throws -> Void,
+        recipients: [Certificate],
         passphrases: [String] = [], signers: [SecretKey] = [], options: MessageOptions = MessageOptions()
     ) throws {
-        let writer = try MessageWriter(recipients: recipients, passphrases: passphrases, signers: signers, options: options, output: output)
+        let writer = try MessageWriter(
+            recipients: recipients, passphrases: passphrases, signers: signers, options: options, output: output)
         try source.forEachChunk { try writer.write($0) }
         try writer.finish()
     }
@@ -78,7 +82,9 @@ public enum OpenPGPMessage {
         _ data: [UInt8], recipients: [Certificate], passphrases: [String], signers: [SecretKey], options: MessageOptions
     ) throws -> [UInt8] {
         var output: [UInt8] = []
-        let writer = try MessageWriter(recipients: recipients, passphrases: passphrases, signers: signers, options: options) { output += $0 }
+        let writer = try MessageWriter(
+            recipients: recipients, passphrases: passphrases, signers: signers, options: options
+        ) { output += $0 }
         try writer.write(data)
         try writer.finish()
         return output

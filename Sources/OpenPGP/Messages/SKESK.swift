@@ -6,7 +6,9 @@ enum SKESK {
 
     /// A v4 SKESK packet body carrying `sessionKey` (for `messageCipher`), encrypted with a
     /// key derived from `passphrase` (iterated and salted SHA-256 S2K).
-    static func make(sessionKey: SecureBytes, messageCipher: SymmetricAlgorithm, passphrase: SecureBytes) throws -> [UInt8] {
+    static func make(
+        sessionKey: SecureBytes, messageCipher: SymmetricAlgorithm, passphrase: SecureBytes
+    ) throws -> [UInt8] {
         let s2k = S2K.iteratedAndSalted()
         let kek = try s2k.deriveKey(passphrase: passphrase, keySize: cipher.keySize ?? 32)
         var plain = sessionKey.withUnsafeBytes { [messageCipher.rawValue] + Array($0) }
@@ -27,7 +29,8 @@ enum SKESK {
 
     /// ``sessionKeys(_:passphrases:limits:)`` spending from `budget`, which shows the work done.
     static func sessionKeys(
-        _ packets: [(body: [UInt8], offset: Int)], passphrases: [SecureBytes], limits: SessionKeyLimits, budget: inout S2KBudget
+        _ packets: [(body: [UInt8], offset: Int)], passphrases: [SecureBytes], limits: SessionKeyLimits,
+        budget: inout S2KBudget
     ) throws -> [SessionKey] {
         guard !passphrases.isEmpty else { return [] }
         guard packets.count <= limits.maxPassphrasePackets else {
@@ -39,7 +42,9 @@ enum SKESK {
         var keys: [SessionKey] = []
         for packet in packets {
             for passphrase in passphrases {
-                if let recovered = try decrypt(packet.body, offset: packet.offset, passphrase: passphrase, budget: &budget) {
+                if let recovered = try decrypt(
+                    packet.body, offset: packet.offset, passphrase: passphrase, budget: &budget)
+                {
                     keys.append(try SessionKey(algorithm: recovered.cipher, key: recovered.key))
                 }
             }
@@ -48,7 +53,9 @@ enum SKESK {
     }
 
     /// ``decrypt(_:offset:passphrase:budget:)`` for one packet and passphrase, without a work limit.
-    static func decrypt(_ body: [UInt8], offset: Int, passphrase: SecureBytes) throws -> (cipher: SymmetricAlgorithm, key: SecureBytes)? {
+    static func decrypt(
+        _ body: [UInt8], offset: Int, passphrase: SecureBytes
+    ) throws -> (cipher: SymmetricAlgorithm, key: SecureBytes)? {
         var budget = S2KBudget(limit: .max)
         return try decrypt(body, offset: offset, passphrase: passphrase, budget: &budget)
     }
@@ -65,7 +72,9 @@ enum SKESK {
         var reader = ByteReader(body, baseOffset: offset, packetTag: PacketTag.symmetricKeyEncryptedSessionKey.rawValue)
         let version = try reader.readByte("the SKESK version")
         guard version == 4 else {
-            throw OpenPGPError(.unsupportedVersion, "version \(version) SKESK packets are not supported yet", offset: offset, packetTag: reader.packetTag)
+            throw OpenPGPError(
+                .unsupportedVersion, "version \(version) SKESK packets are not supported yet", offset: offset,
+                packetTag: reader.packetTag)
         }
         let cipher = SymmetricAlgorithm(rawValue: try reader.readByte("the SKESK cipher"))
         let s2k = try S2K(reading: &reader)

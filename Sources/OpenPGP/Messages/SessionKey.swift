@@ -10,7 +10,8 @@ public struct SessionKey: Sendable, Equatable {
 
     public init(algorithm: SymmetricAlgorithm, key: SecureBytes) throws {
         guard let size = algorithm.keySize, size == key.count else {
-            throw OpenPGPError(.invalidArgument, "a \(algorithm) session key has \(algorithm.keySize ?? 0) bytes, not \(key.count)")
+            throw OpenPGPError(
+                .invalidArgument, "a \(algorithm) session key has \(algorithm.keySize ?? 0) bytes, not \(key.count)")
         }
         self.algorithm = algorithm
         self.key = key

@@ -45,7 +45,8 @@ struct S2KBudget {
         guard bytes <= limit - spent else {
             throw OpenPGPError(
                 .workLimitExceeded,
-                "recovering the session key would hash more than \(limit) bytes with S2K (\(spent) bytes spent on \(derivations) derivations, \(bytes) more needed)")
+                "recovering the session key would hash more than \(limit) bytes with S2K (\(spent) bytes spent on \(derivations) derivations, \(bytes) more needed)"
+            )
         }
         spent += bytes
         derivations += 1

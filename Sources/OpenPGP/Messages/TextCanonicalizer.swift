@@ -9,7 +9,8 @@ struct TextCanonicalizer {
     private var previousWasCR = false
 
     /// Hands `bytes`, canonicalised, to `sink` in as few pieces as possible.
-    mutating func process(_ bytes: UnsafeRawBufferPointer, into sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+    mutating func process(_ bytes: UnsafeRawBufferPointer, into sink: (UnsafeRawBufferPointer) throws -> Void) rethrows
+    {
         guard !bytes.isEmpty else { return }
         var start = 0
         for index in 0..<bytes.count where bytes[index] == 0x0A {

@@ -96,12 +96,18 @@ enum PacketFraming {
                     body += try reader.readBytes(length, "the body of a \(tag) packet")
                     reader.packetTag = nil
                     if partial && !tag.allowsPartialLengths {
-                        throw OpenPGPError(.malformedPacket, "\(tag) packets may not use partial lengths", offset: start, packetTag: tag.rawValue)
+                        throw OpenPGPError(
+                            .malformedPacket, "\(tag) packets may not use partial lengths", offset: start,
+                            packetTag: tag.rawValue)
                     }
-                    return RawPacket(tag: tag, body: body, offset: start, bodyOffset: bodyOffset ?? start, usedPartialLengths: partial)
+                    return RawPacket(
+                        tag: tag, body: body, offset: start, bodyOffset: bodyOffset ?? start,
+                        usedPartialLengths: partial)
                 case .partial(let length):
                     if !partial && length < 512 {
-                        throw OpenPGPError(.malformedPacket, "the first partial body chunk must be at least 512 bytes", offset: start, packetTag: tag.rawValue)
+                        throw OpenPGPError(
+                            .malformedPacket, "the first partial body chunk must be at least 512 bytes", offset: start,
+                            packetTag: tag.rawValue)
                     }
                     partial = true
                     body += try reader.readBytes(length, "the body of a \(tag) packet")
@@ -111,12 +117,13 @@ enum PacketFraming {
             let tag = PacketTag(rawValue: (first >> 2) & 0x0F)
             reader.packetTag = tag.rawValue
             let lengthType = first & 0x03
-            let length: Int? = switch lengthType {
-            case 0: Int(try reader.readByte("a length"))
-            case 1: Int(try reader.readUInt16("a length"))
-            case 2: Int(try reader.readUInt32("a length"))
-            default: nil
-            }
+            let length: Int? =
+                switch lengthType {
+                case 0: Int(try reader.readByte("a length"))
+                case 1: Int(try reader.readUInt16("a length"))
+                case 2: Int(try reader.readUInt32("a length"))
+                default: nil
+                }
             let bodyOffset = reader.absoluteOffset
             let body: [UInt8]
             if let length {
@@ -124,7 +131,9 @@ enum PacketFraming {
             } else {
                 // Indeterminate length: the packet runs to the end of the input.
                 guard tag.allowsPartialLengths else {
-                    throw OpenPGPError(.malformedPacket, "\(tag) packets may not have an indeterminate length", offset: start, packetTag: tag.rawValue)
+                    throw OpenPGPError(
+                        .malformedPacket, "\(tag) packets may not have an indeterminate length", offset: start,
+                        packetTag: tag.rawValue)
                 }
                 body = reader.readRest()
             }

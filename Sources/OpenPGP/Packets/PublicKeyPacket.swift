@@ -37,7 +37,9 @@ struct PublicKeyPacket: Sendable, Hashable {
         body.append(algorithm.rawValue)
         body += try Self.encode(parameters)
         guard body.count <= Self.maxBodyLength else {
-            throw OpenPGPError(.invalidArgument, "a key of \(body.count) bytes is larger than a v4 key may be (\(Self.maxBodyLength) bytes)")
+            throw OpenPGPError(
+                .invalidArgument,
+                "a key of \(body.count) bytes is larger than a v4 key may be (\(Self.maxBodyLength) bytes)")
         }
         self.body = body
     }
@@ -48,7 +50,9 @@ struct PublicKeyPacket: Sendable, Hashable {
         let versionOffset = reader.absoluteOffset
         version = try reader.readByte("the key version")
         guard version == 4 else {
-            throw OpenPGPError(.unsupportedVersion, "version \(version) keys are not supported yet", offset: versionOffset, packetTag: reader.packetTag)
+            throw OpenPGPError(
+                .unsupportedVersion, "version \(version) keys are not supported yet", offset: versionOffset,
+                packetTag: reader.packetTag)
         }
         creationTime = try reader.readUInt32("the key creation time")
         algorithm = PublicKeyAlgorithm(rawValue: try reader.readByte("the key algorithm"))
@@ -56,9 +60,13 @@ struct PublicKeyPacket: Sendable, Hashable {
         case .rsaEncryptOrSign, .rsaEncryptOnly, .rsaSignOnly:
             parameters = .rsa(n: try reader.readMPI("RSA n"), e: try reader.readMPI("RSA e"))
         case .dsa:
-            parameters = .dsa(p: try reader.readMPI("DSA p"), q: try reader.readMPI("DSA q"), g: try reader.readMPI("DSA g"), y: try reader.readMPI("DSA y"))
+            parameters = .dsa(
+                p: try reader.readMPI("DSA p"), q: try reader.readMPI("DSA q"), g: try reader.readMPI("DSA g"),
+                y: try reader.readMPI("DSA y"))
         case .elgamalEncryptOnly:
-            parameters = .elgamal(p: try reader.readMPI("ElGamal p"), g: try reader.readMPI("ElGamal g"), y: try reader.readMPI("ElGamal y"))
+            parameters = .elgamal(
+                p: try reader.readMPI("ElGamal p"), g: try reader.readMPI("ElGamal g"),
+                y: try reader.readMPI("ElGamal y"))
         case .ecdsa:
             parameters = .ecdsa(curve: try Self.readCurve(&reader), point: try reader.readMPI("an EC point"))
         case .eddsaLegacy:
@@ -68,16 +76,20 @@ struct PublicKeyPacket: Sendable, Hashable {
             let point = try reader.readMPI("an EC point")
             let kdfLength = try reader.readByte("the KDF parameters")
             guard kdfLength >= 3 else { throw reader.malformed("ECDH KDF parameters are too short") }
-            var kdf = ByteReader(try reader.readBytes(Int(kdfLength), "the KDF parameters"), baseOffset: reader.absoluteOffset)
+            var kdf = ByteReader(
+                try reader.readBytes(Int(kdfLength), "the KDF parameters"), baseOffset: reader.absoluteOffset)
             guard try kdf.readByte() == 1 else { throw reader.malformed("unknown ECDH KDF parameter version") }
-            parameters = .ecdh(curve: curve, point: point, kdfHash: HashAlgorithm(rawValue: try kdf.readByte()), kdfCipher: SymmetricAlgorithm(rawValue: try kdf.readByte()))
+            parameters = .ecdh(
+                curve: curve, point: point, kdfHash: HashAlgorithm(rawValue: try kdf.readByte()),
+                kdfCipher: SymmetricAlgorithm(rawValue: try kdf.readByte()))
         default:
             // Unknown algorithm: we cannot tell where the public part ends, so take it all.
             parameters = .unknown(raw: reader.readRest())
         }
         guard reader.position - start <= Self.maxBodyLength else {
             throw OpenPGPError(
-                .malformedPacket, "a v4 key of \(reader.position - start) bytes is larger than its fingerprint can cover (\(Self.maxBodyLength) bytes)",
+                .malformedPacket,
+                "a v4 key of \(reader.position - start) bytes is larger than its fingerprint can cover (\(Self.maxBodyLength) bytes)",
                 offset: versionOffset, packetTag: reader.packetTag)
         }
         body = Array(reader.bytes[start..<reader.position])

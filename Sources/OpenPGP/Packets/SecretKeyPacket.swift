@@ -49,7 +49,10 @@ struct SecretKeyPacket: Sendable {
         self.offset = 0
     }
 
-    private init(publicKey: PublicKeyPacket, protection: SecretKeyProtection, encryptedData: [UInt8], parameters: SecretParameters?, offset: Int) {
+    private init(
+        publicKey: PublicKeyPacket, protection: SecretKeyProtection, encryptedData: [UInt8],
+        parameters: SecretParameters?, offset: Int
+    ) {
         self.publicKey = publicKey
         self.protection = protection
         self.encryptedData = encryptedData
@@ -70,7 +73,9 @@ struct SecretKeyPacket: Sendable {
             guard cleartext.count >= 2 else { throw reader.truncated("the secret key material") }
             let material = Array(cleartext.dropLast(2))
             guard secretChecksum(material) == Array(cleartext.suffix(2)) else {
-                throw OpenPGPError(.malformedPacket, "the checksum of an unprotected secret key is wrong", offset: offset, packetTag: tag.rawValue)
+                throw OpenPGPError(
+                    .malformedPacket, "the checksum of an unprotected secret key is wrong", offset: offset,
+                    packetTag: tag.rawValue)
             }
             protection = .unprotected
             encryptedData = []
@@ -85,19 +90,25 @@ struct SecretKeyPacket: Sendable {
                 return
             }
             guard let blockSize = cipher.blockSize else {
-                throw OpenPGPError(.unsupportedAlgorithm, "secret key protected with unknown cipher \(cipher.rawValue)", offset: offset, packetTag: tag.rawValue)
+                throw OpenPGPError(
+                    .unsupportedAlgorithm, "secret key protected with unknown cipher \(cipher.rawValue)",
+                    offset: offset, packetTag: tag.rawValue)
             }
             let iv = try reader.readBytes(blockSize, "the protection IV")
             protection = .encrypted(usage: usage, cipher: cipher, s2k: s2k, iv: iv)
             encryptedData = reader.readRest()
             parameters = nil
         case 253:
-            throw OpenPGPError(.unsupportedAlgorithm, "AEAD-protected secret keys (S2K usage 253) are not supported yet", offset: offset, packetTag: tag.rawValue)
+            throw OpenPGPError(
+                .unsupportedAlgorithm, "AEAD-protected secret keys (S2K usage 253) are not supported yet",
+                offset: offset, packetTag: tag.rawValue)
         default:
             // Legacy CFB: the usage octet is the cipher, the key its MD5 simple S2K.
             let cipher = SymmetricAlgorithm(rawValue: usage)
             guard let blockSize = cipher.blockSize else {
-                throw OpenPGPError(.unsupportedAlgorithm, "secret key protected with unknown cipher \(usage)", offset: offset, packetTag: tag.rawValue)
+                throw OpenPGPError(
+                    .unsupportedAlgorithm, "secret key protected with unknown cipher \(usage)", offset: offset,
+                    packetTag: tag.rawValue)
             }
             let iv = try reader.readBytes(blockSize, "the protection IV")
             protection = .encrypted(usage: usage, cipher: cipher, s2k: .legacyMD5, iv: iv)
@@ -116,7 +127,9 @@ struct SecretKeyPacket: Sendable {
 
     /// Decrypts the secret part; a wrong passphrase gives `wrongPassphrase`.
     func unlocked(passphrase: SecureBytes) throws -> SecretKeyPacket {
-        guard case .encrypted(let usage, let cipher, let s2k, let iv) = protection, parameters == nil else { return self }
+        guard case .encrypted(let usage, let cipher, let s2k, let iv) = protection, parameters == nil else {
+            return self
+        }
         guard let keySize = cipher.keySize else {
             throw OpenPGPError(.unsupportedAlgorithm, "protection cipher \(cipher) is not supported")
         }
@@ -146,13 +159,17 @@ struct SecretKeyPacket: Sendable {
             // With the legacy checksum a wrong passphrase can pass the check by chance.
             throw wrong
         }
-        return SecretKeyPacket(publicKey: publicKey, protection: protection, encryptedData: encryptedData, parameters: parameters, offset: offset)
+        return SecretKeyPacket(
+            publicKey: publicKey, protection: protection, encryptedData: encryptedData, parameters: parameters,
+            offset: offset)
     }
 
     /// The packet body; with a passphrase the secret is protected as `protection` says (by
     /// default AES-256, iterated and salted SHA-256 S2K, SHA-1 check), without it is stored
     /// in the clear.
-    func serializedBody(passphrase: SecureBytes?, protection settings: SecretKeyProtectionSettings = SecretKeyProtectionSettings()) throws -> [UInt8] {
+    func serializedBody(
+        passphrase: SecureBytes?, protection settings: SecretKeyProtectionSettings = SecretKeyProtectionSettings()
+    ) throws -> [UInt8] {
         guard let parameters else {
             // Still locked (or a stub): write it back exactly as it came.
             guard case .encrypted(let usage, let cipher, let s2k, let iv) = protection else {

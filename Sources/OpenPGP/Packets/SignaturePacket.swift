@@ -63,16 +63,20 @@ struct SignaturePacket: Sendable, Hashable {
         self.unhashedSubpackets = unhashedSubpackets
         self.hashPrefix = hashPrefix
         // MPIs carry no leading zero bytes: store them as they will read back.
-        let values = publicKeyAlgorithm.signatureValuesAreMPIs
+        let values =
+            publicKeyAlgorithm.signatureValuesAreMPIs
             ? signatureValues.map { Array($0.drop { $0 == 0 }) } : signatureValues
         self.signatureValues = values
 
         let hashedArea = hashedSubpackets.flatMap(\.serialized)
         let unhashedArea = unhashedSubpackets.flatMap(\.serialized)
-        guard let hashedLength = UInt16(exactly: hashedArea.count), let unhashedLength = UInt16(exactly: unhashedArea.count) else {
+        guard let hashedLength = UInt16(exactly: hashedArea.count),
+            let unhashedLength = UInt16(exactly: unhashedArea.count)
+        else {
             throw OpenPGPError(
                 .invalidArgument,
-                "a signature subpacket area of \(max(hashedArea.count, unhashedArea.count)) bytes is larger than \(Self.maxSubpacketAreaLength) bytes")
+                "a signature subpacket area of \(max(hashedArea.count, unhashedArea.count)) bytes is larger than \(Self.maxSubpacketAreaLength) bytes"
+            )
         }
         self.hashedArea = hashedArea
         var body: [UInt8] = [4, type.rawValue, publicKeyAlgorithm.rawValue, hashAlgorithm.rawValue]
@@ -91,7 +95,9 @@ struct SignaturePacket: Sendable, Hashable {
         var reader = ByteReader(body, baseOffset: offset, packetTag: PacketTag.signature.rawValue)
         version = try reader.readByte("the signature version")
         guard version == 4 else {
-            throw OpenPGPError(.unsupportedVersion, "version \(version) signatures are not supported", offset: offset, packetTag: PacketTag.signature.rawValue)
+            throw OpenPGPError(
+                .unsupportedVersion, "version \(version) signatures are not supported", offset: offset,
+                packetTag: PacketTag.signature.rawValue)
         }
         type = SignatureType(rawValue: try reader.readByte("the signature type"))
         publicKeyAlgorithm = PublicKeyAlgorithm(rawValue: try reader.readByte("the signature algorithm"))
@@ -102,7 +108,8 @@ struct SignaturePacket: Sendable, Hashable {
         hashedSubpackets = try Subpacket.parseArea(hashedArea, baseOffset: hashedOffset)
         let unhashedLength = Int(try reader.readUInt16("the unhashed subpacket length"))
         let unhashedOffset = reader.absoluteOffset
-        unhashedSubpackets = try Subpacket.parseArea(try reader.readBytes(unhashedLength, "the unhashed subpackets"), baseOffset: unhashedOffset)
+        unhashedSubpackets = try Subpacket.parseArea(
+            try reader.readBytes(unhashedLength, "the unhashed subpackets"), baseOffset: unhashedOffset)
         hashPrefix = try reader.readBytes(2, "the hash prefix")
         var values: [[UInt8]] = []
         switch publicKeyAlgorithm {

@@ -32,7 +32,8 @@ struct Subpacket: Sendable, Hashable {
         /// Subpacket types this engine understands; an unknown one marked critical
         /// invalidates its signature (RFC 9580 §5.2.3.7).
         var isKnown: Bool {
-            [2, 3, 4, 5, 6, 7, 9, 11, 12, 16, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 35, 39].contains(rawValue)
+            [2, 3, 4, 5, 6, 7, 9, 11, 12, 16, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 35, 39].contains(
+                rawValue)
         }
     }
 

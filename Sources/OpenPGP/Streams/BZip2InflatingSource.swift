@@ -97,7 +97,8 @@ final class BZip2InflatingSource: ByteSource {
             case BZ_OK:
                 break
             default:
-                throw OpenPGPError(.decompressionFailed, "compressed data is corrupt (libbz2 \(status))", offset: offset)
+                throw OpenPGPError(
+                    .decompressionFailed, "compressed data is corrupt (libbz2 \(status))", offset: offset)
             }
             if written > 0 { return written }
         }

@@ -49,7 +49,9 @@ final class DearmoringSource: ByteSource {
             break
         }
         while true {
-            guard let line = try readLine() else { throw OpenPGPError(.malformedArmor, "armor ends inside its headers") }
+            guard let line = try readLine() else {
+                throw OpenPGPError(.malformedArmor, "armor ends inside its headers")
+            }
             let text = String(decoding: line, as: UTF8.self).trimmingTrailingWhitespace
             if text.isEmpty { return }
             guard let colon = text.range(of: ": ") else {
@@ -94,15 +96,21 @@ final class DearmoringSource: ByteSource {
         // The common case: no carry, no blanks, whole groups — decode the line in place.
         if carry.isEmpty, line.count % 4 == 0 {
             let valid = line.withUnsafeBytes { Base64.decode($0, into: &decoded) }
-            guard valid else { throw OpenPGPError(.malformedArmor, "invalid base64 in the armored data", offset: input.offset) }
+            guard valid else {
+                throw OpenPGPError(.malformedArmor, "invalid base64 in the armored data", offset: input.offset)
+            }
             return
         }
         var characters = carry
         characters.reserveCapacity(carry.count + line.count)
         for byte in line where byte != 0x20 && byte != 0x09 { characters.append(byte) }
         let whole = characters.count / 4 * 4
-        let valid = characters.withUnsafeBytes { Base64.decode(UnsafeRawBufferPointer(rebasing: $0[0..<whole]), into: &decoded) }
-        guard valid else { throw OpenPGPError(.malformedArmor, "invalid base64 in the armored data", offset: input.offset) }
+        let valid = characters.withUnsafeBytes {
+            Base64.decode(UnsafeRawBufferPointer(rebasing: $0[0..<whole]), into: &decoded)
+        }
+        guard valid else {
+            throw OpenPGPError(.malformedArmor, "invalid base64 in the armored data", offset: input.offset)
+        }
         carry = Array(characters[whole...])
     }
 
@@ -112,7 +120,8 @@ final class DearmoringSource: ByteSource {
         line.reserveCapacity(80)
         guard try input.readLine(into: &line, maximumLength: Self.maximumLineLength) else { return nil }
         if line.count > Self.maximumLineLength {
-            throw OpenPGPError(.malformedArmor, "an armor line is longer than \(Self.maximumLineLength) bytes", offset: input.offset)
+            throw OpenPGPError(
+                .malformedArmor, "an armor line is longer than \(Self.maximumLineLength) bytes", offset: input.offset)
         }
         if line.last == 0x0D { line.removeLast() }
         return line

@@ -72,7 +72,9 @@ final class ZlibInflatingSource: ByteSource {
             case Z_BUF_ERROR where written == 0 && inputEnded:
                 // No input left and no progress. Raw deflate without its final block marker
                 // (some writers omit it) is accepted; zlib framing must be complete.
-                guard raw else { throw OpenPGPError(.decompressionFailed, "compressed data ends early", offset: offset) }
+                guard raw else {
+                    throw OpenPGPError(.decompressionFailed, "compressed data ends early", offset: offset)
+                }
                 streamEnded = true
             case Z_BUF_ERROR:
                 break

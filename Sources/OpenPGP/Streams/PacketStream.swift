@@ -22,7 +22,9 @@ final class PacketStream {
             tag = PacketTag(rawValue: first & 0x3F)
             length = try PacketBodySource.readNewFormatLength(input, tag: tag)
             if case .partial(let size) = length, size < 512 {
-                throw OpenPGPError(.malformedPacket, "the first partial body chunk must be at least 512 bytes", offset: start, packetTag: tag.rawValue)
+                throw OpenPGPError(
+                    .malformedPacket, "the first partial body chunk must be at least 512 bytes", offset: start,
+                    packetTag: tag.rawValue)
             }
         } else {
             tag = PacketTag(rawValue: (first >> 2) & 0x0F)
@@ -39,7 +41,9 @@ final class PacketStream {
             }
         }
         if length.isStreamed && !tag.allowsPartialLengths {
-            throw OpenPGPError(.malformedPacket, "\(tag) packets may not have a partial or indeterminate length", offset: start, packetTag: tag.rawValue)
+            throw OpenPGPError(
+                .malformedPacket, "\(tag) packets may not have a partial or indeterminate length", offset: start,
+                packetTag: tag.rawValue)
         }
         let body = PacketBodySource(input: input, tag: tag, length: length)
         current = body
@@ -101,12 +105,16 @@ final class PacketBodySource: ByteSource {
             case .partial(let count):
                 remaining = count
             case .indeterminate:
-                throw OpenPGPError(.malformedPacket, "invalid partial length", offset: input.offset, packetTag: tag.rawValue)
+                throw OpenPGPError(
+                    .malformedPacket, "invalid partial length", offset: input.offset, packetTag: tag.rawValue)
             }
         }
-        let count = try input.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(buffer.count, remaining)]))
+        let count = try input.read(
+            into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(buffer.count, remaining)]))
         guard count > 0 else {
-            throw OpenPGPError(.truncatedPacket, "input ends inside the body of a \(tag) packet", offset: input.offset, packetTag: tag.rawValue)
+            throw OpenPGPError(
+                .truncatedPacket, "input ends inside the body of a \(tag) packet", offset: input.offset,
+                packetTag: tag.rawValue)
         }
         remaining -= count
         return count
@@ -117,9 +125,12 @@ final class PacketBodySource: ByteSource {
         var out = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
-            let read = try out.withUnsafeMutableBytes { try self.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+            let read = try out.withUnsafeMutableBytes {
+                try self.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...]))
+            }
             guard read > 0 else {
-                throw OpenPGPError(.truncatedPacket, "input ends inside \(what)", offset: offset, packetTag: tag.rawValue)
+                throw OpenPGPError(
+                    .truncatedPacket, "input ends inside \(what)", offset: offset, packetTag: tag.rawValue)
             }
             filled += read
         }
@@ -133,7 +144,8 @@ final class PacketBodySource: ByteSource {
 
     static func readNewFormatLength(_ input: BufferedSource, tag: PacketTag) throws -> Length {
         guard let first = try input.readByte().map(Int.init) else {
-            throw OpenPGPError(.truncatedPacket, "input ends inside a packet length", offset: input.offset, packetTag: tag.rawValue)
+            throw OpenPGPError(
+                .truncatedPacket, "input ends inside a packet length", offset: input.offset, packetTag: tag.rawValue)
         }
         switch first {
         case 0..<192:

@@ -29,9 +29,12 @@ final class SEIPDv1Source: ByteSource {
         // repeated bytes are deliberately not checked: that check is a known oracle.
         try fillPlain(atLeast: blockSize + 2 + Self.mdcLength)
         guard plain.count - plainStart >= blockSize + 2 + Self.mdcLength else {
-            throw OpenPGPError(.integrityCheckFailed, "encrypted data is too short to carry its integrity check", offset: packetOffset)
+            throw OpenPGPError(
+                .integrityCheckFailed, "encrypted data is too short to carry its integrity check", offset: packetOffset)
         }
-        plain.withUnsafeBytes { mdc.update(UnsafeRawBufferPointer(rebasing: $0[plainStart..<plainStart + blockSize + 2])) }
+        plain.withUnsafeBytes {
+            mdc.update(UnsafeRawBufferPointer(rebasing: $0[plainStart..<plainStart + blockSize + 2]))
+        }
         plainStart += blockSize + 2
     }
 
@@ -82,12 +85,16 @@ final class SEIPDv1Source: ByteSource {
         guard !verified else { return }
         let trailer = Array(plain[plainStart...])
         guard bodyEnded, trailer.count == Self.mdcLength, trailer[0] == 0xD3, trailer[1] == 0x14 else {
-            throw OpenPGPError(.integrityCheckFailed, "the encrypted data has no valid MDC packet; no plaintext is released", offset: packetOffset, packetTag: PacketTag.symEncryptedIntegrityProtectedData.rawValue)
+            throw OpenPGPError(
+                .integrityCheckFailed, "the encrypted data has no valid MDC packet; no plaintext is released",
+                offset: packetOffset, packetTag: PacketTag.symEncryptedIntegrityProtectedData.rawValue)
         }
         mdc.update(trailer[0..<2])
         let expected = mdc.finalize()
         guard SecureBytes(expected) == SecureBytes(trailer[2...]) else {
-            throw OpenPGPError(.integrityCheckFailed, "the encrypted data was modified (MDC mismatch); no plaintext is released", offset: packetOffset, packetTag: PacketTag.symEncryptedIntegrityProtectedData.rawValue)
+            throw OpenPGPError(
+                .integrityCheckFailed, "the encrypted data was modified (MDC mismatch); no plaintext is released",
+                offset: packetOffset, packetTag: PacketTag.symEncryptedIntegrityProtectedData.rawValue)
         }
         verified = true
     }

@@ -86,7 +86,8 @@ extension Array where Element == UInt8 {
         }
         let bits = (trimmed.count - 1) * 8 + (8 - first.leadingZeroBitCount)
         guard let bitCount = UInt16(exactly: bits) else {
-            throw OpenPGPError(.invalidArgument, "a \(bits)-bit integer does not fit an OpenPGP MPI (at most 65,535 bits)")
+            throw OpenPGPError(
+                .invalidArgument, "a \(bits)-bit integer does not fit an OpenPGP MPI (at most 65,535 bits)")
         }
         appendUInt16(bitCount)
         append(contentsOf: trimmed)

@@ -33,7 +33,8 @@ extension PGPMailCommand {
         @Option(help: ArgumentHelp("The subject.", valueName: "text"))
         var subject: String = ""
 
-        @Option(help: ArgumentHelp("The UTF-8 text body; '-' reads standard input. Empty if not given.", valueName: "file"))
+        @Option(
+            help: ArgumentHelp("The UTF-8 text body; '-' reads standard input. Empty if not given.", valueName: "file"))
         var bodyFile: String?
 
         @Option(help: ArgumentHelp("A file to attach (read while sending); repeatable.", valueName: "file"))
@@ -81,9 +82,10 @@ extension PGPMailCommand {
         @Option(help: ArgumentHelp("Authenticate (AUTH) as this user.", valueName: "name"))
         var user: String?
 
-        @Option(help: ArgumentHelp(
-            "The password (first line of the file); or set PGPMAIL_PASSWORD. The bearer token for xoauth2/oauthbearer.",
-            valueName: "file"))
+        @Option(
+            help: ArgumentHelp(
+                "The password (first line of the file); or set PGPMAIL_PASSWORD. The bearer token for xoauth2/oauthbearer.",
+                valueName: "file"))
         var passwordFile: String?
 
         @Option(help: "The SASL mechanism.")
@@ -94,9 +96,10 @@ extension PGPMailCommand {
 
         // MARK: Connection
 
-        @Option(help: ArgumentHelp(
-            "Connect through socks4://, socks4a://, socks5://[user:pass@]host:port or http://host:port.",
-            valueName: "url"))
+        @Option(
+            help: ArgumentHelp(
+                "Connect through socks4://, socks4a://, socks5://[user:pass@]host:port or http://host:port.",
+                valueName: "url"))
         var proxy: String?
 
         @Option(help: ArgumentHelp("The name sent with EHLO/HELO.", valueName: "name"))
@@ -105,8 +108,9 @@ extension PGPMailCommand {
         @Option(help: ArgumentHelp("Connection and reply timeout.", valueName: "seconds"))
         var timeout: Double?
 
-        @Option(help: ArgumentHelp(
-            "Ask for delivery status notifications (RFC 3461): success,failure,delay or never.", valueName: "list"))
+        @Option(
+            help: ArgumentHelp(
+                "Ask for delivery status notifications (RFC 3461): success,failure,delay or never.", valueName: "list"))
         var dsnNotify: SendDSNNotify?
 
         @Flag(help: "Print the SMTP dialogue to standard error (credentials masked).")

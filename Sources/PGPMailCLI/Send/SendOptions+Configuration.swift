@@ -59,7 +59,8 @@ extension PGPMailCommand.Send {
                 certificateChainFile: clientCert, privateKeyFile: clientKey)
         }
         if let user {
-            let secret = try passwordFile.map { try SendFiles.firstLine(of: $0, what: "password file") }
+            let secret =
+                try passwordFile.map { try SendFiles.firstLine(of: $0, what: "password file") }
                 ?? Self.environmentPassword ?? ""
             configuration.credentials =
                 auth.usesBearerToken

@@ -1,13 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ArgumentParser
 import Foundation
 import OpenPGP
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `--as=binary|text` for messages and signatures.
 enum SignatureMode: String, ExpressibleByArgument {
@@ -19,7 +20,8 @@ struct Encrypt: SOPSubcommand {
 
     @Flag(name: .customLong("no-armor"), help: "Write binary instead of armored output.") var noArmor = false
     @Option(name: .customLong("as"), help: "binary or text.") var mode: SignatureMode = .binary
-    @Option(name: .customLong("with-password"), help: "Also encrypt with the password in this file.") var passwords: [String] = []
+    @Option(name: .customLong("with-password"), help: "Also encrypt with the password in this file.") var passwords:
+        [String] = []
     @Option(name: .customLong("sign-with"), help: "Sign with the secret key in this file.") var signers: [String] = []
     @Option(name: .customLong("with-key-password"), help: "Unlock signing keys with the password in this file.")
     var keyPasswords: [String] = []
@@ -64,14 +66,22 @@ struct Decrypt: SOPSubcommand {
             layers once past 16 MiB.
             """)
 
-    @Option(name: .customLong("session-key-out"), help: "Write the session key to this file.") var sessionKeyOut: String?
-    @Option(name: .customLong("with-session-key"), help: "Decrypt with the session key in this file.") var sessionKeys: [String] = []
-    @Option(name: .customLong("with-password"), help: "Decrypt with the password in this file.") var passwords: [String] = []
-    @Option(name: .customLong("with-key-password"), help: "Unlock keys with the password in this file.") var keyPasswords: [String] = []
-    @Option(name: .customLong("verifications-out"), help: "Write the signature verifications to this file.") var verificationsOut: String?
-    @Option(name: .customLong("verify-with"), help: "Verify signatures with the certificates in this file.") var verifyWith: [String] = []
-    @Option(name: .customLong("verify-not-before"), help: "Ignore signatures made before this date.") var notBefore: String?
-    @Option(name: .customLong("verify-not-after"), help: "Ignore signatures made after this date.") var notAfter: String?
+    @Option(name: .customLong("session-key-out"), help: "Write the session key to this file.") var sessionKeyOut:
+        String?
+    @Option(name: .customLong("with-session-key"), help: "Decrypt with the session key in this file.") var sessionKeys:
+        [String] = []
+    @Option(name: .customLong("with-password"), help: "Decrypt with the password in this file.") var passwords:
+        [String] = []
+    @Option(name: .customLong("with-key-password"), help: "Unlock keys with the password in this file.")
+    var keyPasswords: [String] = []
+    @Option(name: .customLong("verifications-out"), help: "Write the signature verifications to this file.")
+    var verificationsOut: String?
+    @Option(name: .customLong("verify-with"), help: "Verify signatures with the certificates in this file.")
+    var verifyWith: [String] = []
+    @Option(name: .customLong("verify-not-before"), help: "Ignore signatures made before this date.") var notBefore:
+        String?
+    @Option(name: .customLong("verify-not-after"), help: "Ignore signatures made after this date.") var notAfter:
+        String?
     @Argument(help: "Secret keys to decrypt with.") var keys: [String] = []
 
     func execute() throws {
@@ -106,8 +116,10 @@ struct Decrypt: SOPSubcommand {
         let report: MessageReadReport
         do {
             report = try OpenPGPMessage.decrypt(
-                from: StandardIO.input, to: sink, using: secretKeys, passphrases: try passwords.map(IndirectData.password),
-                sessionKeys: candidates, revealSessionKey: sessionKeyOut != nil, verifyingWith: certificates, limits: limits)
+                from: StandardIO.input, to: sink, using: secretKeys,
+                passphrases: try passwords.map(IndirectData.password),
+                sessionKeys: candidates, revealSessionKey: sessionKeyOut != nil, verifyingWith: certificates,
+                limits: limits)
         } catch {
             throw SOPFailure.from(error, during: .decrypt)
         }
@@ -116,7 +128,8 @@ struct Decrypt: SOPSubcommand {
             try sessionKeyOutput.writeAndFlush("\(sessionKey.sopText)\n")
         }
         if let verificationOutput {
-            let lines = VerificationLines.render(VerificationLines.good(report.signatures, notBefore: earliest, notAfter: latest))
+            let lines = VerificationLines.render(
+                VerificationLines.good(report.signatures, notBefore: earliest, notAfter: latest))
             try verificationOutput.writeAndFlush(lines)
         }
     }

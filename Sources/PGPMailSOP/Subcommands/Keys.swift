@@ -33,7 +33,8 @@ struct GenerateKey: SOPSubcommand {
 }
 
 struct ExtractCert: SOPSubcommand {
-    static let configuration = CommandConfiguration(commandName: "extract-cert", abstract: "Extract the certificate of a secret key.")
+    static let configuration = CommandConfiguration(
+        commandName: "extract-cert", abstract: "Extract the certificate of a secret key.")
 
     @Flag(name: .customLong("no-armor"), help: "Write binary instead of armored output.") var noArmor = false
 

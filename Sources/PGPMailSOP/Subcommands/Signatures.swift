@@ -1,21 +1,24 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ArgumentParser
 import Foundation
 import OpenPGP
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 struct Sign: SOPSubcommand {
     static let configuration = CommandConfiguration(abstract: "Make a detached signature over standard input.")
 
     @Flag(name: .customLong("no-armor"), help: "Write binary instead of armored output.") var noArmor = false
     @Option(name: .customLong("as"), help: "binary or text.") var mode: SignatureMode = .binary
-    @Option(name: .customLong("with-key-password"), help: "Unlock keys with the password in this file.") var keyPasswords: [String] = []
-    @Option(name: .customLong("micalg-out"), help: "Write the PGP/MIME micalg value to this file.") var micalgOut: String?
+    @Option(name: .customLong("with-key-password"), help: "Unlock keys with the password in this file.")
+    var keyPasswords: [String] = []
+    @Option(name: .customLong("micalg-out"), help: "Write the PGP/MIME micalg value to this file.") var micalgOut:
+        String?
     @Argument(help: "Secret keys to sign with.") var keys: [String] = []
 
     func execute() throws {
@@ -77,11 +80,13 @@ enum InlineSignatureMode: String, ExpressibleByArgument {
 }
 
 struct InlineSign: SOPSubcommand {
-    static let configuration = CommandConfiguration(commandName: "inline-sign", abstract: "Make an inline-signed message.")
+    static let configuration = CommandConfiguration(
+        commandName: "inline-sign", abstract: "Make an inline-signed message.")
 
     @Flag(name: .customLong("no-armor"), help: "Write binary instead of armored output.") var noArmor = false
     @Option(name: .customLong("as"), help: "binary, text or clearsigned.") var mode: InlineSignatureMode = .binary
-    @Option(name: .customLong("with-key-password"), help: "Unlock keys with the password in this file.") var keyPasswords: [String] = []
+    @Option(name: .customLong("with-key-password"), help: "Unlock keys with the password in this file.")
+    var keyPasswords: [String] = []
     @Argument(help: "Secret keys to sign with.") var keys: [String] = []
 
     func execute() throws {
@@ -124,13 +129,16 @@ enum InlineSignedMessage {
         do {
             if input.starts(with: Array("-----BEGIN PGP SIGNED MESSAGE-----".utf8)) || containsCleartextHeader(input) {
                 let result = try OpenPGPMessage.verifyCleartext(input, with: certificates)
-                return Content(data: result.data, signatures: result.signatures, signatureBlock: result.signatureBlock, signatureBlockIsArmored: true)
+                return Content(
+                    data: result.data, signatures: result.signatures, signatureBlock: result.signatureBlock,
+                    signatureBlockIsArmored: true)
             }
             let result = try OpenPGPMessage.decrypt(input, using: [], verifyingWith: certificates)
             guard !result.wasEncrypted else { throw SOPFailure(.badData, "the message is encrypted, not only signed") }
             var converter = LineEndingConverter()
             // Text literal data is stored with CRLF; give it back with this system's LF.
-            let data = result.literalFormat == .binary ? result.data : converter.convert(result.data) + converter.finish()
+            let data =
+                result.literalFormat == .binary ? result.data : converter.convert(result.data) + converter.finish()
             return Content(
                 data: data, signatures: result.signatures, signatureBlock: result.report.signaturePackets,
                 signatureBlockIsArmored: false)
@@ -148,11 +156,13 @@ enum InlineSignedMessage {
 }
 
 struct InlineVerify: SOPSubcommand {
-    static let configuration = CommandConfiguration(commandName: "inline-verify", abstract: "Check an inline-signed message.")
+    static let configuration = CommandConfiguration(
+        commandName: "inline-verify", abstract: "Check an inline-signed message.")
 
     @Option(name: .customLong("not-before"), help: "Ignore signatures made before this date.") var notBefore: String?
     @Option(name: .customLong("not-after"), help: "Ignore signatures made after this date.") var notAfter: String?
-    @Option(name: .customLong("verifications-out"), help: "Write the signature verifications to this file.") var verificationsOut: String?
+    @Option(name: .customLong("verifications-out"), help: "Write the signature verifications to this file.")
+    var verificationsOut: String?
     @Argument(help: "Certificates to check the signatures with.") var certificates: [String] = []
 
     func execute() throws {
@@ -170,7 +180,8 @@ struct InlineVerify: SOPSubcommand {
         // Cleartext lines are written each with its line break, as other implementations do
         // (the break before the signature is not signed; `inline-detach` leaves it off so the
         // detached signature verifies over its output).
-        try StandardIO.write(content.signatureBlockIsArmored && !content.data.isEmpty ? content.data + [0x0A] : content.data)
+        try StandardIO.write(
+            content.signatureBlockIsArmored && !content.data.isEmpty ? content.data + [0x0A] : content.data)
     }
 }
 

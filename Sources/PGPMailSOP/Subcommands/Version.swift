@@ -17,7 +17,8 @@ struct Version: SOPSubcommand {
         } else if backend {
             try StandardIO.write("PGPMail OpenPGP \(Self.version)\n")
         } else if extended {
-            try StandardIO.write("pgpmail-sop \(Self.version)\nPGPMail OpenPGP \(Self.version) (libcrypto)\n\(Self.specification)\n")
+            try StandardIO.write(
+                "pgpmail-sop \(Self.version)\nPGPMail OpenPGP \(Self.version) (libcrypto)\n\(Self.specification)\n")
         } else {
             try StandardIO.write("pgpmail-sop \(Self.version)\n")
         }

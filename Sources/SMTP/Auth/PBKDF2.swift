@@ -10,7 +10,9 @@ enum PBKDF2 {
     ///   - salt: The salt.
     ///   - iterations: The iteration count, at least 1.
     ///   - keyLength: The length of the derived key in bytes.
-    static func sha256(password: [UInt8], salt: [UInt8], iterations: Int, keyLength: Int = SHA256.byteCount)
+    static func sha256(
+        password: [UInt8], salt: [UInt8], iterations: Int, keyLength: Int = SHA256.byteCount
+    )
         -> [UInt8]
     {
         precondition(iterations >= 1 && keyLength >= 0)

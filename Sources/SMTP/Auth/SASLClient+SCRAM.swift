@@ -112,7 +112,9 @@ extension SASLClient {
 
     /// The `name=value` attributes of a SCRAM message; `m=` (a mandatory extension this
     /// client does not know) fails the exchange.
-    private static func scramAttributes(_ text: String, what: String) throws(SMTPError) -> [(
+    private static func scramAttributes(
+        _ text: String, what: String
+    ) throws(SMTPError) -> [(
         name: String, value: String
     )] {
         var attributes: [(name: String, value: String)] = []

@@ -193,7 +193,8 @@ extension SMTPSession {
 
     /// When writing data failed because the server closed the connection, the reason may
     /// be in a reply it sent first; attach that reply to the error.
-    private static func attachingBufferedReply(to error: SMTPError, from connection: SMTPConnection) async -> SMTPError {
+    private static func attachingBufferedReply(to error: SMTPError, from connection: SMTPConnection) async -> SMTPError
+    {
         guard error.reply == nil, error.code == .connectionClosed, let reply = await connection.bufferedReply() else {
             return error
         }
@@ -212,7 +213,10 @@ extension SMTPSession {
         self.tlsInfo = info
         self.logger.debug(
             "TLS established",
-            metadata: [SMTPLoggingMetadataKey.tls: "\(info.protocolVersion), \(info.peerCertificate?.subject ?? "no certificate")"])
+            metadata: [
+                SMTPLoggingMetadataKey.tls:
+                    "\(info.protocolVersion), \(info.peerCertificate?.subject ?? "no certificate")"
+            ])
         self.publish(
             .connectionStatus(
                 .tlsEstablished,

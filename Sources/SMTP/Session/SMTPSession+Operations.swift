@@ -53,7 +53,8 @@ extension SMTPSession {
             self.publish(
                 .connectionStatus(
                     .proxyTunnelEstablished,
-                    description: "\(proxy.kind) proxy \(proxy.host):\(proxy.port) opened a tunnel to \(self.serverName)"))
+                    description: "\(proxy.kind) proxy \(proxy.host):\(proxy.port) opened a tunnel to \(self.serverName)"
+                ))
         }
         if self.machine.configuration.tls == .implicit {
             do {
@@ -76,7 +77,10 @@ extension SMTPSession {
         }
         self.logger.debug(
             "SMTP session open",
-            metadata: [SMTPLoggingMetadataKey.extended: "\(capabilities.isExtended)", SMTPLoggingMetadataKey.extensions: "\(capabilities.keywords.keys.sorted())"])
+            metadata: [
+                SMTPLoggingMetadataKey.extended: "\(capabilities.isExtended)",
+                SMTPLoggingMetadataKey.extensions: "\(capabilities.keywords.keys.sorted())",
+            ])
     }
 
     /// Sends a message held in memory. The PSMTP reference's `Send`.

@@ -7,11 +7,13 @@ enum TLSErrors {
     /// ``SMTPError/Code/tlsHandshakeFailed`` otherwise.
     static func smtpError(forHandshakeError error: any Error, observation: TLSObservation) -> SMTPError {
         if let refusal = observation.refusal {
-            return SMTPError(.certificateRejected, "the server's certificate was refused: \(refusal)", underlyingError: error)
+            return SMTPError(
+                .certificateRejected, "the server's certificate was refused: \(refusal)", underlyingError: error)
         }
         if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
             return SMTPError(
-                .certificateRejected, "the server's certificate does not name the host: \(error)", underlyingError: error)
+                .certificateRejected, "the server's certificate does not name the host: \(error)",
+                underlyingError: error)
         }
         let text = "\(error)"
         if text.contains("CERTIFICATE_VERIFY_FAILED") {

@@ -112,7 +112,9 @@ final class SMTPClientChannelHandler: ChannelInboundHandler, RemovableChannelHan
             self.replies.removeAll()
             self.bufferedBytes = 0
             let shown = unread.map { "\"\($0.code) \($0.lines.first ?? "")\"" } ?? "unread input"
-            self.fail(SMTPError(.protocolViolation, "the server sent \(shown) before the client's next command", reply: unread))
+            self.fail(
+                SMTPError(
+                    .protocolViolation, "the server sent \(shown) before the client's next command", reply: unread))
             context.close(promise: nil)
             return
         }

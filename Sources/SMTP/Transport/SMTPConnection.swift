@@ -4,11 +4,11 @@ import NIOPosix
 import NIOSSL
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One TCP connection to an SMTP server: the NIO channel and its
@@ -117,13 +117,15 @@ final class SMTPConnection: Sendable {
         let proxy = endpoint.proxy
         let host = endpoint.host
         let port = endpoint.port
-        var configured = bootstrap
+        var configured =
+            bootstrap
             .connectTimeout(TimeAmount(endpoint.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
         if let keepAlive = endpoint.keepAlive {
             configured = Self.applying(keepAlive, to: configured)
         }
-        return configured
+        return
+            configured
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let operations = channel.pipeline.syncOperations
@@ -145,16 +147,18 @@ final class SMTPConnection: Sendable {
         }
         let tcp = SocketOptionLevel(IPPROTO_TCP)
         #if canImport(Darwin)
-        let idle = SocketOptionName(TCP_KEEPALIVE)
+            let idle = SocketOptionName(TCP_KEEPALIVE)
         #else
-        let idle = SocketOptionName(TCP_KEEPIDLE)
+            let idle = SocketOptionName(TCP_KEEPIDLE)
         #endif
-        return bootstrap
+        return
+            bootstrap
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelOption(ChannelOptions.Types.SocketOption(level: tcp, name: idle), value: seconds(settings.idleTime))
             .channelOption(
                 ChannelOptions.Types.SocketOption(level: tcp, name: SocketOptionName(TCP_KEEPINTVL)),
-                value: seconds(settings.interval))
+                value: seconds(settings.interval)
+            )
             .channelOption(
                 ChannelOptions.Types.SocketOption(level: tcp, name: SocketOptionName(TCP_KEEPCNT)),
                 value: SocketOptionValue(clamping: max(1, settings.probeCount)))
@@ -297,7 +301,8 @@ final class SMTPConnection: Sendable {
                 channel.close(promise: nil)
                 return channel.eventLoop.makeFailedFuture(error)
             }
-            return handshake
+            return
+                handshake
                 .assumeIsolated()
                 .flatMapThrowing { () -> SMTPTLSInfo in
                     let version = tlsHandler.tlsVersion.map(Self.describe) ?? "unknown"

@@ -25,7 +25,8 @@ struct SMTPLineDecoder: NIOSingleStepByteToMessageDecoder {
         }
         guard buffer.readableBytes >= maximumPieceLength else { return nil }
         let lastIndex = buffer.readerIndex + maximumPieceLength - 1
-        let length = buffer.getInteger(at: lastIndex, as: UInt8.self) == ASCII.cr
+        let length =
+            buffer.getInteger(at: lastIndex, as: UInt8.self) == ASCII.cr
             ? maximumPieceLength - 1 : maximumPieceLength
         let piece = buffer.readSlice(length: length)!
         return InboundLine(piece, isComplete: false, moreInputBuffered: buffer.readableBytes > 0)

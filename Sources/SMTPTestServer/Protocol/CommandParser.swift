@@ -38,7 +38,8 @@ enum CommandParser {
             guard !trimmed.isEmpty else {
                 return .failure(Rejection(code: 501, enhancedCode: "5.5.4", text: "Syntax: \(verb) string"))
             }
-            let query = trimmed.hasPrefix("<") && trimmed.hasSuffix(">") && trimmed.count >= 2
+            let query =
+                trimmed.hasPrefix("<") && trimmed.hasSuffix(">") && trimmed.count >= 2
                 ? String(trimmed.dropFirst().dropLast()) : trimmed
             return .success(verb == "VRFY" ? .vrfy(query) : .expn(query))
         case "HELP":
@@ -127,7 +128,10 @@ enum CommandParser {
             guard isValidKeyword(keyword) else {
                 return .failure(Rejection(code: 501, enhancedCode: "5.5.4", text: "Bad parameter syntax: \(word)"))
             }
-            if let value, value.isEmpty || value.contains("=") || value.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) {
+            if let value,
+                value.isEmpty || value.contains("=")
+                    || value.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F })
+            {
                 return .failure(Rejection(code: 501, enhancedCode: "5.5.4", text: "Bad parameter value: \(word)"))
             }
             guard !parameters.contains(keyword: String(keyword)) else {

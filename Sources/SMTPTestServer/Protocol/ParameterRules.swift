@@ -43,7 +43,8 @@ enum ParameterRules {
         for parameter in parameters {
             let name = parameter.keyword.uppercased()
             guard usedEHLO else {
-                return Rejection(code: 555, enhancedCode: "5.5.4", text: "ESMTP parameters need EHLO: \(parameter.keyword)")
+                return Rejection(
+                    code: 555, enhancedCode: "5.5.4", text: "ESMTP parameters need EHLO: \(parameter.keyword)")
             }
             guard let rule = (verb == .mail ? mailRules : rcptRules)[name], capabilities.offers(rule.keyword)
             else {

@@ -31,7 +31,8 @@ extension SMTPServerStateMachine {
         case .greeting, .endOfData:
             preconditionFailure("\(command) is not a client command")
         case .helo(let name):
-            return .accept(Reply(code: 250, configuration.hostname), next: .ready(Session(heloName: name, usedEHLO: false)))
+            return .accept(
+                Reply(code: 250, configuration.hostname), next: .ready(Session(heloName: name, usedEHLO: false)))
         case .ehlo(let name):
             guard capabilities.supportsEHLO else {
                 return .reject(replies(502, "5.5.1", "EHLO not supported; use HELO"))

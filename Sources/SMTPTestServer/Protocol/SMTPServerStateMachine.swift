@@ -188,7 +188,8 @@ struct SMTPServerStateMachine {
             return Output(transcript: nil, action: .none)
         }
         if overlongCommand != nil || octets > Self.maximumCommandLength {
-            let start = overlongCommand?.start
+            let start =
+                overlongCommand?.start
                 ?? line.bytes.getString(at: line.bytes.readerIndex, length: 40) ?? ""
             let total = (overlongCommand?.octets ?? 0) + octets
             overlongCommand = nil
@@ -324,6 +325,7 @@ struct SMTPServerStateMachine {
             containsEightBitData: reception.containsEightBitData)
         let outcome = Outcome.accept(
             replies(250, "2.0.0", "Ok: queued as \(queueID)"), next: .ready(session), message: message)
-        return resolve(outcome, for: .endOfData(message), response: configuration.responder?(.endOfData(message), context))
+        return resolve(
+            outcome, for: .endOfData(message), response: configuration.responder?(.endOfData(message), context))
     }
 }

@@ -23,7 +23,8 @@ public final class SMTPTestServer: Sendable {
     private let listener: any Channel
     let recorder: ServerRecorder
 
-    private init(configuration: Configuration, host: String, port: Int, listener: any Channel, recorder: ServerRecorder) {
+    private init(configuration: Configuration, host: String, port: Int, listener: any Channel, recorder: ServerRecorder)
+    {
         self.configuration = configuration
         self.host = host
         self.port = port

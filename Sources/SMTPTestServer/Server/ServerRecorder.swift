@@ -137,11 +137,15 @@ final class ServerRecorder: Sendable {
         waiter.continuation.resume(throwing: error)
     }
 
-    private static func error(_ code: SMTPTestServerError.Code, _ request: WaitRequest, _ state: State) -> SMTPTestServerError {
-        let what = switch request {
-        case .nextMessage: "the next message (\(state.nextMessageIndex) of \(state.messages.count) received already handed out)"
-        case .messageCount(let count): "\(count) messages (\(state.messages.count) received)"
-        }
+    private static func error(
+        _ code: SMTPTestServerError.Code, _ request: WaitRequest, _ state: State
+    ) -> SMTPTestServerError {
+        let what =
+            switch request {
+            case .nextMessage:
+                "the next message (\(state.nextMessageIndex) of \(state.messages.count) received already handed out)"
+            case .messageCount(let count): "\(count) messages (\(state.messages.count) received)"
+            }
         return SMTPTestServerError(
             code: code,
             detail: code == .timedOut ? "timed out waiting for \(what)" : "server shut down while waiting for \(what)")
@@ -154,7 +158,9 @@ final class ServerRecorder: Sendable {
         let (channels, waiters) = state.withLockedValue { state in
             state.isShutDown = true
             defer { state.waiters.removeAll() }
-            return (Array(state.openChannels.values), state.waiters.map { ($0, Self.error(.shutDown, $0.request, state)) })
+            return (
+                Array(state.openChannels.values), state.waiters.map { ($0, Self.error(.shutDown, $0.request, state)) }
+            )
         }
         for (waiter, error) in waiters {
             waiter.timer?.cancel()

@@ -5,7 +5,9 @@ import Foundation
 /// A missing peer disables a test on a developer machine, but in CI (`CI` set) the test runs
 /// and fails: a missing peer must never pass silently.
 enum ExternalTool {
-    static let isCI = ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty && $0 != "0" && $0.lowercased() != "false" } ?? false
+    static let isCI =
+        ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty && $0 != "0" && $0.lowercased() != "false" }
+        ?? false
 
     /// The full path of `name` on `PATH`, if installed.
     static func path(_ name: String) -> String? {
@@ -55,7 +57,8 @@ enum ExternalTool {
         }
         let result = try run(executable: executable, arguments, input: input, environment: environment)
         if expectSuccess && result.status != 0 {
-            throw Failure(description: "\(name) \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
+            throw Failure(
+                description: "\(name) \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
         }
         return result
     }
@@ -116,7 +119,8 @@ final class TemporaryDirectory {
 
     init(prefix: String = "pgpmail") throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
 
     func file(_ name: String) -> URL { url.appendingPathComponent(name) }

@@ -12,14 +12,18 @@ final class GnuPG {
 
     deinit {
         // Stop the agent this home started, so test runs leave no processes behind.
-        _ = try? ExternalTool.run("gpgconf", ["--kill", "gpg-agent"], environment: ["GNUPGHOME": home.path], expectSuccess: false)
+        _ = try? ExternalTool.run(
+            "gpgconf", ["--kill", "gpg-agent"], environment: ["GNUPGHOME": home.path], expectSuccess: false)
     }
 
     @discardableResult
-    func run(_ arguments: [String], input: [UInt8] = [], passphrase: String? = nil, expectSuccess: Bool = true) throws -> ExternalTool.Result {
+    func run(
+        _ arguments: [String], input: [UInt8] = [], passphrase: String? = nil, expectSuccess: Bool = true
+    ) throws -> ExternalTool.Result {
         var full = ["--batch", "--no-tty", "--status-fd", "2", "--trust-model", "always"]
         if let passphrase { full += ["--pinentry-mode", "loopback", "--passphrase", passphrase] }
-        return try ExternalTool.run("gpg", full + arguments, input: input, environment: ["GNUPGHOME": home.path], expectSuccess: expectSuccess)
+        return try ExternalTool.run(
+            "gpg", full + arguments, input: input, environment: ["GNUPGHOME": home.path], expectSuccess: expectSuccess)
     }
 
     func importKey(_ armored: String, passphrase: String? = nil) throws {
@@ -29,8 +33,13 @@ final class GnuPG {
     /// Runs an interactive command (`--edit-key`, `--gen-revoke`) answering its prompts, one
     /// line each, through `--command-fd 0`. `--gen-revoke` refuses `--batch`, hence `batch`.
     @discardableResult
-    func run(_ arguments: [String], answers: [String], passphrase: String = "", batch: Bool = true) throws -> ExternalTool.Result {
-        var full = ["--no-tty", "--status-fd", "2", "--command-fd", "0", "--pinentry-mode", "loopback", "--passphrase", passphrase]
+    func run(
+        _ arguments: [String], answers: [String], passphrase: String = "", batch: Bool = true
+    ) throws -> ExternalTool.Result {
+        var full = [
+            "--no-tty", "--status-fd", "2", "--command-fd", "0", "--pinentry-mode", "loopback", "--passphrase",
+            passphrase,
+        ]
         if batch { full.insert("--batch", at: 0) }
         let input = Array(answers.map { $0 + "\n" }.joined().utf8)
         return try ExternalTool.run("gpg", full + arguments, input: input, environment: ["GNUPGHOME": home.path])

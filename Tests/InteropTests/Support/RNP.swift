@@ -10,7 +10,9 @@ final class RNP {
 
     /// Runs `rnp` in this home; `password` unlocks secret keys (`--password`).
     @discardableResult
-    func rnp(_ arguments: [String], input: [UInt8] = [], password: String? = nil, expectSuccess: Bool = true) throws -> ExternalTool.Result {
+    func rnp(
+        _ arguments: [String], input: [UInt8] = [], password: String? = nil, expectSuccess: Bool = true
+    ) throws -> ExternalTool.Result {
         try ExternalTool.run("rnp", options(password) + arguments, input: input, expectSuccess: expectSuccess)
     }
 
@@ -36,7 +38,8 @@ final class RNP {
     /// `password` leaves the secret key unprotected. Returns the fingerprints, primary first.
     func generateKey(userID: String, answers: [String], password: String) throws -> [String] {
         let input = Array(answers.map { $0 + "\n" }.joined().utf8)
-        try rnpkeys(["--generate-key", "--expert", "--userid", userID, "--expiration", "0"], input: input, password: password)
+        try rnpkeys(
+            ["--generate-key", "--expert", "--userid", userID, "--expiration", "0"], input: input, password: password)
         return try fingerprints(userID)
     }
 
@@ -47,7 +50,9 @@ final class RNP {
         let fingerprints = listing.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { $0.count == 40 && $0.allSatisfy(\.isHexDigit) }
             .map { $0.uppercased() }
-        guard !fingerprints.isEmpty else { throw ExternalTool.Failure(description: "rnpkeys lists no key for \(query): \(listing)") }
+        guard !fingerprints.isEmpty else {
+            throw ExternalTool.Failure(description: "rnpkeys lists no key for \(query): \(listing)")
+        }
         return fingerprints
     }
 
@@ -76,7 +81,8 @@ final class RNP {
                 }
             }
             self.good = good
-            allVerified = stderr.contains("Signature(s) verified successfully") && !stderr.contains("BAD signature")
+            allVerified =
+                stderr.contains("Signature(s) verified successfully") && !stderr.contains("BAD signature")
                 && !stderr.contains("Signature verification failure")
             description = stderr
         }

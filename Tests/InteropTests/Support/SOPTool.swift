@@ -27,13 +27,17 @@ struct SOPTool: CustomStringConvertible {
     /// Runs a subcommand in `directory` (where argument files live), with `environment` added.
     @discardableResult
     func run(
-        _ arguments: [String], input: [UInt8] = [], in directory: TemporaryDirectory, environment: [String: String] = [:],
+        _ arguments: [String], input: [UInt8] = [], in directory: TemporaryDirectory,
+        environment: [String: String] = [:],
         expect status: Int32 = 0
     ) throws -> ExternalTool.Result {
-        let result = try ExternalTool.run(executable: executable, arguments, input: input, environment: environment, in: directory.url)
+        let result = try ExternalTool.run(
+            executable: executable, arguments, input: input, environment: environment, in: directory.url)
         if result.status != status {
             throw ExternalTool.Failure(
-                description: "\(name) \(arguments.joined(separator: " ")) exited \(result.status), expected \(status): \(result.stderr)")
+                description:
+                    "\(name) \(arguments.joined(separator: " ")) exited \(result.status), expected \(status): \(result.stderr)"
+            )
         }
         return result
     }

@@ -12,7 +12,8 @@ struct KeyForge {
     init(_ key: SecretKey) throws {
         self.key = key
         signer = SigningKey(
-            publicKey: key.certificate.primaryKey.packet, secret: try key.secretParameters(for: key.certificate.primaryKey))
+            publicKey: key.certificate.primaryKey.packet,
+            secret: try key.secretParameters(for: key.certificate.primaryKey))
     }
 
     var primaryPacket: [UInt8] { PacketFraming.packet(tag: .publicKey, body: key.certificate.primaryKey.packet.body) }
@@ -33,11 +34,13 @@ struct KeyForge {
 
     /// The primary key with its revocation: merge it with the key.
     func revocation(_ code: UInt8, _ text: String, created: Date = Date()) throws -> [UInt8] {
-        primaryPacket + (try sign(.keyRevocation, created: created, subpackets: [reason(code, text)]) { _ in }).serialized
+        primaryPacket
+            + (try sign(.keyRevocation, created: created, subpackets: [reason(code, text)]) { _ in }).serialized
     }
 
     /// The primary key, one of its user IDs and that user ID's revocation: merge it with the key.
-    func userIDRevocation(_ text: String, _ code: UInt8, _ reasonText: String, created: Date = Date()) throws -> [UInt8] {
+    func userIDRevocation(_ text: String, _ code: UInt8, _ reasonText: String, created: Date = Date()) throws -> [UInt8]
+    {
         let raw = Array(text.utf8)
         let signature = try sign(.certificationRevocation, created: created, subpackets: [reason(code, reasonText)]) {
             $0.update(Certificate.userIDHashPrefix(raw))
@@ -46,7 +49,9 @@ struct KeyForge {
     }
 
     /// The primary key, a subkey and the subkey's revocation: merge it with the key.
-    func subkeyRevocation(_ subkey: KeyComponent, _ code: UInt8, _ text: String, created: Date = Date()) throws -> [UInt8] {
+    func subkeyRevocation(
+        _ subkey: KeyComponent, _ code: UInt8, _ text: String, created: Date = Date()
+    ) throws -> [UInt8] {
         let signature = try sign(.subkeyRevocation, created: created, subpackets: [reason(code, text)]) {
             $0.update(subkey.packet.hashPrefix)
         }
@@ -63,7 +68,8 @@ struct KeyForge {
     ) throws -> SignaturePacket {
         let primary = key.certificate.primaryKey.packet
         return try signer.makeSignature(
-            type: type, hash: .sha256, creationTime: UInt32(created.timeIntervalSince1970), extraHashedSubpackets: subpackets
+            type: type, hash: .sha256, creationTime: UInt32(created.timeIntervalSince1970),
+            extraHashedSubpackets: subpackets
         ) {
             $0.update(primary.hashPrefix)
             feed($0)

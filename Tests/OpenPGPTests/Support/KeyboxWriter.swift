@@ -41,7 +41,10 @@ enum KeyboxWriter {
 
     /// A blob of another type (3 = X.509, 0 = empty) with an opaque payload.
     static func otherBlob(type: UInt8, payload: [UInt8]) throws -> [UInt8] {
-        try blob(type: type, flags: 0, tables: [0, 1, 0, 28] + [UInt8](repeating: 0, count: 28) + [0, 0, 0, 0, 0, 12, 0, 0, 0, 4] + [UInt8](repeating: 0, count: 20), payload: payload)
+        try blob(
+            type: type, flags: 0,
+            tables: [0, 1, 0, 28] + [UInt8](repeating: 0, count: 28) + [0, 0, 0, 0, 0, 12, 0, 0, 0, 4]
+                + [UInt8](repeating: 0, count: 20), payload: payload)
     }
 
     private static func blob(type: UInt8, flags: UInt8, tables: [UInt8], payload: [UInt8]) throws -> [UInt8] {

@@ -16,9 +16,11 @@ extension SMTPClientStateMachine {
         let offered = capabilities.authenticationMechanisms
         guard !offered.isEmpty else {
             return self.quit(
-                failing: SMTPError(.authenticationUnavailable, "the server does not offer AUTH; nothing secret was sent"))
+                failing: SMTPError(
+                    .authenticationUnavailable, "the server does not offer AUTH; nothing secret was sent"))
         }
-        guard let mechanism = self.configuration.authentication.select(offered: offered, credentials: credentials) else {
+        guard let mechanism = self.configuration.authentication.select(offered: offered, credentials: credentials)
+        else {
             return self.quit(
                 failing: SMTPError(
                     .authenticationUnavailable,

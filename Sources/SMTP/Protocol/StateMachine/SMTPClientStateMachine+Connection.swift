@@ -80,7 +80,8 @@ extension SMTPClientStateMachine {
             return .startTLS
         }
         if reply.isServiceClosing {
-            return self.close(failing: SMTPError(.tlsUnavailable, "the server closed the session at STARTTLS", reply: reply))
+            return self.close(
+                failing: SMTPError(.tlsUnavailable, "the server closed the session at STARTTLS", reply: reply))
         }
         guard case .startTLS(required: false) = self.configuration.tls, !reply.isPositiveIntermediate else {
             return self.close(failing: SMTPError(.tlsUnavailable, "the server refused STARTTLS", reply: reply))
@@ -114,7 +115,8 @@ extension SMTPClientStateMachine {
         case .idle, .closed:
             self.enterClosed()
             return .succeed(.disconnected(nil), closeConnection: true)
-        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake, .authenticating, .cancellingAuthentication,
+        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake, .authenticating,
+            .cancellingAuthentication,
             .quittingAfterFailure, .transaction, .command, .quitting, .modifying:
             return .fail(self.unavailableError, closeConnection: false)
         }

@@ -41,7 +41,8 @@ extension SMTPClientStateMachine {
         case .binaryMIME:
             guard capabilities.contains("BINARYMIME"), capabilities.supportsChunking, useChunking else {
                 throw SMTPError(
-                    .invalidInput, "the content is declared BINARYMIME, which needs the server's BINARYMIME and CHUNKING")
+                    .invalidInput,
+                    "the content is declared BINARYMIME, which needs the server's BINARYMIME and CHUNKING")
             }
             addMailParameter(SMTPParameter("BODY", "BINARYMIME"))
         case nil:

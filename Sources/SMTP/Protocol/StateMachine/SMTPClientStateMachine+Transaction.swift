@@ -193,7 +193,9 @@ extension SMTPClientStateMachine {
         }
     }
 
-    private static func record(_ reply: SMTPReply, for step: SMTPTransactionState.Step, in transaction: inout SMTPTransactionState) {
+    private static func record(
+        _ reply: SMTPReply, for step: SMTPTransactionState.Step, in transaction: inout SMTPTransactionState
+    ) {
         switch step {
         case .reset:
             if !reply.isPositiveCompletion, transaction.envelopeError == nil {

@@ -137,7 +137,8 @@ struct SMTPClientStateMachine: Sendable {
         switch self.state {
         case .idle, .closed:
             return false
-        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake, .authenticating, .cancellingAuthentication,
+        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake, .authenticating,
+            .cancellingAuthentication,
             .quittingAfterFailure, .ready, .transaction, .command, .quitting, .modifying:
             return true
         }
@@ -200,7 +201,8 @@ struct SMTPClientStateMachine: Sendable {
             return .succeed(.disconnected(nil), closeConnection: true)
         case .quittingAfterFailure(let greetingError):
             return .fail(greetingError, closeConnection: true)
-        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake, .authenticating, .cancellingAuthentication, .transaction,
+        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake, .authenticating,
+            .cancellingAuthentication, .transaction,
             .command, .modifying:
             return .fail(error, closeConnection: true)
         case .idle, .ready, .closed:
@@ -232,7 +234,8 @@ struct SMTPClientStateMachine: Sendable {
         switch self.state {
         case .idle, .closed:
             return SMTPError(.notConnected, "the session is not connected")
-        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake, .authenticating, .cancellingAuthentication,
+        case .awaitingGreeting, .awaitingHelloReply, .awaitingStartTLSReply, .awaitingTLSHandshake, .authenticating,
+            .cancellingAuthentication,
             .quittingAfterFailure, .transaction, .command, .quitting, .ready, .modifying:
             return SMTPError(.busy, "another operation is in progress")
         }
