@@ -1,12 +1,13 @@
 import Foundation
 import PGPMail
+import TestSupport
 import Testing
 
 @testable import PGPMailCLI
 
 /// `pgpmail demo --output DIR` checked by GnuPG: the received message decrypts and carries a
 /// good signature from the sender's key.
-@Suite("pgpmail demo output read by GnuPG", .enabled(if: ExternalTool.shouldRun("gpg")))
+@Suite("pgpmail demo output read by GnuPG", .enabled(if: ExternalProcess.shouldRun("gpg")))
 struct DemoInteropTests {
     @Test func gpgDecryptsAndVerifiesTheDemoMessage() async throws {
         let output = try TemporaryDirectory(prefix: "demo")
@@ -37,7 +38,7 @@ struct DemoInteropTests {
         let binary = try #require(
             Self.builtExecutable("pgpmail"), "the pgpmail executable was not built next to the tests")
         let output = try TemporaryDirectory(prefix: "cli-demo")
-        let result = try ExternalTool.run(executable: binary.path, ["demo", "--output", output.path])
+        let result = try ExternalProcess.run(executable: binary.path, ["demo", "--output", output.path])
         #expect(result.status == 0, "\(result.stdoutText)\(result.stderr)")
         #expect(result.stdoutText.contains("signature  good"))
         #expect(result.stdoutText.hasSuffix("OK\n"))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import OpenPGP
@@ -9,7 +10,7 @@ import Testing
 /// `GnuPGS2KInteropTests`), so these keys come from GnuPG 1.4 (`gpg1`, Debian's `gnupg1`),
 /// which stores the protection `--s2k-cipher-algo`, `--s2k-digest-algo` and `--s2k-mode`
 /// ask for when the passphrase is changed.
-@Suite("GnuPG 1.4 keys protected with every S2K cipher", .enabled(if: ExternalTool.shouldRun("gpg1")))
+@Suite("GnuPG 1.4 keys protected with every S2K cipher", .enabled(if: ExternalProcess.shouldRun("gpg1")))
 struct GnuPG1S2KInteropTests {
     /// A GnuPG 1.4 home with one RSA key whose passphrase is "start".
     final class Home {
@@ -33,7 +34,7 @@ struct GnuPG1S2KInteropTests {
             let listing = try Self.run(in: directory, ["--with-colons", "--fingerprint", "--list-secret-keys"])
                 .stdoutText
             guard let line = listing.split(separator: "\n").first(where: { $0.hasPrefix("fpr:") }) else {
-                throw ExternalTool.Failure(description: "gpg1 listed no fingerprint: \(listing)")
+                throw TestSupportError("gpg1 listed no fingerprint: \(listing)")
             }
             fingerprint = String(line.split(separator: ":", omittingEmptySubsequences: false)[9])
         }
@@ -42,14 +43,14 @@ struct GnuPG1S2KInteropTests {
         @discardableResult
         static func run(
             in directory: TemporaryDirectory, _ arguments: [String], input: [UInt8] = [], batch: Bool = true
-        ) throws -> ExternalTool.Result {
-            try ExternalTool.run(
+        ) throws -> ExternalProcess.Result {
+            try ExternalProcess.run(
                 "gpg1", ["--homedir", directory.path, "--no-tty"] + (batch ? ["--batch"] : []) + arguments, input: input
             )
         }
 
         @discardableResult
-        func run(_ arguments: [String], input: [UInt8] = [], batch: Bool = true) throws -> ExternalTool.Result {
+        func run(_ arguments: [String], input: [UInt8] = [], batch: Bool = true) throws -> ExternalProcess.Result {
             try Self.run(in: directory, arguments, input: input, batch: batch)
         }
 

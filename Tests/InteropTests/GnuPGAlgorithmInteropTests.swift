@@ -1,10 +1,11 @@
 import Foundation
 import OpenPGP
+import TestSupport
 import Testing
 
 /// Every v4 public-key algorithm in both directions: keys gpg makes, read and used by us, and
 /// keys we make, used by gpg. Each case makes its key once and runs every check with it.
-@Suite("GnuPG interop: RSA, DSA/ElGamal, ECDSA/ECDH keys", .enabled(if: ExternalTool.shouldRun("gpg")))
+@Suite("GnuPG interop: RSA, DSA/ElGamal, ECDSA/ECDH keys", .enabled(if: ExternalProcess.shouldRun("gpg")))
 struct GnuPGAlgorithmInteropTests {
     let plaintext = Array("Grüße from PGPMail, signed and encrypted\nsecond line\n".utf8)
 

@@ -1,9 +1,10 @@
 import Foundation
 import OpenPGP
+import TestSupport
 import Testing
 
 /// Our messages and keys read by GnuPG, and GnuPG's read by us.
-@Suite("GnuPG interop (Ed25519 + Curve25519)", .enabled(if: ExternalTool.shouldRun("gpg")))
+@Suite("GnuPG interop (Ed25519 + Curve25519)", .enabled(if: ExternalProcess.shouldRun("gpg")))
 struct GnuPGInteropTests {
     let plaintext = Array("Grüße from PGPMail\nsecond line\n".utf8)
 

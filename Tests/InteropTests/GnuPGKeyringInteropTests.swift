@@ -1,5 +1,6 @@
 import Foundation
 import OpenPGP
+import TestSupport
 import Testing
 
 /// Answers passphrase requests from a script and records them.
@@ -19,7 +20,7 @@ private actor PassphraseScript {
 
 /// GnuPG's own keyrings read by ``Keyring``: the 2.1+ keybox, the legacy pubring/secring
 /// layout, and keys that gpg revoked or set to expire.
-@Suite("GnuPG keyrings", .enabled(if: ExternalTool.shouldRun("gpg")))
+@Suite("GnuPG keyrings", .enabled(if: ExternalProcess.shouldRun("gpg")))
 struct GnuPGKeyringInteropTests {
     let plaintext = Array("keyring interop\n".utf8)
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import OpenPGP
@@ -14,7 +15,7 @@ import Testing
 /// S2K derivation and the cipher the same CFB code as key protection, for every
 /// `--s2k-cipher-algo` × `--s2k-mode` × `--s2k-digest-algo` form; plus our unlocking of
 /// what gpg does export.
-@Suite("GnuPG interop: S2K forms, every cipher, BZip2", .enabled(if: ExternalTool.shouldRun("gpg")))
+@Suite("GnuPG interop: S2K forms, every cipher, BZip2", .enabled(if: ExternalProcess.shouldRun("gpg")))
 struct GnuPGS2KInteropTests {
     static let passphrase = "s2k pass ✓"
     let plaintext =

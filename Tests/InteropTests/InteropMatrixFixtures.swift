@@ -1,5 +1,6 @@
 import Foundation
 import OpenPGP
+import TestSupport
 import Testing
 
 /// The key families of the interop matrix: every v4 algorithm family `rnpkeys
@@ -165,8 +166,7 @@ enum MatrixKeys {
         let userID = "rnp \(family) <rnp-\(family.rawValue.lowercased())@example.org>"
         let fingerprints = try rnp.generateKey(userID: userID, answers: family.rnpAnswers, password: password)
         guard fingerprints.count == 2 else {
-            throw ExternalTool.Failure(
-                description: "rnp made \(fingerprints.count) keys for \(family), not a primary key and a subkey")
+            throw TestSupportError("rnp made \(fingerprints.count) keys for \(family), not a primary key and a subkey")
         }
         return PeerKey(
             family: family, fingerprints: fingerprints, certificate: try rnp.export(fingerprints[0]),

@@ -1,5 +1,6 @@
 import Foundation
 import OpenPGP
+import TestSupport
 import Testing
 
 /// The interop matrix: keys of every family (`KeyFamily`) × the peers rnp and sqop × both
@@ -13,7 +14,7 @@ import Testing
 /// rnp generates every peer key (sqop can only generate Cv25519 keys but reads any); each is
 /// generated once per run (`MatrixKeys`). gpg ↔ us over the same families is covered by
 /// GnuPGAlgorithmInteropTests and GnuPGInteropTests.
-@Suite("Interop matrix: every key family with rnp and sqop", .enabled(if: ExternalTool.shouldRun("rnp")))
+@Suite("Interop matrix: every key family with rnp and sqop", .enabled(if: ExternalProcess.shouldRun("rnp")))
 struct InteropMatrixTests {
     /// Long enough for rnp to stream it in partial-length packets; UTF-8; ends with a newline.
     static let plaintext = Array(
@@ -229,7 +230,8 @@ struct InteropMatrixTests {
     // MARK: sqop
 
     @Test(
-        "rnp-made key: sqop ↔ pgpmail-sop", .enabled(if: ExternalTool.shouldRun("sqop")), arguments: KeyFamily.allCases)
+        "rnp-made key: sqop ↔ pgpmail-sop", .enabled(if: ExternalProcess.shouldRun("sqop")),
+        arguments: KeyFamily.allCases)
     func sqopKey(_ family: KeyFamily) throws {
         let key = try MatrixKeys.rnp(family)
         let directory = try TemporaryDirectory(prefix: "matrix-sop")
@@ -238,7 +240,8 @@ struct InteropMatrixTests {
         try exchangeThroughSOP("\(family), rnp-made key", primary: key.primary, support: family.sqop, in: directory)
     }
 
-    @Test("our key: sqop ↔ pgpmail-sop", .enabled(if: ExternalTool.shouldRun("sqop")), arguments: OurKeyType.allCases)
+    @Test(
+        "our key: sqop ↔ pgpmail-sop", .enabled(if: ExternalProcess.shouldRun("sqop")), arguments: OurKeyType.allCases)
     func sqopUsesOurKey(_ type: OurKeyType) throws {
         let key = try MatrixKeys.ours(type)
         let directory = try TemporaryDirectory(prefix: "matrix-sop")

@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `pgpmail-sop` against `sqop` (Sequoia) through the Stateless OpenPGP interface: keys made
 /// by one side, messages written by either, read by the other.
-@Suite("SOP interop with sqop", .enabled(if: ExternalTool.shouldRun("sqop")))
+@Suite("SOP interop with sqop", .enabled(if: ExternalProcess.shouldRun("sqop")))
 struct SOPInteropTests {
     let plaintext = Array("Stateless OpenPGP round trip\nzweite Zeile\n".utf8)
 

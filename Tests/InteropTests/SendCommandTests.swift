@@ -48,7 +48,7 @@ struct SendCommandTests {
         #expect(try decrypted.inner.children.first?.decodedText() == "Hello Bob.\n")
         #expect(decrypted.inner.children.contains { $0.filename == "notes.txt" })
 
-        if ExternalTool.shouldRun("gpg") {
+        if ExternalProcess.shouldRun("gpg") {
             let gpg = try GnuPG()
             try gpg.importKey(sender.certificate.armored())
             try gpg.importKey(try recipient.armored())

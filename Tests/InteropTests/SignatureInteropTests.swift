@@ -1,9 +1,10 @@
 import Foundation
 import PGPMail
+import TestSupport
 import Testing
 
 /// Detached, cleartext, text-mode and PGP/MIME signatures exchanged with GnuPG.
-@Suite("GnuPG signature interop", .enabled(if: ExternalTool.shouldRun("gpg")))
+@Suite("GnuPG signature interop", .enabled(if: ExternalProcess.shouldRun("gpg")))
 struct SignatureInteropTests {
     /// Lines starting with "-" and "From ", trailing spaces and tabs, a blank last line.
     static let text = "Dear Bob,\n- point one  \n-----BEGIN PGP SIGNATURE-----\nFrom the desk of Alice\t\n\nGrüße\n\n"
@@ -17,7 +18,7 @@ struct SignatureInteropTests {
     }
 
     /// The `VALIDSIG` status line for `fingerprint`: its fields after the keyword.
-    private func validSignature(_ result: ExternalTool.Result, _ fingerprint: Fingerprint) throws -> [Substring] {
+    private func validSignature(_ result: ExternalProcess.Result, _ fingerprint: Fingerprint) throws -> [Substring] {
         let line = try #require(
             result.stderr.split(separator: "\n").first { $0.hasPrefix("[GNUPG:] VALIDSIG \(fingerprint.hex) ") },
             "no VALIDSIG for \(fingerprint.hex): \(result.stderr)")
@@ -166,7 +167,7 @@ struct SignatureInteropTests {
 }
 
 /// The same signatures exchanged with Sequoia's `sqop` (Stateless OpenPGP).
-@Suite("sqop signature interop", .enabled(if: ExternalTool.shouldRun("sqop")))
+@Suite("sqop signature interop", .enabled(if: ExternalProcess.shouldRun("sqop")))
 struct SqopSignatureInteropTests {
     let data = Array("Dear Bob,\n- point one  \nFrom the desk of Alice\n".utf8)
 
@@ -178,27 +179,30 @@ struct SqopSignatureInteropTests {
             let signature = try OpenPGPMessage.detachedSignature(
                 for: data, by: [key], options: MessageOptions(literalFormat: format))
             let signatureFile = try files.write("data.sig", signature)
-            let result = try ExternalTool.run("sqop", ["verify", signatureFile.path, certificate.path], input: data)
+            let result = try ExternalProcess.run("sqop", ["verify", signatureFile.path, certificate.path], input: data)
             #expect(result.stdoutText.contains(key.fingerprint.hex), "\(result.stdoutText) \(result.stderr)")
         }
         let cleartext = try OpenPGPMessage.clearSign(data, by: [key])
-        let result = try ExternalTool.run("sqop", ["inline-verify", certificate.path], input: cleartext)
+        let result = try ExternalProcess.run("sqop", ["inline-verify", certificate.path], input: cleartext)
         #expect(result.stdoutText == "Dear Bob,\n- point one\nFrom the desk of Alice\n")
     }
 
     @Test func weVerifySqopDetachedAndCleartextSignatures() throws {
         let files = try TemporaryDirectory(prefix: "sqop")
-        let secret = try ExternalTool.run("sqop", ["generate-key", "Carol <carol@example.org>"]).stdout
+        let secret = try ExternalProcess.run("sqop", ["generate-key", "Carol <carol@example.org>"]).stdout
         let keyFile = try files.write("carol.key", secret)
-        let certificate = try Certificate(bytes: try ExternalTool.run("sqop", ["extract-cert"], input: secret).stdout)
+        let certificate = try Certificate(
+            bytes: try ExternalProcess.run("sqop", ["extract-cert"], input: secret).stdout)
         for mode in ["binary", "text"] {
-            let signature = try ExternalTool.run("sqop", ["sign", "--as", mode, keyFile.path], input: data).stdout
+            let signature = try ExternalProcess.run("sqop", ["sign", "--as", mode, keyFile.path], input: data).stdout
             let results = try OpenPGPMessage.verifyDetached(signature, of: data, with: [certificate])
             #expect(results.map(\.status) == [.good], "\(mode)")
             #expect(results.first?.signatureType == (mode == "text" ? .text : .binary))
         }
-        let cleartext = try ExternalTool.run("sqop", ["inline-sign", "--as", "clearsigned", keyFile.path], input: data)
-            .stdout
+        let cleartext = try ExternalProcess.run(
+            "sqop", ["inline-sign", "--as", "clearsigned", keyFile.path], input: data
+        )
+        .stdout
         let result = try OpenPGPMessage.verifyCleartext(cleartext, with: [certificate])
         #expect(result.signatures.map(\.status) == [.good])
         #expect(result.text == "Dear Bob,\n- point one\nFrom the desk of Alice")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A GnuPG instance with its own temporary home directory.
 final class GnuPG {
@@ -12,17 +13,17 @@ final class GnuPG {
 
     deinit {
         // Stop the agent this home started, so test runs leave no processes behind.
-        _ = try? ExternalTool.run(
+        _ = try? ExternalProcess.run(
             "gpgconf", ["--kill", "gpg-agent"], environment: ["GNUPGHOME": home.path], expectSuccess: false)
     }
 
     @discardableResult
     func run(
         _ arguments: [String], input: [UInt8] = [], passphrase: String? = nil, expectSuccess: Bool = true
-    ) throws -> ExternalTool.Result {
+    ) throws -> ExternalProcess.Result {
         var full = ["--batch", "--no-tty", "--status-fd", "2", "--trust-model", "always"]
         if let passphrase { full += ["--pinentry-mode", "loopback", "--passphrase", passphrase] }
-        return try ExternalTool.run(
+        return try ExternalProcess.run(
             "gpg", full + arguments, input: input, environment: ["GNUPGHOME": home.path], expectSuccess: expectSuccess)
     }
 
@@ -35,14 +36,14 @@ final class GnuPG {
     @discardableResult
     func run(
         _ arguments: [String], answers: [String], passphrase: String = "", batch: Bool = true
-    ) throws -> ExternalTool.Result {
+    ) throws -> ExternalProcess.Result {
         var full = [
             "--no-tty", "--status-fd", "2", "--command-fd", "0", "--pinentry-mode", "loopback", "--passphrase",
             passphrase,
         ]
         if batch { full.insert("--batch", at: 0) }
         let input = Array(answers.map { $0 + "\n" }.joined().utf8)
-        return try ExternalTool.run("gpg", full + arguments, input: input, environment: ["GNUPGHOME": home.path])
+        return try ExternalProcess.run("gpg", full + arguments, input: input, environment: ["GNUPGHOME": home.path])
     }
 
     /// The fingerprints of the key `query` names: the primary key first, then its subkeys.
@@ -80,10 +81,10 @@ extension GnuPG {
     func fingerprint(of query: String) throws -> String {
         let listing = try run(["--with-colons", "--list-keys", query]).stdoutText
         guard let line = listing.split(separator: "\n").first(where: { $0.hasPrefix("fpr:") }) else {
-            throw ExternalTool.Failure(description: "gpg lists no key for \(query)")
+            throw TestSupportError("gpg lists no key for \(query)")
         }
         let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-        guard fields.count > 9 else { throw ExternalTool.Failure(description: "unexpected gpg listing: \(line)") }
+        guard fields.count > 9 else { throw TestSupportError("unexpected gpg listing: \(line)") }
         return String(fields[9])
     }
 }

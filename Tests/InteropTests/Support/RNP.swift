@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// An RNP instance (`rnp` and `rnpkeys`) with its own temporary home directory.
 final class RNP {
@@ -12,14 +13,14 @@ final class RNP {
     @discardableResult
     func rnp(
         _ arguments: [String], input: [UInt8] = [], password: String? = nil, expectSuccess: Bool = true
-    ) throws -> ExternalTool.Result {
-        try ExternalTool.run("rnp", options(password) + arguments, input: input, expectSuccess: expectSuccess)
+    ) throws -> ExternalProcess.Result {
+        try ExternalProcess.run("rnp", options(password) + arguments, input: input, expectSuccess: expectSuccess)
     }
 
     /// Runs `rnpkeys` in this home; `password` unlocks or protects secret keys.
     @discardableResult
-    func rnpkeys(_ arguments: [String], input: [UInt8] = [], password: String? = nil) throws -> ExternalTool.Result {
-        try ExternalTool.run("rnpkeys", options(password) + arguments, input: input)
+    func rnpkeys(_ arguments: [String], input: [UInt8] = [], password: String? = nil) throws -> ExternalProcess.Result {
+        try ExternalProcess.run("rnpkeys", options(password) + arguments, input: input)
     }
 
     private func options(_ password: String?) -> [String] {
@@ -51,7 +52,7 @@ final class RNP {
             .filter { $0.count == 40 && $0.allSatisfy(\.isHexDigit) }
             .map { $0.uppercased() }
         guard !fingerprints.isEmpty else {
-            throw ExternalTool.Failure(description: "rnpkeys lists no key for \(query): \(listing)")
+            throw TestSupportError("rnpkeys lists no key for \(query): \(listing)")
         }
         return fingerprints
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A Stateless OpenPGP implementation driven through its command line: ours
 /// (`pgpmail-sop`, built next to the tests) or a peer such as `sqop`.
@@ -9,15 +10,15 @@ struct SOPTool: CustomStringConvertible {
     /// Our implementation, built by the package.
     static func ours() throws -> SOPTool {
         guard let url = DemoInteropTests.builtExecutable("pgpmail-sop") else {
-            throw ExternalTool.Failure(description: "pgpmail-sop was not built next to the tests")
+            throw TestSupportError("pgpmail-sop was not built next to the tests")
         }
         return SOPTool(name: "pgpmail-sop", executable: url.path)
     }
 
     /// A peer installed on the machine.
     static func peer(_ name: String) throws -> SOPTool {
-        guard let path = ExternalTool.path(name) else {
-            throw ExternalTool.Failure(description: "\(name) is not installed; .ci/run installs it")
+        guard let path = ExternalProcess.path(name) else {
+            throw TestSupportError("\(name) is not installed; .ci/run installs it")
         }
         return SOPTool(name: name, executable: path)
     }
@@ -30,13 +31,12 @@ struct SOPTool: CustomStringConvertible {
         _ arguments: [String], input: [UInt8] = [], in directory: TemporaryDirectory,
         environment: [String: String] = [:],
         expect status: Int32 = 0
-    ) throws -> ExternalTool.Result {
-        let result = try ExternalTool.run(
+    ) throws -> ExternalProcess.Result {
+        let result = try ExternalProcess.run(
             executable: executable, arguments, input: input, environment: environment, in: directory.url)
         if result.status != status {
-            throw ExternalTool.Failure(
-                description:
-                    "\(name) \(arguments.joined(separator: " ")) exited \(result.status), expected \(status): \(result.stderr)"
+            throw TestSupportError(
+                "\(name) \(arguments.joined(separator: " ")) exited \(result.status), expected \(status): \(result.stderr)"
             )
         }
         return result
