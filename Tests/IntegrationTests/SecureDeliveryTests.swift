@@ -3,20 +3,8 @@ import PGPMail
 import TestSupport
 import Testing
 
-/// What one session did: the outcome, the protocol trail (`C: …`/`S: …`), the connection
-/// statuses and the negotiated TLS.
-struct SessionRecord: Sendable {
-    var result: Result<SMTPDeliveryResult, SMTPError>
-    var trail: [String]
-    var statuses: [SMTPEvent.ConnectionStatus]
-    var tlsInfo: SMTPTLSInfo?
-
-    /// The client's lines, without the `C: ` prefix.
-    var commands: [String] {
-        self.trail.filter { $0.hasPrefix("C: ") }.map { String($0.dropFirst(3)) }
-    }
-
-    /// The error, or a failure if the session succeeded.
+extension SessionRecord {
+    /// The error, or a recorded issue and a thrown error if the session succeeded.
     func error(sourceLocation: SourceLocation = #_sourceLocation) throws -> SMTPError {
         switch self.result {
         case .success:
@@ -25,11 +13,6 @@ struct SessionRecord: Sendable {
         case .failure(let error):
             return error
         }
-    }
-
-    /// The delivery result, or the error thrown.
-    func delivery() throws -> SMTPDeliveryResult {
-        try self.result.get()
     }
 }
 
@@ -73,44 +56,10 @@ enum Secure {
         return configuration
     }
 
-    /// Connects, sends one message to bob@example.org (unless `send` is false) and shuts
+    /// Connects, sends ``message`` to bob@example.org (unless `send` is false) and shuts
     /// down, recording everything the session reported.
     static func run(_ configuration: SMTPSession.Configuration, send: Bool = true) async -> SessionRecord {
-        let session = SMTPSession(configuration: configuration)
-        let events = session.events()
-        let collector = Task {
-            var lines: [String] = []
-            var statuses: [SMTPEvent.ConnectionStatus] = []
-            for await event in events {
-                switch event {
-                case .protocolTrail(let direction, let line):
-                    lines.append((direction == .clientToServer ? "C: " : "S: ") + line)
-                case .connectionStatus(let status, _):
-                    statuses.append(status)
-                default:
-                    break
-                }
-            }
-            return (lines, statuses)
-        }
-        var result: Result<SMTPDeliveryResult, SMTPError>
-        var tlsInfo: SMTPTLSInfo?
-        do {
-            try await session.connect()
-            tlsInfo = await session.tlsInfo
-            if send {
-                result = .success(
-                    try await session.send(
-                        envelope: SMTPEnvelope(from: "alice@example.com", to: ["bob@example.org"]), body: Self.message))
-            } else {
-                result = .failure(SMTPError(.notConnected, "nothing sent"))
-            }
-        } catch {
-            result = .failure(error)
-        }
-        await session.shutdown()
-        let (trail, statuses) = await collector.value
-        return SessionRecord(result: result, trail: trail, statuses: statuses, tlsInfo: tlsInfo)
+        await SessionRecord.run(configuration, message: Self.message, send: send)
     }
 
     /// Starts aiosmtpd with `pki`'s certificates.

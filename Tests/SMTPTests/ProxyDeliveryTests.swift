@@ -52,39 +52,11 @@ struct ProxyDeliveryTests {
         configuration.credentials = SMTPCredentials(username: "alice", password: "secret one")
         configuration.proxy = try SMTPProxy(url: proxyCase.url(proxyServer.port))
 
-        let session = SMTPSession(configuration: configuration)
-        let events = session.events()
-        let collector = Task {
-            var lines: [String] = []
-            var statuses: [SMTPEvent.ConnectionStatus] = []
-            for await event in events {
-                switch event {
-                case .protocolTrail(let direction, let line):
-                    lines.append((direction == .clientToServer ? "C: " : "S: ") + line)
-                case .connectionStatus(let status, _):
-                    statuses.append(status)
-                default:
-                    break
-                }
-            }
-            return (lines, statuses)
-        }
-        let outcome: Result<SMTPDeliveryResult, SMTPError>
-        var tlsInfo: SMTPTLSInfo?
-        do {
-            try await session.connect()
-            tlsInfo = await session.tlsInfo
-            outcome = .success(
-                try await session.send(
-                    envelope: SMTPEnvelope(from: "alice@example.com", to: ["bob@example.org"]), body: Self.message))
-        } catch {
-            outcome = .failure(error)
-        }
-        await session.shutdown()
+        let record = await SessionRecord.run(configuration, message: Self.message)
         await proxyServer.stop()
-        let (trail, statuses) = await collector.value
+        let (trail, statuses, tlsInfo) = (record.trail, record.statuses, record.tlsInfo)
 
-        let result = try outcome.get()
+        let result = try record.delivery()
         #expect(result.reply.code == 250)
         #expect(proxyServer.requests.count == 1)
         let request = proxyServer.requests.first
