@@ -76,14 +76,14 @@ struct AiosmtpdTests {
             #expect(result.refusedRecipients.first?.reply.code == 550)
             let received = try server.messages()
             #expect(received.first?.recipients == ["bob@example.org", "carol@example.net"])
-            // SIZE is declared because aiosmtpd offers it.
-            #expect(received.first?.mailOptions == ["BODY=8BITMIME", "SIZE=24"])
+            // SIZE is declared because aiosmtpd offers it: 21 octets, without the final "." line.
+            #expect(received.first?.mailOptions == ["BODY=8BITMIME", "SIZE=21"])
 
             // The whole envelope and DATA went out as one group before the first reply.
-            let mail = try #require(trail.firstIndex(of: "C: MAIL FROM:<alice@example.com> BODY=8BITMIME SIZE=24"))
+            let mail = try #require(trail.firstIndex(of: "C: MAIL FROM:<alice@example.com> BODY=8BITMIME SIZE=21"))
             #expect(
                 Array(trail[mail..<(mail + 5)]) == [
-                    "C: MAIL FROM:<alice@example.com> BODY=8BITMIME SIZE=24", "C: RCPT TO:<bob@example.org>",
+                    "C: MAIL FROM:<alice@example.com> BODY=8BITMIME SIZE=21", "C: RCPT TO:<bob@example.org>",
                     "C: RCPT TO:<refuse@example.org>", "C: RCPT TO:<carol@example.net>", "C: DATA",
                 ])
             #expect(trail.last == "S: 221 Bye")

@@ -85,6 +85,15 @@ struct ChunkingTests {
         #expect(Array(output.readableBytesView) == content)
     }
 
+    @Test func theDeclaredSizeIsTheMessageWithoutStuffingOrTerminator() throws {
+        // RFC 1870: octets with CRLF line endings, not counting stuffing dots or the final ".".
+        let content = Array(".one\n..two\nthree".utf8)
+        let (encoded, size) = try SMTPDataEncoder.encodeMessageMeasuring(content)
+        #expect(String(buffer: encoded) == "..one\r\n...two\r\nthree\r\n.\r\n")
+        #expect(size == Array(".one\r\n..two\r\nthree\r\n".utf8).count)
+        #expect(try SMTPDataEncoder.encodeMessageMeasuring(content, framing: .bdat).messageSize == size)
+    }
+
     @Test func bdatFramingNeitherStuffsDotsNorTerminates() throws {
         let encoded = try SMTPDataEncoder.encodeMessage(Array(".leading dot\n..two\nlast".utf8), framing: .bdat)
         #expect(String(buffer: encoded) == ".leading dot\r\n..two\r\nlast\r\n")

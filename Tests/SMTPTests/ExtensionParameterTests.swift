@@ -1,4 +1,5 @@
 import SMTPTestServer
+import TestSupport
 import Testing
 
 @testable import SMTP
@@ -103,7 +104,7 @@ struct ExtensionParameterTests {
             let received = try await server.nextMessage()
             #expect(
                 received.mailParameters.map(\.description).sorted() == [
-                    "BODY=8BITMIME", "ENVID=run-1", "SIZE=\(result.bytesSent)",
+                    "BODY=8BITMIME", "ENVID=run-1", "SIZE=\(result.bytesSent - 3)",  // RFC 1870: without the final "."
                 ])
             #expect(
                 received.recipientParameters == [[SMTPTestServer.ESMTPParameter("NOTIFY", value: "SUCCESS,FAILURE")]])
@@ -113,5 +114,43 @@ struct ExtensionParameterTests {
             }
             #expect(!totals.isEmpty && totals.allSatisfy { $0 == result.bytesSent })
         }
+    }
+
+    @Test func postfixAcceptsTheDSNSizeAndBodyParameters() async throws {
+        try #require(!PostfixServer.isRequired || PostfixServer.isAvailable, "CI is set but postfix is not installed")
+        guard PostfixServer.isAvailable else {
+            return
+        }
+        let server = try await PostfixServer.start(tls: nil)
+        defer { server.stop() }
+        let session = SMTPSession(configuration: sessionConfiguration(port: server.port))
+        let events = EventRecorder(session.events())
+        try await session.connect()
+        let capabilities = await session.capabilities
+        #expect(capabilities?.supportsDSN == true, "Postfix offers DSN")
+        var envelope = SMTPEnvelope(
+            reversePath: "alice@example.com",
+            recipients: [
+                SMTPEnvelope.Recipient(
+                    "bob@example.org", notify: SMTPDSNNotify([.failure, .delay]),
+                    originalRecipient: "Bob+lists=x@example.org")
+            ])
+        envelope.dsnReturn = .headersOnly
+        envelope.dsnEnvelopeID = "run 42"
+        let body = Array("From: alice@example.com\r\nTo: bob@example.org\r\nSubject: dsn\r\n\r\ncaf\u{E9}\r\n".utf8)
+        let result = try await session.send(envelope: envelope, body: body)
+        try await session.disconnect()
+        await session.shutdown()
+        await events.finished()
+
+        #expect(result.reply.code == 250)
+        let mail = events.trail.first { $0.hasPrefix("C: MAIL FROM") }
+        #expect(mail?.contains("RET=HDRS") == true && mail?.contains("ENVID=run+2042") == true, "\(mail ?? "")")
+        #expect(mail?.contains("SIZE=\(result.bytesSent)") == true && mail?.contains("BODY=8BITMIME") == true)
+        #expect(
+            events.trail.contains(
+                "C: RCPT TO:<bob@example.org> NOTIFY=FAILURE,DELAY ORCPT=rfc822;Bob+2Blists+3Dx@example.org"))
+        let delivered = try await server.waitForDeliveries(1)
+        #expect(delivered.first?.recipient == "bob@example.org")
     }
 }

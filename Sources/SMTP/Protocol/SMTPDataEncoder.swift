@@ -42,6 +42,8 @@ public struct SMTPDataEncoder: Sendable {
     private var atLineStart = true
     private var pendingCR = false
     private var lineLength = 0
+    /// Dots added by dot-stuffing so far (not part of the message's size, RFC 1870).
+    private(set) var stuffedDots = 0
 
     private static let cr = UInt8(ascii: "\r")
     private static let lf = UInt8(ascii: "\n")
@@ -132,6 +134,21 @@ public struct SMTPDataEncoder: Sendable {
         return output
     }
 
+    /// Encodes a complete message like ``encodeMessage(_:maximumLineLength:framing:)`` and
+    /// also returns its size as RFC 1870 defines it for `SIZE=`: octets with CRLF line
+    /// endings, without stuffing dots and without the terminating `.` line.
+    static func encodeMessageMeasuring<Bytes: Sequence<UInt8>>(
+        _ content: Bytes, framing: Framing = .data
+    ) throws(SMTPError) -> (encoded: ByteBuffer, messageSize: Int) {
+        var encoder = SMTPDataEncoder(framing: framing)
+        var output = ByteBuffer()
+        output.reserveCapacity(content.underestimatedCount + content.underestimatedCount / 32 + 5)
+        try encoder.encode(content, into: &output)
+        encoder.finish(into: &output)
+        let terminator = framing == .data ? 3 : 0
+        return (output, output.readableBytes - encoder.stuffedDots - terminator)
+    }
+
     private mutating func endLine(into output: inout ByteBuffer) {
         output.writeStaticString("\r\n")
         self.atLineStart = true
@@ -164,6 +181,7 @@ public struct SMTPDataEncoder: Sendable {
         while index < count {
             if self.atLineStart, input[index] == Self.dot, self.framing == .data {
                 output.writeInteger(Self.dot)
+                self.stuffedDots += 1
             }
             var runEnd = index
             while runEnd < count, input[runEnd] != Self.cr, input[runEnd] != Self.lf {

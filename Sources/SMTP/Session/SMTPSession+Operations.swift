@@ -106,9 +106,10 @@ extension SMTPSession {
         // BINARYMIME content goes exactly as given (in BDAT chunks); anything else is checked
         // and encoded for DATA now, so that a bad line fails before a command is sent.
         let isBinary = envelope.bodyType == .binaryMIME
-        let encoded = isBinary ? ByteBuffer() : try SMTPDataEncoder.encodeMessage(body)
+        let (encoded, messageSize) =
+            isBinary ? (ByteBuffer(), body.count) : try SMTPDataEncoder.encodeMessageMeasuring(body)
         let facts = SMTPClientStateMachine.ContentFacts(
-            size: isBinary ? body.count : encoded.readableBytes, hasEightBitOctets: body.contains { $0 >= 0x80 })
+            size: messageSize, hasEightBitOctets: body.contains { $0 >= 0x80 })
         let outcome = try await self.perform(
             { $0.startTransaction(envelope, content: facts) },
             body: { connection, framing throws(SMTPError) in
