@@ -35,7 +35,7 @@ public actor SMTPSession {
     public nonisolated let configuration: Configuration
     let eventLoopGroup: any EventLoopGroup
     var logger: Logger
-    let broadcaster = SMTPEventBroadcaster()
+    let broadcaster = EventBroadcaster<SMTPEvent>()
 
     var machine: SMTPClientStateMachine
     var connection: SMTPConnection?

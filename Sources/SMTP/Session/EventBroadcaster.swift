@@ -1,15 +1,15 @@
 import NIOConcurrencyHelpers
 
-/// Fans events out to any number of `AsyncStream` subscribers.
+/// Fans events (of a session or a client) out to any number of `AsyncStream` subscribers.
 ///
 /// Each subscriber has its own bounded buffer that keeps the newest events: a subscriber
 /// that does not keep up loses its oldest undelivered events and never slows down the
 /// producer. Subscribing and publishing are synchronous, so a subscriber sees every event
 /// published after its ``makeStream(bufferingNewest:)`` call returned.
-final class SMTPEventBroadcaster: Sendable {
+final class EventBroadcaster<Event: Sendable>: Sendable {
     private struct State {
         var nextID = 0
-        var subscribers: [Int: AsyncStream<SMTPEvent>.Continuation] = [:]
+        var subscribers: [Int: AsyncStream<Event>.Continuation] = [:]
         var isFinished = false
     }
 
@@ -18,9 +18,9 @@ final class SMTPEventBroadcaster: Sendable {
     /// A new stream of the events published from now on.
     ///
     /// - Parameter limit: How many undelivered events the stream keeps (at least 1).
-    func makeStream(bufferingNewest limit: Int) -> AsyncStream<SMTPEvent> {
+    func makeStream(bufferingNewest limit: Int) -> AsyncStream<Event> {
         let (stream, continuation) = AsyncStream.makeStream(
-            of: SMTPEvent.self, bufferingPolicy: .bufferingNewest(max(1, limit)))
+            of: Event.self, bufferingPolicy: .bufferingNewest(max(1, limit)))
         let id: Int? = self.state.withLockedValue { state in
             guard !state.isFinished else {
                 return nil
@@ -48,7 +48,7 @@ final class SMTPEventBroadcaster: Sendable {
     }
 
     /// Delivers `event` to every current subscriber.
-    func publish(_ event: SMTPEvent) {
+    func publish(_ event: Event) {
         let subscribers = self.state.withLockedValue { Array($0.subscribers.values) }
         for subscriber in subscribers {
             subscriber.yield(event)
