@@ -7,6 +7,7 @@
 /// A blocking SMTP client on a plain POSIX socket for end-to-end tests: it writes exactly the
 /// bytes it is given (so tests can pipeline, dot-stuff or misbehave) and reads whole replies.
 /// Reads time out, so a server that never answers fails the test instead of hanging it.
+/// Writing to a connection the server closed fails with an error rather than `SIGPIPE`.
 final class RawSMTPClient {
     struct Failure: Error, CustomStringConvertible {
         var description: String
@@ -26,6 +27,10 @@ final class RawSMTPClient {
 
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        #if canImport(Darwin)
+            var noSignal: Int32 = 1
+            setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &noSignal, socklen_t(MemoryLayout<Int32>.size))
+        #endif
 
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -142,7 +147,7 @@ final class RawSMTPClient {
 #if canImport(Glibc)
     private func systemClose(_ descriptor: Int32) -> Int32 { Glibc.close(descriptor) }
     private func systemSend(_ descriptor: Int32, _ bytes: UnsafeRawPointer?, _ count: Int, _ flags: Int32) -> Int {
-        Glibc.send(descriptor, bytes, count, flags)
+        Glibc.send(descriptor, bytes, count, flags | Int32(MSG_NOSIGNAL))
     }
 #else
     private func systemClose(_ descriptor: Int32) -> Int32 { Darwin.close(descriptor) }

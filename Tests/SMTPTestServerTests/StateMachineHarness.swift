@@ -38,16 +38,25 @@ struct StateMachineHarness {
     mutating func feed(_ line: InboundLine) -> Action {
         let output = machine.receivedLine(line)
         if let entry = output.transcript { transcript.append(entry) }
-        switch output.action {
+        note(output.action)
+        return output.action
+    }
+
+    /// Notes what `action` delivers and replies; a delayed action as if its time had come.
+    private mutating func note(_ action: Action) {
+        switch action {
         case .send(let reply, _):
             transcript += reply.wireLines.map { .reply($0) }
         case .deliver(let message, let reply, _):
             delivered.append(message)
             transcript += reply.wireLines.map { .reply($0) }
+        case .deliverWithoutReply(let message):
+            delivered.append(message)
+        case .delayed(_, let action):
+            note(action)
         case .none, .disconnect:
             break
         }
-        return output.action
     }
 
     /// Feeds `input` and returns the reply lines sent for it, in order.
@@ -68,7 +77,8 @@ struct StateMachineHarness {
     static func replyLines(_ action: Action) -> [String] {
         switch action {
         case .send(let reply, _), .deliver(_, let reply, _): reply.wireLines
-        case .none, .disconnect: []
+        case .delayed(_, let action): replyLines(action)
+        case .none, .disconnect, .deliverWithoutReply: []
         }
     }
 

@@ -3,7 +3,8 @@ import NIOCore
 
 /// Drives an `SMTPServerStateMachine` on one connection: feeds it the lines `SMTPLineDecoder`
 /// frames, writes its replies (flushing once per read, which answers a pipelined burst in one
-/// write), records transcript and messages, and closes when told.
+/// write), records transcript and messages, and closes when told. While a scripted delay runs
+/// it holds back further input, so that replies keep their order.
 final class SMTPServerHandler: ChannelInboundHandler {
     typealias InboundIn = InboundLine
     typealias OutboundOut = ByteBuffer
@@ -11,6 +12,10 @@ final class SMTPServerHandler: ChannelInboundHandler {
     private var machine: SMTPServerStateMachine
     private let recorder: ServerRecorder
     private let logger: Logger
+    /// The scripted delay in progress, if any.
+    private var stall: Scheduled<Void>?
+    /// Input that arrived during a delay, to be fed to the machine once it is over.
+    private var heldBack = CircularBuffer<InboundLine>()
 
     init(machine: SMTPServerStateMachine, recorder: ServerRecorder, logger: Logger) {
         self.machine = machine
@@ -30,7 +35,16 @@ final class SMTPServerHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let output = machine.receivedLine(unwrapInboundIn(data))
+        let line = unwrapInboundIn(data)
+        if stall != nil {
+            heldBack.append(line)
+        } else {
+            receive(line, context: context)
+        }
+    }
+
+    private func receive(_ line: InboundLine, context: ChannelHandlerContext) {
+        let output = machine.receivedLine(line)
         if let line = output.transcript {
             if case .command(let text, _) = line { logger.trace("C: \(text)") }
             recorder.append([line], toConnection: connectionNumber)
@@ -44,6 +58,9 @@ final class SMTPServerHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        stall?.cancel()
+        stall = nil
+        heldBack.removeAll()
         if let line = machine.connectionClosed() {
             recorder.append([line], toConnection: connectionNumber)
         }
@@ -70,7 +87,28 @@ final class SMTPServerHandler: ChannelInboundHandler {
         case .disconnect:
             logger.debug("SMTP connection dropped by script")
             context.close(promise: nil)
+        case .deliverWithoutReply(let message):
+            logger.debug(
+                "SMTP message accepted, connection dropped by script", metadata: ["queue-id": "\(message.queueID)"])
+            recorder.record(message)
+            context.close(promise: nil)
+        case .delayed(let duration, let action):
+            logger.trace("SMTP reply delayed by script", metadata: ["delay": "\(duration)"])
+            stall = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(duration)) { [self] in
+                resume(with: action, context: context)
+            }
         }
+    }
+
+    /// Ends a delay: performs the delayed action, then feeds the input held back meanwhile
+    /// until it is used up or another delay begins. A closed connection cancels the delay.
+    private func resume(with action: SMTPServerStateMachine.Action, context: ChannelHandlerContext) {
+        stall = nil
+        perform(action, context: context)
+        while stall == nil, let line = heldBack.popFirst() {
+            receive(line, context: context)
+        }
+        context.flush()
     }
 
     /// Records the reply in the transcript before writing it, so that a client that has read a

@@ -32,13 +32,17 @@ extension SMTPTestServer {
         public var hadOverlongLines: Bool
         /// Whether the content contained an octet above 127.
         public var containsEightBitData: Bool
+        /// Whether the server sent its final reply for the message; `false` when a responder
+        /// answered `Response.acceptThenDisconnect`, so the client could not know it arrived.
+        public var wasAcknowledged: Bool
 
         /// Creates a message; the server makes these, tests may make them to compare against.
         public init(
             connectionNumber: Int, queueID: String, heloName: String, usedEHLO: Bool,
             mailFrom: String, mailParameters: [ESMTPParameter], recipients: [String],
             recipientParameters: [[ESMTPParameter]], data: [UInt8], receivedAt: Date,
-            hadBareLineEndings: Bool, hadOverlongLines: Bool, containsEightBitData: Bool
+            hadBareLineEndings: Bool, hadOverlongLines: Bool, containsEightBitData: Bool,
+            wasAcknowledged: Bool = true
         ) {
             self.connectionNumber = connectionNumber
             self.queueID = queueID
@@ -53,6 +57,7 @@ extension SMTPTestServer {
             self.hadBareLineEndings = hadBareLineEndings
             self.hadOverlongLines = hadOverlongLines
             self.containsEightBitData = containsEightBitData
+            self.wasAcknowledged = wasAcknowledged
         }
 
         /// The content decoded as UTF-8 (invalid sequences become U+FFFD), for assertions.

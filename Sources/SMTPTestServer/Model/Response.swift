@@ -8,11 +8,15 @@ extension SMTPTestServer {
     ///   takes its usual effect. If the default handling fails (say `RCPT` before `MAIL`), its
     ///   failure is sent instead, so the server never claims a state it is not in. For
     ///   `Command.other` there is no default effect and the reply is sent as it is.
+    /// - `delay(_:then:)` stalls before any of these (or the default answer);
+    ///   `acceptThenDisconnect` takes a message without answering.
     public struct Response: Sendable, Hashable {
-        enum Kind: Sendable, Hashable {
+        indirect enum Kind: Sendable, Hashable {
             case reply(Reply, thenClose: Bool)
             case disconnect
             case dropDuringData(afterOctets: Int)
+            case delay(Duration, then: Kind?)
+            case acceptThenDisconnect
         }
 
         let kind: Kind
@@ -43,5 +47,26 @@ extension SMTPTestServer {
             precondition(octets >= 0, "octets must not be negative")
             return Response(kind: .dropDuringData(afterOctets: octets))
         }
+
+        /// Waits `duration` before answering with `response`, or with the default answer when
+        /// `response` is `nil`: a stalling server. The wait is a timer on the connection's event
+        /// loop; input that arrives meanwhile is answered afterwards, in order. For
+        /// `Command.endOfData` a message is recorded when the wait is over, and only if the
+        /// connection is still open then: a client that gives up during the stall may or may not
+        /// have its message recorded, depending on which side acts first.
+        public static func delay(_ duration: Duration, then response: Response? = nil) -> Response {
+            precondition(duration >= .zero, "duration must not be negative")
+            guard case .delay(let inner, let innerThen) = response?.kind else {
+                return Response(kind: .delay(duration, then: response?.kind))
+            }
+            return Response(kind: .delay(duration + inner, then: innerThen))
+        }
+
+        /// For `Command.endOfData`: records the message as received, as a `250` would, then
+        /// closes the connection without sending the final reply; the client cannot tell whether
+        /// the message was delivered and may send it again (the duplicate RFC 1047 describes).
+        /// The message's `ReceivedMessage.wasAcknowledged` is `false`. For any other command it
+        /// acts as `disconnect`.
+        public static let acceptThenDisconnect = Response(kind: .acceptThenDisconnect)
     }
 }

@@ -42,6 +42,11 @@ struct SMTPServerStateMachine {
         case deliver(SMTPTestServer.ReceivedMessage, Reply, AfterReply)
         /// Close the connection without a reply.
         case disconnect
+        /// Record the accepted message, then close the connection without a reply.
+        case deliverWithoutReply(SMTPTestServer.ReceivedMessage)
+        /// Wait, then perform the action (which is never itself `delayed`). Input that arrives
+        /// meanwhile is fed to the machine only afterwards.
+        indirect case delayed(Duration, Action)
     }
 
     /// The result of one line of input.
@@ -118,12 +123,18 @@ struct SMTPServerStateMachine {
         state = .awaitingHello
         let protocolName = capabilities.supportsEHLO ? "ESMTP" : "SMTP"
         let greeting = Reply(code: 220, "\(configuration.hostname) \(protocolName) \(configuration.greeting)")
-        switch configuration.responder?(.greeting, context)?.kind {
+        return greet(greeting, response: configuration.responder?(.greeting, context)?.kind)
+    }
+
+    private mutating func greet(_ greeting: Reply, response: SMTPTestServer.Response.Kind?) -> Action {
+        switch response {
         case nil:
             return .send(greeting, .keepOpen)
-        case .disconnect?, .dropDuringData?:
+        case .disconnect?, .dropDuringData?, .acceptThenDisconnect?:
             state = .closed
             return .disconnect
+        case .delay(let duration, let then)?:
+            return .delayed(duration, greet(greeting, response: then))
         case .reply(let reply, let thenClose)?:
             if thenClose {
                 state = .closed
@@ -247,18 +258,26 @@ struct SMTPServerStateMachine {
             return .send(replies(503, "5.5.1", "No service here; send QUIT"), .keepOpen)
         }
         let outcome = defaultOutcome(for: command)
-        return resolve(outcome, for: command, response: configuration.responder?(command, context))
+        return resolve(outcome, for: command, response: configuration.responder?(command, context)?.kind)
     }
 
     /// Combines the default outcome with the responder's override (see `SMTPTestServer.Response`).
     private mutating func resolve(
-        _ outcome: Outcome, for command: Command, response: SMTPTestServer.Response?
+        _ outcome: Outcome, for command: Command, response: SMTPTestServer.Response.Kind?
     ) -> Action {
         guard let response else { return apply(outcome, reply: nil, after: .keepOpen) }
-        switch response.kind {
+        switch response {
         case .disconnect:
             state = .closed
             return .disconnect
+        case .delay(let duration, let then):
+            return .delayed(duration, resolve(outcome, for: command, response: then))
+        case .acceptThenDisconnect:
+            state = .closed
+            guard case .accept(_, _, var message?) = outcome else { return .disconnect }
+            acceptedMessages += 1
+            message.wasAcknowledged = false
+            return .deliverWithoutReply(message)
         case .dropDuringData(let octets):
             guard case .data = command else {
                 state = .closed
@@ -326,6 +345,6 @@ struct SMTPServerStateMachine {
         let outcome = Outcome.accept(
             replies(250, "2.0.0", "Ok: queued as \(queueID)"), next: .ready(session), message: message)
         return resolve(
-            outcome, for: .endOfData(message), response: configuration.responder?(.endOfData(message), context))
+            outcome, for: .endOfData(message), response: configuration.responder?(.endOfData(message), context)?.kind)
     }
 }

@@ -1,7 +1,15 @@
 extension SMTPTestServer {
-    /// Every message accepted so far, in the order their final `250` was sent.
+    /// Every message accepted so far, in the order their final `250` was sent (or, for
+    /// `Response.acceptThenDisconnect`, the connection was closed instead). A message rejected
+    /// at the end of its content, or whose connection closed before the final reply, is not
+    /// among them.
     public var receivedMessages: [ReceivedMessage] {
         recorder.messages
+    }
+
+    /// How many messages have been accepted so far: `receivedMessages.count` without copying.
+    public var receivedMessageCount: Int {
+        recorder.messageCount
     }
 
     /// The oldest accepted message not yet returned by this method, waiting up to `timeout`

@@ -77,6 +77,7 @@ final class ServerRecorder: Sendable {
     // MARK: Messages
 
     var messages: [ReceivedMessage] { state.withLockedValue { $0.messages } }
+    var messageCount: Int { state.withLockedValue { $0.messages.count } }
 
     func record(_ message: ReceivedMessage) {
         let ready = state.withLockedValue { state in
