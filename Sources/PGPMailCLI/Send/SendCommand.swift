@@ -16,119 +16,38 @@ extension PGPMailCommand {
                 failure, 5 recipients refused, 6 message refused, 1 any other error.
                 """)
 
-        // MARK: Message
-
-        @Option(help: ArgumentHelp("The author (From and MAIL FROM).", valueName: "addr"))
-        var from: String
+        @OptionGroup(title: "Message")
+        var message: MessageContentOptions
 
         @Option(help: ArgumentHelp("A To recipient; repeatable, at least one.", valueName: "addr"))
         var to: [String] = []
 
-        @Option(help: ArgumentHelp("A Cc recipient; repeatable.", valueName: "addr"))
-        var cc: [String] = []
+        @OptionGroup(title: "OpenPGP")
+        var openPGP: OpenPGPOptions
 
-        @Option(help: ArgumentHelp("A Bcc recipient (envelope only); repeatable.", valueName: "addr"))
-        var bcc: [String] = []
-
-        @Option(help: ArgumentHelp("The subject.", valueName: "text"))
-        var subject: String = ""
-
-        @Option(
-            help: ArgumentHelp("The UTF-8 text body; '-' reads standard input. Empty if not given.", valueName: "file"))
-        var bodyFile: String?
-
-        @Option(help: ArgumentHelp("A file to attach (read while sending); repeatable.", valueName: "file"))
-        var attach: [String] = []
-
-        // MARK: OpenPGP
-
-        @Option(help: ArgumentHelp("Sign with this secret key (armored or binary).", valueName: "file"))
-        var signKey: String?
-
-        @Option(help: ArgumentHelp("The passphrase of --sign-key (first line of the file).", valueName: "file"))
-        var passphraseFile: String?
-
-        @Option(help: ArgumentHelp("Encrypt for this certificate (armored or binary); repeatable.", valueName: "file"))
-        var encryptTo: [String] = []
-
-        // MARK: Server and TLS
-
-        @Option(help: ArgumentHelp("The SMTP server's host name or address.", valueName: "host"))
-        var server: String
-
-        @Option(help: ArgumentHelp("The server's port; 465 with --tls implicit, else 25.", valueName: "n"))
-        var port: Int?
-
-        @Option(help: "How TLS protects the connection.")
-        var tls: SendTLSOption = .starttls
-
-        @Flag(help: "With --tls starttls: go on in clear text when the server does not offer STARTTLS.")
-        var opportunisticTLS = false
-
-        @Option(help: ArgumentHelp("Trust only the CA certificates in this PEM file.", valueName: "file"))
-        var caFile: String?
-
-        @Flag(help: "Do not verify the server's certificate (tests only).")
-        var insecureSkipVerify = false
-
-        @Option(help: ArgumentHelp("A PEM client certificate chain (with --client-key).", valueName: "file"))
-        var clientCert: String?
-
-        @Option(help: ArgumentHelp("The PEM private key of --client-cert.", valueName: "file"))
-        var clientKey: String?
-
-        // MARK: Authentication
-
-        @Option(help: ArgumentHelp("Authenticate (AUTH) as this user.", valueName: "name"))
-        var user: String?
-
-        @Option(
-            help: ArgumentHelp(
-                "The password (first line of the file); or set PGPMAIL_PASSWORD. The bearer token for xoauth2/oauthbearer.",
-                valueName: "file"))
-        var passwordFile: String?
-
-        @Option(help: "The SASL mechanism.")
-        var auth: SendAuthOption = .auto
-
-        @Flag(help: "Allow mechanisms that send the password itself on a connection without TLS.")
-        var allowPlaintextAuth = false
-
-        // MARK: Connection
-
-        @Option(
-            help: ArgumentHelp(
-                "Connect through socks4://, socks4a://, socks5://[user:pass@]host:port or http://host:port.",
-                valueName: "url"))
-        var proxy: String?
-
-        @Option(help: ArgumentHelp("The name sent with EHLO/HELO.", valueName: "name"))
-        var hello: String?
-
-        @Option(help: ArgumentHelp("Connection and reply timeout.", valueName: "seconds"))
-        var timeout: Double?
-
-        @Option(
-            help: ArgumentHelp(
-                "Ask for delivery status notifications (RFC 3461): success,failure,delay or never.", valueName: "list"))
-        var dsnNotify: SendDSNNotify?
-
-        @Flag(help: "Print the SMTP dialogue to standard error (credentials masked).")
-        var trail = false
-
-        /// The password from the environment, when no `--password-file` is given.
-        static let passwordEnvironmentVariable = "PGPMAIL_PASSWORD"
+        @OptionGroup(title: "Server")
+        var server: ServerOptions
 
         func validate() throws {
-            try validateOptions()
+            guard !to.isEmpty else {
+                throw ValidationError("give at least one recipient with --to")
+            }
+        }
+
+        /// The message the options describe, signed and/or encrypted as PGP/MIME when
+        /// `--sign-key`/`--encrypt-to` are given.
+        func composeMessage() throws -> MailMessage {
+            let plain = try message.compose(to: to, body: try message.bodyText())
+            return try OpenPGPOptions.protect(
+                plain, signer: try openPGP.signer(), recipients: try openPGP.recipients())
         }
 
         func run() async throws {
             do {
                 let message = try composeMessage()
-                let configuration = try sessionConfiguration()
+                let configuration = try server.sessionConfiguration()
                 let summary = try await SendDelivery(
-                    configuration: configuration, notify: dsnNotify, printsTrail: trail
+                    configuration: configuration, notify: server.dsnNotify, printsTrail: server.trail
                 ).deliver(message)
                 print(summary)
             } catch let failure as SendFailure {

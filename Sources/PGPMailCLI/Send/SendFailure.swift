@@ -65,9 +65,14 @@ struct SendFailure: Error {
         text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
-    /// Prints the failure line on standard error.
-    func report() {
-        Self.printError(line)
+    /// Prints the failure line on standard error, naming the command (`send`, `bulk`, …).
+    func report(command: String = "send") {
+        Self.printError(line, command: command)
+    }
+
+    /// The failure line for `error` met while sending a message.
+    static func describe(_ error: any Error) -> String {
+        SendFailure(error, phase: .transaction).line
     }
 
     /// Prints a warning line on standard error.
@@ -75,7 +80,7 @@ struct SendFailure: Error {
         printError("warning: " + text)
     }
 
-    private static func printError(_ text: String) {
-        FileHandle.standardError.write(Data("pgpmail send: \(text)\n".utf8))
+    private static func printError(_ text: String, command: String = "send") {
+        FileHandle.standardError.write(Data("pgpmail \(command): \(text)\n".utf8))
     }
 }
