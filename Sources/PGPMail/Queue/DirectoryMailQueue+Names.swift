@@ -14,6 +14,11 @@ enum QueueFileName {
     /// Attempt counts above this make a name invalid (a garbled name must not drive loops).
     static let maximumAttempts = 1_000_000
 
+    /// The attempt count after one more attempt, held at ``maximumAttempts`` so the name stays valid.
+    static func attempt(after attempts: Int) -> Int {
+        min(attempts + 1, self.maximumAttempts)
+    }
+
     struct Queued: Hashable {
         var id: MailQueueEntryID
         var attempts: Int

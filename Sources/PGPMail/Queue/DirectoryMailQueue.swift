@@ -337,7 +337,7 @@ public final class DirectoryMailQueue: MailQueue {
     func completeNow(_ id: MailQueueEntryID, owner: String, keep: Bool) throws(MailQueueError) {
         let held = try self.heldClaim(id, owner: owner)
         if keep {
-            let finished = QueueFileName.Finished(id: id, attempts: held.attempts + 1)
+            let finished = QueueFileName.Finished(id: id, attempts: QueueFileName.attempt(after: held.attempts))
             try self.move(held, to: self.path(.sent, QueueFileName.name(finished)))
             try self.sync(self.directoryPath(.sent), self.directoryPath(.claimed))
         } else {
@@ -364,7 +364,7 @@ public final class DirectoryMailQueue: MailQueue {
     }
 
     private func finishFailed(_ held: QueueFileName.Claimed, reason: String) throws(MailQueueError) {
-        let finished = QueueFileName.Finished(id: held.id, attempts: held.attempts + 1)
+        let finished = QueueFileName.Finished(id: held.id, attempts: QueueFileName.attempt(after: held.attempts))
         try self.move(held, to: self.path(.failed, QueueFileName.name(finished)))
         try self.sync(self.directoryPath(.failed), self.directoryPath(.claimed))
         try self.writeReason(reason, id: held.id, attempt: held.attempts)
@@ -378,7 +378,8 @@ public final class DirectoryMailQueue: MailQueue {
     func retryLaterNow(_ id: MailQueueEntryID, owner: String, reason: String, notBefore: Date) throws(MailQueueError) {
         let held = try self.heldClaim(id, owner: owner)
         let queued = QueueFileName.Queued(
-            id: id, attempts: held.attempts + 1, notBefore: QueueFileName.milliseconds(notBefore))
+            id: id, attempts: QueueFileName.attempt(after: held.attempts),
+            notBefore: QueueFileName.milliseconds(notBefore))
         try self.move(held, to: self.path(.queued, QueueFileName.name(queued)))
         try self.sync(self.directoryPath(.queued), self.directoryPath(.claimed))
         try self.writeReason(reason, id: id, attempt: held.attempts)
@@ -387,7 +388,8 @@ public final class DirectoryMailQueue: MailQueue {
         }
     }
 
-    /// Returns entries whose lease expired (their owner died or stalled) to queued; returns how many. Also
+    /// Returns entries whose lease expired (their owner died or stalled) to queued; returns how many. The
+    /// interrupted claim counts as an attempt (so a message that kills its worker reaches a retry limit). Also
     /// removes temporary files older than ``staleTemporaryFileAge`` (left by crashes during `enqueue`).
     public func recover() async throws -> Int {
         try await self.offload { try self.recoverNow() }
@@ -402,7 +404,7 @@ public final class DirectoryMailQueue: MailQueue {
                 continue
             }
             let queued = QueueFileName.Queued(
-                id: claimed.id, attempts: claimed.attempts + 1, notBefore: nowMilliseconds)
+                id: claimed.id, attempts: QueueFileName.attempt(after: claimed.attempts), notBefore: nowMilliseconds)
             // Only one of several recovering processes (or the owner completing it just in time) wins.
             if try QueueFileSystem.rename(self.path(.claimed, name), self.path(.queued, QueueFileName.name(queued))) {
                 recovered += 1
