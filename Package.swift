@@ -133,5 +133,6 @@ let package = Package(
             name: "InteropTests",
             dependencies: ["PGPMail", "PGPMailCLI", "PGPMailSOP", "SMTPTestServer", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PGPMail", "TestSupport"]),
+        .testTarget(name: "MailQueueTests", dependencies: ["PGPMail"]),
     ]
 )
