@@ -1,0 +1,220 @@
+import Foundation
+import SMTP
+
+/// Drains a ``MailQueue`` through an ``SMTP/SMTPClient``: the PSMTP `ProcessQueue`.
+///
+/// The worker claims entries under a lease, keeping up to ``Configuration/maximumInFlight``
+/// messages in the client at once, and reports each outcome to the queue:
+/// - delivered: ``MailQueue/complete(_:owner:keep:)`` (kept as sent with
+///   ``Configuration/keepSentMessages``, the PSMTP `KeepQueue`);
+/// - a permanent failure (a `5yz` reply, a message the server can never take):
+///   ``MailQueue/fail(_:owner:reason:)`` with the server's reply as the reason;
+/// - a transient failure the client's own retries did not overcome: back to the queue with
+///   ``MailQueue/retryLater(_:owner:reason:notBefore:)`` after a back-off that doubles per
+///   attempt, or failed once ``Configuration/maximumAttempts`` is reached.
+///
+/// While a message is being sent its lease is renewed every third of the lease, so only a
+/// worker that died or hangs loses its entries to ``MailQueue/recover()``, which the worker
+/// calls when it starts and whenever it finds nothing to claim.
+public struct MailQueueWorker: Sendable {
+    /// How a worker drains its queue.
+    public struct Configuration: Sendable {
+        /// Names this worker in its claims; unique per worker (host, process, number).
+        public var owner: String
+        /// How long a claim lasts without renewal before another worker may take it over.
+        public var lease: Duration
+        /// Keep delivered messages in the sent state instead of deleting them (PSMTP `KeepQueue`).
+        public var keepSentMessages: Bool
+        /// Messages claimed and not yet reported, at most.
+        public var maximumInFlight: Int
+        /// Delivery attempts (counted by the queue, across workers and restarts) before a
+        /// transiently failing message is failed for good.
+        public var maximumAttempts: Int
+        /// The wait before the second attempt; doubled for each further one.
+        public var retryBackoff: Duration
+        /// The longest wait between attempts.
+        public var maximumRetryBackoff: Duration
+        /// How often an idle worker looks for new or recovered entries.
+        public var pollInterval: Duration
+
+        /// A configuration with a lease of 60 s, 16 messages in flight, 10 attempts 1 minute
+        /// apart at first and at most 1 hour, polling every 500 ms; the owner is this host and
+        /// process plus a random suffix.
+        public init(owner: String = MailQueueWorker.defaultOwner()) {
+            self.owner = owner
+            self.lease = .seconds(60)
+            self.keepSentMessages = false
+            self.maximumInFlight = 16
+            self.maximumAttempts = 10
+            self.retryBackoff = .seconds(60)
+            self.maximumRetryBackoff = .seconds(3600)
+            self.pollInterval = .milliseconds(500)
+        }
+    }
+
+    /// When ``run(until:onOutcome:)`` returns.
+    public enum StopCondition: Sendable, Hashable {
+        /// When no entry is left queued or claimed (waiting out retry times and other
+        /// workers' leases).
+        case drained
+        /// Never: keeps waiting for new entries until the task is cancelled.
+        case cancelled
+    }
+
+    /// What happened to one claimed entry.
+    public enum Outcome: Sendable {
+        case sent(MailQueueEntryID)
+        case failed(MailQueueEntryID, reason: String)
+        case deferred(MailQueueEntryID, reason: String, until: Date)
+        /// The claim was taken over by another worker while this one was sending (the lease
+        /// ran out): the message may be delivered twice; the other worker's outcome counts.
+        case claimLost(MailQueueEntryID)
+    }
+
+    public let queue: any MailQueue
+    public let client: SMTPClient
+    public let configuration: Configuration
+
+    /// Creates a worker that sends `queue`'s entries through `client` (which must be running).
+    public init(queue: any MailQueue, client: SMTPClient, configuration: Configuration = Configuration()) {
+        self.queue = queue
+        self.client = client
+        self.configuration = configuration
+    }
+
+    /// `host:pid:random`, unique per worker.
+    public static func defaultOwner() -> String {
+        let host = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || $0 == "-" }
+        let suffix = String(UInt32.random(in: .min ... .max), radix: 36)
+        return "\(host.isEmpty ? "host" : host)-\(ProcessInfo.processInfo.processIdentifier)-\(suffix)"
+    }
+
+    /// Drains the queue; `onOutcome` is called once per claimed entry, from any task.
+    ///
+    /// - Throws: A ``MailQueueError`` when the queue itself fails (I/O); delivery failures
+    ///   are outcomes, not errors. Cancellation stops claiming and returns once the messages
+    ///   in flight are reported (cancelled sends go back to the queue).
+    public func run(until stop: StopCondition, onOutcome: @escaping @Sendable (Outcome) -> Void = { _ in }) async throws
+    {
+        _ = try await self.queue.recover()
+        let window = max(1, self.configuration.maximumInFlight)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var inFlight = 0
+            while !Task.isCancelled {
+                if inFlight >= window {
+                    try await group.next()
+                    inFlight -= 1
+                    continue
+                }
+                let claims = try await self.queue.claim(
+                    owner: self.configuration.owner, lease: self.configuration.lease, limit: window - inFlight)
+                for claim in claims {
+                    group.addTask { onOutcome(try await self.deliver(claim)) }
+                }
+                inFlight += claims.count
+                guard claims.isEmpty else { continue }
+                if inFlight > 0 {
+                    try await group.next()
+                    inFlight -= 1
+                    continue
+                }
+                if stop == .drained, try await self.isDrained() {
+                    break
+                }
+                do {
+                    try await Task.sleep(for: self.configuration.pollInterval)
+                } catch {
+                    break
+                }
+                _ = try await self.queue.recover()
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Nothing queued and nothing claimed.
+    private func isDrained() async throws -> Bool {
+        let status = try await self.queue.status()
+        return (status.counts[.queued] ?? 0) == 0 && (status.counts[.claimed] ?? 0) == 0
+    }
+
+    /// Sends one claimed entry, renewing its lease meanwhile, and reports the outcome.
+    private func deliver(_ claim: MailQueueClaim) async throws -> Outcome {
+        let result = await withTaskGroup(of: Result<SMTPDeliveryResult, SMTPError>?.self) { group in
+            group.addTask {
+                do throws(SMTPError) {
+                    return .success(try await self.client.send(envelope: claim.mail.envelope, body: claim.mail.content))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                await self.renewWhileSending(claim.id)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .failure(SMTPError(.cancelled, "the delivery was cancelled"))
+        }
+        do {
+            switch result {
+            case .success:
+                try await self.queue.complete(
+                    claim.id, owner: self.configuration.owner, keep: self.configuration.keepSentMessages)
+                return .sent(claim.id)
+            case .failure(let error):
+                let reason = Self.reason(for: error)
+                let attempts = claim.attempts + 1
+                let interrupted = error.code == .cancelled || error.code == .sessionShutDown
+                if interrupted || (SMTPRetryPolicy.isTransient(error) && attempts < self.configuration.maximumAttempts)
+                {
+                    // An interrupted send (the worker is stopping) is due again at once.
+                    let wait = interrupted ? .zero : self.backoff(afterAttempt: attempts)
+                    let until = Date().addingTimeInterval(Self.seconds(wait))
+                    try await self.queue.retryLater(
+                        claim.id, owner: self.configuration.owner, reason: reason, notBefore: until)
+                    return .deferred(claim.id, reason: reason, until: until)
+                }
+                try await self.queue.fail(claim.id, owner: self.configuration.owner, reason: reason)
+                return .failed(claim.id, reason: reason)
+            }
+        } catch let error as MailQueueError where error.code == .claimLost {
+            return .claimLost(claim.id)
+        }
+    }
+
+    /// Renews the claim every third of the lease until cancelled.
+    private func renewWhileSending(_ id: MailQueueEntryID) async {
+        let interval = self.configuration.lease / 3
+        while true {
+            do {
+                try await Task.sleep(for: interval)
+                try await self.queue.renew(id, owner: self.configuration.owner, lease: self.configuration.lease)
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// The wait after failed attempt `attempt` (counted from 1).
+    func backoff(afterAttempt attempt: Int) -> Duration {
+        let exponent = min(max(attempt - 1, 0), 30)
+        return min(self.configuration.retryBackoff * (1 << exponent), self.configuration.maximumRetryBackoff)
+    }
+
+    /// The reason stored with a failed or deferred entry: the error and the server's reply.
+    static func reason(for error: SMTPError) -> String {
+        var text = "\(error.code): \(error.message)"
+        if !error.refusedRecipients.isEmpty {
+            text += ": " + error.refusedRecipients.map { "\($0.recipient) \($0.reply)" }.joined(separator: ", ")
+        } else if let reply = error.reply {
+            text += " (server replied: \(reply))"
+        }
+        return text
+    }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        let (seconds, attoseconds) = duration.components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}

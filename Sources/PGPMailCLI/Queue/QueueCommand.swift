@@ -1,0 +1,197 @@
+import ArgumentParser
+import Foundation
+import PGPMail
+
+extension PGPMailCommand {
+    /// `pgpmail queue`: the crash-safe directory queue (PSMTP `Queue`, `ProcessQueue`,
+    /// `KeepQueue`).
+    struct Queue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Queue messages in a directory and deliver them, crash-safely, with any number of processes.",
+            subcommands: [Add.self, Process.self, Status.self])
+    }
+}
+
+extension PGPMailCommand.Queue {
+    /// `pgpmail queue add DIR`: renders one message (signed and/or encrypted) and stores it.
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Render a message and store it in the queue directory; prints the entry ID.",
+            discussion: """
+                The message is rendered, signed and encrypted now, once: every delivery attempt sends \
+                exactly these bytes. DIR '*' prints the rendered message instead of queueing it (the \
+                PSMTP Queue("*") form).
+                """)
+
+        @Argument(help: ArgumentHelp("The queue directory (created if missing).", valueName: "DIR"))
+        var directory: String
+
+        @OptionGroup(title: "Message")
+        var message: MessageContentOptions
+
+        @Option(help: ArgumentHelp("A To recipient; repeatable, at least one.", valueName: "addr"))
+        var to: [String] = []
+
+        @OptionGroup(title: "OpenPGP")
+        var openPGP: OpenPGPOptions
+
+        @Option(
+            help: ArgumentHelp(
+                "Ask for delivery status notifications (RFC 3461): success,failure,delay or never.", valueName: "list"))
+        var dsnNotify: SendDSNNotify?
+
+        func validate() throws {
+            guard !to.isEmpty else {
+                throw ValidationError("give at least one recipient with --to")
+            }
+        }
+
+        func run() async throws {
+            do {
+                let plain = try message.compose(to: to, body: try message.bodyText())
+                let protected = try OpenPGPOptions.protect(
+                    plain, signer: try openPGP.signer(), recipients: try openPGP.recipients())
+                var outgoing = try await SMTPOutgoingMessage(rendering: protected)
+                if let dsnNotify {
+                    for index in outgoing.envelope.recipients.indices {
+                        outgoing.envelope.recipients[index].notify = dsnNotify.notify
+                    }
+                }
+                if directory == "*" {
+                    FileHandle.standardOutput.write(Data(outgoing.content))
+                    return
+                }
+                let queue = try DirectoryMailQueue(directory: directory)
+                let id = try await queue.enqueue(QueuedMail(envelope: outgoing.envelope, content: outgoing.content))
+                print(id)
+            } catch {
+                SendFailure(error, phase: .preparation).report(command: "queue add")
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    /// `pgpmail queue process DIR`: delivers the queue through a pool of connections.
+    struct Process: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Deliver the queued messages through a pool of SMTP connections.",
+            discussion: """
+                Exits when no entry is left queued or claimed (waiting for retry times and for \
+                other processes' leases); with --watch keeps waiting for new entries. Several \
+                processes may drain one directory at once. Ends with the line \
+                'sent N failed N seconds S rate R msg/s'. Exit status: 0 none failed, 1 some \
+                failed or the queue could not be read, 2 usage error.
+                """)
+
+        @Argument(help: ArgumentHelp("The queue directory.", valueName: "DIR"))
+        var directory: String
+
+        @OptionGroup(title: "Server")
+        var server: ServerOptions
+
+        @OptionGroup(title: "Pool")
+        var pool: PoolOptions
+
+        @Flag(help: "Keep delivered messages (in DIR/sent) instead of deleting them (KeepQueue).")
+        var keep = false
+
+        @Option(
+            help: ArgumentHelp(
+                "How long a claim lasts without renewal before another process may take the entry over.",
+                valueName: "seconds"))
+        var lease: Double = 60
+
+        @Flag(help: "Keep running and deliver new entries as they arrive.")
+        var watch = false
+
+        func validate() throws {
+            guard lease >= 1 && lease <= 86400 else {
+                throw ValidationError("--lease must be between 1 and 86400 seconds")
+            }
+        }
+
+        func run() async throws {
+            let queue: DirectoryMailQueue
+            let configuration: SMTPClient.Configuration
+            do {
+                queue = try DirectoryMailQueue(directory: directory)
+                configuration = pool.clientConfiguration(session: try server.sessionConfiguration())
+            } catch {
+                SendFailure(error, phase: .preparation).report(command: "queue process")
+                throw ExitCode(PGPMailCommand.usageExitCode)
+            }
+            let pending = try? await queue.status()
+            let progress = ProgressReporter(
+                total: watch ? nil : pending.map { ($0.counts[.queued] ?? 0) + ($0.counts[.claimed] ?? 0) })
+            let client = SMTPClient(
+                configuration: configuration, logger: PGPMailCommand.Bulk.logger(trail: server.trail))
+            var workerConfiguration = MailQueueWorker.Configuration()
+            workerConfiguration.lease = .milliseconds(Int64(lease * 1000))
+            workerConfiguration.keepSentMessages = keep
+            workerConfiguration.maximumInFlight = 2 * pool.connections
+            let worker = MailQueueWorker(queue: queue, client: client, configuration: workerConfiguration)
+            let queueFailure: (any Error)? = await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await client.run() }
+                let reporter = Task { await progress.run() }
+                var failure: (any Error)?
+                do {
+                    try await worker.run(until: watch ? .cancelled : .drained) { outcome in
+                        switch outcome {
+                        case .sent: progress.recordSent()
+                        case .failed(let id, let reason):
+                            progress.recordFailed()
+                            Self.report("failed: \(id): \(reason)")
+                        case .deferred(let id, let reason, _):
+                            Self.report("deferred: \(id): \(reason)")
+                        case .claimLost(let id):
+                            Self.report("claim lost (lease expired while sending): \(id)")
+                        }
+                    }
+                } catch {
+                    failure = error
+                }
+                reporter.cancel()
+                await reporter.value
+                client.beginGracefulShutdown()
+                await group.waitForAll()
+                return failure
+            }
+            print(progress.summary)
+            if let queueFailure {
+                SendFailure(queueFailure, phase: .preparation).report(command: "queue process")
+                throw ExitCode.failure
+            }
+            if progress.failed > 0 {
+                throw ExitCode.failure
+            }
+        }
+
+        static func report(_ text: String) {
+            FileHandle.standardError.write(Data("pgpmail queue process: \(text)\n".utf8))
+        }
+    }
+
+    /// `pgpmail queue status DIR`.
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the number of entries in each state and the oldest pending entry.")
+
+        @Argument(help: ArgumentHelp("The queue directory.", valueName: "DIR"))
+        var directory: String
+
+        func run() async throws {
+            do {
+                let status = try await DirectoryMailQueue(directory: directory).status()
+                for state in MailQueueEntryState.allCases {
+                    print("\(state.rawValue) \(status.counts[state] ?? 0)")
+                }
+                let formatter = ISO8601DateFormatter()
+                print("oldest \(status.oldestQueued.map(formatter.string(from:)) ?? "-")")
+                print("next-attempt \(status.nextAttempt.map(formatter.string(from:)) ?? "-")")
+            } catch {
+                SendFailure(error, phase: .preparation).report(command: "queue status")
+                throw ExitCode.failure
+            }
+        }
+    }
+}
