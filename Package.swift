@@ -133,6 +133,10 @@ let package = Package(
             name: "InteropTests",
             dependencies: ["PGPMail", "PGPMailCLI", "PGPMailSOP", "SMTPTestServer", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PGPMail", "TestSupport"]),
-        .testTarget(name: "MailQueueTests", dependencies: ["PGPMail"]),
+        .testTarget(
+            name: "MailQueueTests",
+            dependencies: [
+                "PGPMail", "SMTPTestServer", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]),
     ]
 )
