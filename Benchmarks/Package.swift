@@ -12,7 +12,10 @@ let package = Package(
     products: [
         // Streams a file into a message (or a message into a file) with every MessageOptions
         // setting selectable, for the gpg comparison.
-        .executable(name: "pgpmail-stream", targets: ["PGPMailStream"])
+        .executable(name: "pgpmail-stream", targets: ["PGPMailStream"]),
+        // Messages per second through SMTPClient (plain and PGP/MIME), for the smtp-source and
+        // pysequoia comparison (scripts/compare-bulk.sh).
+        .executable(name: "pgpmail-bulk-bench", targets: ["PGPMailBulkBench"]),
     ],
     dependencies: [
         .package(name: "PGPMail", path: ".."),
@@ -31,6 +34,10 @@ let package = Package(
         .executableTarget(
             name: "PGPMailStream",
             dependencies: [.product(name: "OpenPGP", package: "PGPMail")]
+        ),
+        .executableTarget(
+            name: "PGPMailBulkBench",
+            dependencies: [.product(name: "PGPMail", package: "PGPMail")]
         ),
     ]
 )
