@@ -12,7 +12,10 @@ let package = Package(
     products: [
         // Streams a file into a message (or a message into a file) with every MessageOptions
         // setting selectable, for the gpg comparison.
-        .executable(name: "pgpmail-stream", targets: ["PGPMailStream"])
+        .executable(name: "pgpmail-stream", targets: ["PGPMailStream"]),
+        // Signs, encrypts and renders many small PGP/MIME messages in process and reports
+        // messages/s, for the pysequoia comparison.
+        .executable(name: "pgpmail-small-bench", targets: ["PGPMailSmallBench"]),
     ],
     dependencies: [
         .package(name: "PGPMail", path: ".."),
@@ -31,6 +34,13 @@ let package = Package(
         .executableTarget(
             name: "PGPMailStream",
             dependencies: [.product(name: "OpenPGP", package: "PGPMail")]
+        ),
+        .executableTarget(
+            name: "PGPMailSmallBench",
+            dependencies: [
+                .product(name: "Mail", package: "PGPMail"),
+                .product(name: "OpenPGP", package: "PGPMail"),
+            ]
         ),
     ]
 )
