@@ -8,7 +8,9 @@
 # Ed25519 key and encrypted to another key's X25519 (Cv25519) subkey, single thread, keys
 # loaded once; with --rsa the same again with RSA-3072 keys. Every side runs --runs times (3),
 # the sides interleaved so that load from elsewhere on the machine falls on all alike; the
-# table shows the median messages/s and the ratio to pysequoia (above 1: we are faster).
+# table shows the median messages per wall-clock second and per second of the thread's CPU
+# time (the steadier figure on a shared machine), each with its ratio to pysequoia (above 1:
+# we are faster).
 #
 # Sides:
 #   pysequoia         pysequoia.encrypt(body, [cert], signer=key), armored: sign + encrypt
@@ -80,8 +82,8 @@ if ((with_rsa)); then
     make_key rsa3072-recipient rsa3072 rsa3072
 fi
 
-# The pysequoia side: prints "msg/s RATE" like pgpmail-small-bench; with a fifth argument
-# it writes the last message there and its body next to it (.body).
+# The pysequoia side: prints "msg/s RATE" and "msg/cpu-s RATE" like pgpmail-small-bench;
+# with a fifth argument it writes the last message there and its body next to it (.body).
 cat >"$work/pysequoia_small.py" <<'PYTHON'
 import sys, time
 import pysequoia
@@ -109,14 +111,15 @@ for index in range(count):
 
 for body in bodies[:min(200, count)]:
     pysequoia.encrypt(body, [recipient], signer=signer)
-start = time.perf_counter()
+start, cpu_start = time.perf_counter(), time.thread_time()
 for body in bodies:
     message = pysequoia.encrypt(body, [recipient], signer=signer)
-seconds = time.perf_counter() - start
+seconds, cpu_seconds = time.perf_counter() - start, time.thread_time() - cpu_start
 if out_path:
     open(out_path, "wb").write(message)
     open(out_path + ".body", "wb").write(bodies[-1])
 print("msg/s %.1f" % (count / seconds))
+print("msg/cpu-s %.1f" % (count / cpu_seconds))
 PYTHON
 
 pysequoia_command() { # kind [out]
@@ -127,7 +130,7 @@ pgpmail_command() { # kind compression [out]
     command_line=("$bench" --count "$count" --body-bytes "$body_bytes" --compression "$2"
         --key "$work/$1-sender.sec" --cert "$work/$1-recipient.pub" ${3:+--out "$3"})
 }
-rate_of() { "$@" | awk '$1 == "msg/s" { print $2 }'; }
+rate_of() { "$@" | awk '$1 == "msg/s" || $1 == "msg/cpu-s" { printf "%s ", $2 }'; } # → "wall cpu"
 
 # Decrypts $2 (an armored message, or a MIME message holding one) with gpg: the signature must
 # be good and the plaintext must contain the file $3's bytes.
@@ -146,7 +149,7 @@ PYTHON
     rm -f "$work/check.out" "$work/check.asc"
 }
 
-declare -A rates
+declare -A rates cpu_rates
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for kind in "${kinds[@]}"; do
     echo "== $kind: checking one message of each side with gpg"
@@ -159,9 +162,16 @@ for kind in "${kinds[@]}"; do
     check_message "$kind" "$work/ours.eml" "$work/ours.body"
     echo "== $kind: $runs runs of $count messages each"
     for ((run = 1; run <= runs; run++)); do
-        pysequoia_command "$kind"; rates[$kind:pysequoia]+="$(rate_of "${command_line[@]}") "
-        pgpmail_command "$kind" zip; rates[$kind:pgpmail zip6]+="$(rate_of "${command_line[@]}") "
-        pgpmail_command "$kind" none; rates[$kind:pgpmail none]+="$(rate_of "${command_line[@]}") "
+        for side in pysequoia "pgpmail zip6" "pgpmail none"; do
+            case $side in
+                pysequoia) pysequoia_command "$kind" ;;
+                "pgpmail zip6") pgpmail_command "$kind" zip ;;
+                "pgpmail none") pgpmail_command "$kind" none ;;
+            esac
+            read -r wall cpu <<<"$(rate_of "${command_line[@]}")"
+            rates[$kind:$side]+="$wall "
+            cpu_rates[$kind:$side]+="$cpu "
+        done
     done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -170,11 +180,15 @@ median() { tr ' ' '\n' | awk 'NF' | sort -n | awk '{ v[NR] = $1 } END { print (N
 echo
 echo "pysequoia $(python3 -c 'import importlib.metadata as m; print(m.version("pysequoia"))'), $(openssl version | cut -d' ' -f1-2);" \
     "$count messages of $body_bytes bytes; $runs runs; load average before $load_before, after $load_after; $(nproc) cores"
-printf '%-10s %-14s %10s %14s\n' keys side "msg/s" "vs pysequoia"
+printf '%-10s %-14s %10s %9s %12s %9s\n' keys side "msg/s" "vs pyseq" "msg/CPU-s" "vs pyseq"
 for kind in "${kinds[@]}"; do
     reference=$(median <<<"${rates[$kind:pysequoia]}")
+    cpu_reference=$(median <<<"${cpu_rates[$kind:pysequoia]}")
     for side in pysequoia "pgpmail zip6" "pgpmail none"; do
         rate=$(median <<<"${rates[$kind:$side]}")
-        printf '%-10s %-14s %10.0f %14.2f\n' "$kind" "$side" "$rate" "$(awk -v a="$rate" -v b="$reference" 'BEGIN { print a / b }')"
+        cpu_rate=$(median <<<"${cpu_rates[$kind:$side]}")
+        printf '%-10s %-14s %10.0f %9.2f %12.0f %9.2f\n' "$kind" "$side" "$rate" \
+            "$(awk -v a="$rate" -v b="$reference" 'BEGIN { print a / b }')" "$cpu_rate" \
+            "$(awk -v a="$cpu_rate" -v b="$cpu_reference" 'BEGIN { print a / b }')"
     done
 done
