@@ -16,6 +16,9 @@ let package = Package(
         // Messages per second through SMTPClient (plain and PGP/MIME), for the smtp-source and
         // pysequoia comparison (scripts/compare-bulk.sh).
         .executable(name: "pgpmail-bulk-bench", targets: ["PGPMailBulkBench"]),
+        // Signs, encrypts and renders many small PGP/MIME messages in process and reports
+        // messages/s, for the pysequoia comparison.
+        .executable(name: "pgpmail-small-bench", targets: ["PGPMailSmallBench"]),
     ],
     dependencies: [
         .package(name: "PGPMail", path: ".."),
@@ -38,6 +41,13 @@ let package = Package(
         .executableTarget(
             name: "PGPMailBulkBench",
             dependencies: [.product(name: "PGPMail", package: "PGPMail")]
+        ),
+        .executableTarget(
+            name: "PGPMailSmallBench",
+            dependencies: [
+                .product(name: "Mail", package: "PGPMail"),
+                .product(name: "OpenPGP", package: "PGPMail"),
+            ]
         ),
     ]
 )

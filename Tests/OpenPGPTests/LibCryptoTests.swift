@@ -45,7 +45,7 @@ struct LibCryptoTests {
         #expect(
             try Ed25519.publicKey(seed: seed).hexString
                 == "D75A980182B10AB7D54BFED3C964073A0EE172F3DAA62325AF021A68F707511A")
-        let signature = try Ed25519.sign([], seed: seed)
+        let signature = try Ed25519.sign([], key: try Ed25519.privateKey(seed: seed))
         #expect(signature.hexString.hasPrefix("E5564300C360AC729086E2CC806E828A84877F1EB8E5D974D873E06522490155"))
     }
 
@@ -54,7 +54,7 @@ struct LibCryptoTests {
             try #require(bytes(fromHex: "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a")))
         let bobPublic = try #require(bytes(fromHex: "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"))
         #expect(
-            try X25519.sharedSecret(secret: alice, peerPublicKey: bobPublic).bytes.hexString
+            try X25519.sharedSecret(key: try X25519.privateKey(secret: alice), peerPublicKey: bobPublic).bytes.hexString
                 == "4A5D9D5BA4CE2DE1728E3BF480350F25E07E21C947D19E3376F09B3C1E161742")
     }
 

@@ -20,18 +20,12 @@ enum AESKeyWrap {
     }
 
     private static func run(_ input: [UInt8], kek: SecureBytes, encrypting: Bool) throws -> [UInt8] {
-        LibCrypto.initialize()
-        let name: String
-        switch kek.count {
-        case 16: name = "AES-128-WRAP"
-        case 24: name = "AES-192-WRAP"
-        case 32: name = "AES-256-WRAP"
-        default: throw OpenPGPError(.invalidArgument, "a key-encryption key has 16, 24 or 32 bytes")
+        guard [16, 24, 32].contains(kek.count) else {
+            throw OpenPGPError(.invalidArgument, "a key-encryption key has 16, 24 or 32 bytes")
         }
-        guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else {
-            throw LibCrypto.failure("EVP_CIPHER_fetch(\(name))")
+        guard let cipher = CipherTable.shared.keyWrap[kek.count] else {
+            throw OpenPGPError(.cryptoFailure, "AES-\(kek.count * 8) key wrap is not available in libcrypto")
         }
-        defer { EVP_CIPHER_free(cipher) }
         guard let context = EVP_CIPHER_CTX_new() else { throw LibCrypto.failure("EVP_CIPHER_CTX_new") }
         defer { EVP_CIPHER_CTX_free(context) }
         EVP_CIPHER_CTX_set_flags(context, Int32(EVP_CIPHER_CTX_FLAG_WRAP_ALLOW))

@@ -8,19 +8,21 @@ enum Ed25519 {
     /// A new random secret seed.
     static func generateSeed() -> SecureBytes { SecureBytes.random(count: keySize) }
 
-    /// The 32-byte public key for a secret seed.
-    static func publicKey(seed: SecureBytes) throws -> [UInt8] {
-        let key = try rawPrivateKey(type: EVP_PKEY_ED25519, seed)
-        defer { EVP_PKEY_free(key) }
-        return try rawPublicKey(of: key)
+    /// The libcrypto key for a secret seed (deriving its public key: keep it for reuse).
+    static func privateKey(seed: SecureBytes) throws -> EVPKey {
+        try rawPrivateKey(type: EVP_PKEY_ED25519, seed)
     }
 
-    static func sign(_ message: [UInt8], seed: SecureBytes) throws -> [UInt8] {
-        let key = try rawPrivateKey(type: EVP_PKEY_ED25519, seed)
-        defer { EVP_PKEY_free(key) }
+    /// The 32-byte public key for a secret seed.
+    static func publicKey(seed: SecureBytes) throws -> [UInt8] {
+        try rawPublicKey(of: try privateKey(seed: seed))
+    }
+
+    /// Signs `message` with a key from ``privateKey(seed:)``.
+    static func sign(_ message: [UInt8], key: EVPKey) throws -> [UInt8] {
         guard let context = EVP_MD_CTX_new() else { throw LibCrypto.failure("EVP_MD_CTX_new") }
         defer { EVP_MD_CTX_free(context) }
-        guard EVP_DigestSignInit(context, nil, nil, nil, key) == 1 else {
+        guard key.withPointer({ EVP_DigestSignInit(context, nil, nil, nil, $0) }) == 1 else {
             throw LibCrypto.failure("EVP_DigestSignInit(Ed25519)")
         }
         var signature = [UInt8](repeating: 0, count: signatureSize)
@@ -64,24 +66,33 @@ enum X25519 {
         return SecureBytes(scalar)
     }
 
-    static func publicKey(secret: SecureBytes) throws -> [UInt8] {
-        let key = try rawPrivateKey(type: EVP_PKEY_X25519, secret)
-        defer { EVP_PKEY_free(key) }
-        return try rawPublicKey(of: key)
+    /// The libcrypto key for a secret scalar (deriving its public key: keep it for reuse).
+    static func privateKey(secret: SecureBytes) throws -> EVPKey {
+        try rawPrivateKey(type: EVP_PKEY_X25519, secret)
     }
 
-    /// The shared secret of `secret` and `peerPublicKey`; fails for low-order points.
-    static func sharedSecret(secret: SecureBytes, peerPublicKey: [UInt8]) throws -> SecureBytes {
+    static func publicKey(secret: SecureBytes) throws -> [UInt8] {
+        try publicKey(of: try privateKey(secret: secret))
+    }
+
+    /// The 32-byte public key of a key from ``privateKey(secret:)``.
+    static func publicKey(of key: EVPKey) throws -> [UInt8] {
+        try rawPublicKey(of: key)
+    }
+
+    /// The shared secret of `key` (from ``privateKey(secret:)``) and `peerPublicKey`; fails for
+    /// low-order points.
+    static func sharedSecret(key: EVPKey, peerPublicKey: [UInt8]) throws -> SecureBytes {
         guard peerPublicKey.count == keySize else {
             throw OpenPGPError(.malformedPacket, "an X25519 public key has 32 bytes, got \(peerPublicKey.count)")
         }
-        let key = try rawPrivateKey(type: EVP_PKEY_X25519, secret)
-        defer { EVP_PKEY_free(key) }
         guard let peer = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nil, peerPublicKey, peerPublicKey.count) else {
             throw LibCrypto.failure("EVP_PKEY_new_raw_public_key(X25519)")
         }
         defer { EVP_PKEY_free(peer) }
-        guard let context = EVP_PKEY_CTX_new(key, nil) else { throw LibCrypto.failure("EVP_PKEY_CTX_new") }
+        guard let context = key.withPointer({ EVP_PKEY_CTX_new($0, nil) }) else {
+            throw LibCrypto.failure("EVP_PKEY_CTX_new")
+        }
         defer { EVP_PKEY_CTX_free(context) }
         var shared = [UInt8](repeating: 0, count: keySize)
         defer { wipe(&shared) }
@@ -95,19 +106,19 @@ enum X25519 {
     }
 }
 
-private func rawPrivateKey(type: Int32, _ secret: SecureBytes) throws -> OpaquePointer {
+private func rawPrivateKey(type: Int32, _ secret: SecureBytes) throws -> EVPKey {
     LibCrypto.initialize()
     let key = secret.withUnsafeBytes { bytes in
         EVP_PKEY_new_raw_private_key(type, nil, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
     }
     guard let key else { throw LibCrypto.failure("EVP_PKEY_new_raw_private_key") }
-    return key
+    return EVPKey(taking: key)
 }
 
-private func rawPublicKey(of key: OpaquePointer) throws -> [UInt8] {
+private func rawPublicKey(of key: EVPKey) throws -> [UInt8] {
     var publicKey = [UInt8](repeating: 0, count: 64)
     var length = publicKey.count
-    guard EVP_PKEY_get_raw_public_key(key, &publicKey, &length) == 1 else {
+    guard key.withPointer({ EVP_PKEY_get_raw_public_key($0, &publicKey, &length) }) == 1 else {
         throw LibCrypto.failure("EVP_PKEY_get_raw_public_key")
     }
     return Array(publicKey.prefix(length))

@@ -7,6 +7,8 @@ struct RSASecret: Sendable {
     let p: SecureBytes
     let q: SecureBytes
     let u: SecureBytes
+    /// The libcrypto key, made on first use.
+    let key = EVPKeyCache()
 }
 
 /// RSA through libcrypto: PKCS #1 v1.5 signatures (EMSA with the hash's DigestInfo) and raw
@@ -169,9 +171,15 @@ enum RSAPrimitives {
         }
     }
 
+    /// The key of `secret`, built once and kept with it.
+    private static func privateKey(n: [UInt8], e: [UInt8], secret: RSASecret) throws -> EVPKey {
+        let publicPart = withUnsafeBytes(of: UInt32(n.count).bigEndian) { Array($0) } + n + e
+        return try secret.key.key(publicPart: publicPart) { try makePrivateKey(n: n, e: e, secret: secret) }
+    }
+
     /// libcrypto wants the CRT form: factor1 = p, factor2 = q, exponent1 = d mod (p-1),
     /// exponent2 = d mod (q-1) and coefficient1 = q⁻¹ mod p — computed here, not taken from u.
-    private static func privateKey(n: [UInt8], e: [UInt8], secret: RSASecret) throws -> EVPKey {
+    private static func makePrivateKey(n: [UInt8], e: [UInt8], secret: RSASecret) throws -> EVPKey {
         try validatePublic(n: n, e: e)
         let context = try BigNumberContext()
         let d = try BigNumber(secret: secret.d)

@@ -21,26 +21,17 @@ extension SymmetricAlgorithm {
     /// Whether this engine can encrypt and decrypt with this cipher: through libcrypto, or
     /// with the Swift implementation of a cipher libcrypto lacks (Twofish, IDEA).
     public var isSupported: Bool {
-        if hasSwiftImplementation { return true }
-        guard let cipher = libcryptoCFBCipher() else { return false }
-        EVP_CIPHER_free(cipher)
-        return true
+        hasSwiftImplementation || libcryptoCFBCipher() != nil
     }
 
     /// Whether a Swift block cipher exists for this algorithm.
     var hasSwiftImplementation: Bool { self == .twofish || self == .idea }
 
-    /// The libcrypto CFB cipher, fetched (the caller frees it), or nil if libcrypto lacks it.
+    /// The libcrypto CFB cipher (fetched once per process, never freed), or nil if libcrypto
+    /// lacks it.
     func libcryptoCFBCipher() -> OpaquePointer? {
-        guard let name = libcryptoCFBName else { return nil }
-        LibCrypto.initialize()
-        guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else {
-            LibCrypto.clearErrors()
-            return nil
-        }
-        return cipher
+        CipherTable.shared.cfb[self]
     }
-
 }
 
 /// A cipher in OpenPGP's CFB mode, as used by SEIPDv1 and secret-key protection: standard
@@ -86,7 +77,6 @@ final class CFBCipher {
             }
             return
         }
-        defer { EVP_CIPHER_free(cipher) }
         guard let context = EVP_CIPHER_CTX_new() else { throw LibCrypto.failure("EVP_CIPHER_CTX_new") }
         let status = key.withUnsafeBytes { keyBytes in
             EVP_CipherInit_ex2(

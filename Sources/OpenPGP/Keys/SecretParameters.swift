@@ -1,9 +1,10 @@
 /// Decrypted secret key parameters. Every secret lives in ``SecureBytes``.
 enum SecretParameters: Sendable {
-    /// Ed25519 (v4 EdDSA encoding): the 32-byte secret seed.
-    case eddsaLegacy(seed: SecureBytes)
-    /// X25519 for RFC 6637 ECDH: the 32-byte scalar in native (little-endian) order.
-    case curve25519(scalar: SecureBytes)
+    /// Ed25519 (v4 EdDSA encoding): the 32-byte secret seed, and its libcrypto key once used.
+    case eddsaLegacy(seed: SecureBytes, key: EVPKeyCache = EVPKeyCache())
+    /// X25519 for RFC 6637 ECDH: the 32-byte scalar in native (little-endian) order, and its
+    /// libcrypto key once used.
+    case curve25519(scalar: SecureBytes, key: EVPKeyCache = EVPKeyCache())
     /// RSA: d, p, q and u = p⁻¹ mod q.
     case rsa(RSASecret)
     /// DSA: the exponent x.
@@ -120,9 +121,9 @@ enum SecretParameters: Sendable {
             try out.appendMPI(bytes)
         }
         switch self {
-        case .eddsaLegacy(let seed):
+        case .eddsaLegacy(let seed, _):
             try append(seed)
-        case .curve25519(let scalar):
+        case .curve25519(let scalar, _):
             var bigEndian = scalar.bytes
             defer { wipe(&bigEndian) }
             bigEndian.reverse()

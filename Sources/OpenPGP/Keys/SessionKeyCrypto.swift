@@ -8,9 +8,10 @@ enum SessionKeyCrypto {
             guard point.count == 33, point[0] == 0x40 else {
                 throw OpenPGPError(.malformedPacket, "key \(key.fingerprint) has a malformed Curve25519 point")
             }
-            let ephemeral = X25519.generateSecret()
-            let ephemeralPublic = try X25519.publicKey(secret: ephemeral)
-            let shared = try X25519.sharedSecret(secret: ephemeral, peerPublicKey: Array(point.dropFirst()))
+            // One libcrypto key for the ephemeral scalar: making it derives the public point.
+            let ephemeral = try X25519.privateKey(secret: X25519.generateSecret())
+            let ephemeralPublic = try X25519.publicKey(of: ephemeral)
+            let shared = try X25519.sharedSecret(key: ephemeral, peerPublicKey: Array(point.dropFirst()))
             return try ecdhFields(
                 ephemeralPoint: [0x40] + ephemeralPublic, shared: shared, sessionKey: sessionKey, cipher: cipher,
                 key: key,
@@ -72,9 +73,10 @@ enum SessionKeyCrypto {
         let failure = OpenPGPError(.decryptionFailed, "the session key could not be decrypted")
         var reader = ByteReader(fields)
         switch (secret, key.parameters) {
-        case (.curve25519(let scalar), .ecdh(.curve25519, _, let kdfHash, let kdfCipher)):
+        case (.curve25519(let scalar, let cache), .ecdh(.curve25519, _, let kdfHash, let kdfCipher)):
             guard let ephemeral = try? reader.readMPI(), ephemeral.count == 33, ephemeral[0] == 0x40,
-                let shared = try? X25519.sharedSecret(secret: scalar, peerPublicKey: Array(ephemeral.dropFirst()))
+                let ownKey = try? cache.key({ try X25519.privateKey(secret: scalar) }),
+                let shared = try? X25519.sharedSecret(key: ownKey, peerPublicKey: Array(ephemeral.dropFirst()))
             else { throw failure }
             return try ecdhUnwrap(
                 &reader, shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher, failure: failure)

@@ -36,8 +36,8 @@ enum SignatureCrypto {
         digest: [UInt8], hash: HashAlgorithm, secret: SecretParameters, key: PublicKeyPacket
     ) throws -> [[UInt8]] {
         switch (secret, key.parameters) {
-        case (.eddsaLegacy(let seed), .eddsaLegacy):
-            let signature = try Ed25519.sign(digest, seed: seed)
+        case (.eddsaLegacy(let seed, let cache), .eddsaLegacy):
+            let signature = try Ed25519.sign(digest, key: try cache.key { try Ed25519.privateKey(seed: seed) })
             return [Array(signature.prefix(32)), Array(signature.suffix(32))]
         case (.rsa(let rsa), .rsa(let n, let e)) where key.algorithm != .rsaEncryptOnly:
             return [try RSAPrimitives.sign(digest: digest, hash: hash, n: n, e: e, secret: rsa)]

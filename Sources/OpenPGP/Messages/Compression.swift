@@ -91,7 +91,10 @@ func compressionStage(for algorithm: CompressionAlgorithm, level: Int, next: Wri
 final class DeflateStage: WriterStage {
     private let body: PartialLengthStage
     private let stream: UnsafeMutablePointer<z_stream>
-    private var output = [UInt8](repeating: 0, count: 1 << 16)
+    /// Compressed bytes on their way out: 8 KiB, doubled whenever deflate fills it, up to
+    /// 64 KiB, so that a small message does not clear 64 KiB. (Deflate's output does not
+    /// depend on the size of the buffer it writes into.)
+    private var output = [UInt8](repeating: 0, count: 1 << 13)
     private var finished = false
 
     init(algorithm: CompressionAlgorithm, level: Int, next: WriterStage) throws {
@@ -143,8 +146,8 @@ final class DeflateStage: WriterStage {
     }
 
     private func pump(flush: Int32) throws {
-        let capacity = output.count
         while true {
+            let capacity = output.count
             let (status, produced) = output.withUnsafeMutableBytes { buffer -> (Int32, Int) in
                 stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
                 stream.pointee.avail_out = uInt(capacity)
@@ -156,6 +159,9 @@ final class DeflateStage: WriterStage {
             }
             if produced > 0 {
                 try output.withUnsafeBytes { try body.write(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) }
+            }
+            if produced == capacity && capacity < 1 << 16 {
+                output = [UInt8](repeating: 0, count: capacity * 2)
             }
             if flush == Z_FINISH {
                 if status == Z_STREAM_END { return }

@@ -4,7 +4,9 @@ final class SEIPDv1Stage: WriterStage {
     private let body: PartialLengthStage
     private let cipher: CFBCipher
     private let mdc: HashContext
-    private var scratch = [UInt8](repeating: 0, count: 1 << 16)
+    /// Ciphertext on its way out: grown to the largest piece seen, at most 64 KiB, so that a
+    /// small message does not clear 64 KiB.
+    private var scratch: [UInt8] = []
 
     init(algorithm: SymmetricAlgorithm, sessionKey: SecureBytes, next: WriterStage) throws {
         guard let blockSize = algorithm.blockSize else {
@@ -43,6 +45,9 @@ final class SEIPDv1Stage: WriterStage {
     }
 
     private func encryptWithoutHashing(_ bytes: UnsafeRawBufferPointer) throws {
+        if scratch.count < min(bytes.count, 1 << 16) {
+            scratch = [UInt8](repeating: 0, count: min(bytes.count, 1 << 16))
+        }
         var offset = 0
         while offset < bytes.count {
             let length = min(scratch.count, bytes.count - offset)
