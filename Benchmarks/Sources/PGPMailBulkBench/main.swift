@@ -65,8 +65,8 @@ struct AsyncCount: AsyncSequence, Sendable {
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(count: self.count) }
 }
 
-func body(_ number: Int, size: Int) -> String {
-    let line = "Message \(number): the quick brown fox jumps over the lazy dog 0123456789.\n"
+func body(_ number: Int, size: Int, lineEnding: String = "\n") -> String {
+    let line = "Message \(number): the quick brown fox jumps over the lazy dog 0123456789." + lineEnding
     return String(repeating: line, count: max(1, size / line.utf8.count))
 }
 
@@ -74,7 +74,7 @@ func plainMessage(_ number: Int, size: Int) -> SMTPOutgoingMessage {
     let content =
         "From: sender@example.org\r\nTo: rcpt\(number)@example.org\r\nSubject: bulk \(number)\r\n"
         + "Message-ID: <bench-\(number)@example.org>\r\n\r\n"
-        + body(number, size: size).replacingOccurrences(of: "\n", with: "\r\n")
+        + body(number, size: size, lineEnding: "\r\n")
     return SMTPOutgoingMessage(
         envelope: SMTPEnvelope(
             reversePath: "sender@example.org", recipients: [SMTPEnvelope.Recipient("rcpt\(number)@example.org")]),
@@ -111,7 +111,9 @@ func deliver(_ client: SMTPClient, _ outcomes: SMTPBulkDeliveries) async throws 
 }
 
 func report(_ count: Int, _ seconds: Double, failed: Int) {
-    print("messages \(count) failed \(failed) seconds \(String(format: "%.3f", seconds)) rate \(String(format: "%.0f", Double(count) / seconds)) msg/s")
+    print(
+        "messages \(count) failed \(failed) seconds \(String(format: "%.3f", seconds)) rate \(String(format: "%.0f", Double(count) / seconds)) msg/s"
+    )
 }
 
 let arguments = Arguments(Array(CommandLine.arguments.dropFirst()))
