@@ -1,22 +1,8 @@
 import Foundation
 
-/// What is stored: the fully rendered message and its envelope.
-public struct QueuedMail: Sendable, Hashable {
-    /// Who the message is from and to, with every ESMTP and DSN option.
-    public var envelope: SMTPEnvelope
-    /// The rendered message, exactly the bytes to send.
-    public var content: [UInt8]
-
-    /// Creates a mail to queue.
-    ///
-    /// - Parameters:
-    ///   - envelope: The SMTP envelope.
-    ///   - content: The rendered message, exactly the bytes to send.
-    public init(envelope: SMTPEnvelope, content: [UInt8]) {
-        self.envelope = envelope
-        self.content = content
-    }
-}
+/// What is stored: the fully rendered message and its envelope — the message exactly as
+/// ``SMTP/SMTPClient`` sends it.
+public typealias QueuedMail = SMTPOutgoingMessage
 
 /// An entry claimed by one worker.
 ///

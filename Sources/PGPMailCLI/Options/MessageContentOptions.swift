@@ -46,6 +46,18 @@ struct MessageContentOptions: ParsableArguments {
     }
 }
 
+/// `--to`, for `send` and `queue add` (`bulk` reads its recipients from a file).
+struct ToOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A To recipient; repeatable, at least one.", valueName: "addr"))
+    var to: [String] = []
+
+    func validate() throws {
+        guard !to.isEmpty else {
+            throw ValidationError("give at least one recipient with --to")
+        }
+    }
+}
+
 /// The OpenPGP options shared by `send`, `bulk` and `queue add`.
 struct OpenPGPOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Sign with this secret key (armored or binary).", valueName: "file"))

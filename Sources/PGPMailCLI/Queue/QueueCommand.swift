@@ -29,8 +29,8 @@ extension PGPMailCommand.Queue {
         @OptionGroup(title: "Message")
         var message: MessageContentOptions
 
-        @Option(help: ArgumentHelp("A To recipient; repeatable, at least one.", valueName: "addr"))
-        var to: [String] = []
+        @OptionGroup
+        var recipients: ToOptions
 
         @OptionGroup(title: "OpenPGP")
         var openPGP: OpenPGPOptions
@@ -40,15 +40,9 @@ extension PGPMailCommand.Queue {
                 "Ask for delivery status notifications (RFC 3461): success,failure,delay or never.", valueName: "list"))
         var dsnNotify: SendDSNNotify?
 
-        func validate() throws {
-            guard !to.isEmpty else {
-                throw ValidationError("give at least one recipient with --to")
-            }
-        }
-
         func run() async throws {
             do {
-                let plain = try message.compose(to: to, body: try message.bodyText())
+                let plain = try message.compose(to: recipients.to, body: try message.bodyText())
                 let protected = try OpenPGPOptions.protect(
                     plain, signer: try openPGP.signer(), recipients: try openPGP.recipients())
                 var outgoing = try await SMTPOutgoingMessage(rendering: protected)
@@ -62,7 +56,7 @@ extension PGPMailCommand.Queue {
                     return
                 }
                 let queue = try DirectoryMailQueue(directory: directory)
-                let id = try await queue.enqueue(QueuedMail(envelope: outgoing.envelope, content: outgoing.content))
+                let id = try await queue.enqueue(outgoing)
                 print(id)
             } catch {
                 SendFailure(error, phase: .preparation).report(command: "queue add")

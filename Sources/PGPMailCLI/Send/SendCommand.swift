@@ -19,8 +19,8 @@ extension PGPMailCommand {
         @OptionGroup(title: "Message")
         var message: MessageContentOptions
 
-        @Option(help: ArgumentHelp("A To recipient; repeatable, at least one.", valueName: "addr"))
-        var to: [String] = []
+        @OptionGroup
+        var recipients: ToOptions
 
         @OptionGroup(title: "OpenPGP")
         var openPGP: OpenPGPOptions
@@ -28,16 +28,10 @@ extension PGPMailCommand {
         @OptionGroup(title: "Server")
         var server: ServerOptions
 
-        func validate() throws {
-            guard !to.isEmpty else {
-                throw ValidationError("give at least one recipient with --to")
-            }
-        }
-
         /// The message the options describe, signed and/or encrypted as PGP/MIME when
         /// `--sign-key`/`--encrypt-to` are given.
         func composeMessage() throws -> MailMessage {
-            let plain = try message.compose(to: to, body: try message.bodyText())
+            let plain = try message.compose(to: recipients.to, body: try message.bodyText())
             return try OpenPGPOptions.protect(
                 plain, signer: try openPGP.signer(), recipients: try openPGP.recipients())
         }
