@@ -40,8 +40,10 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    /// Sends `signal` (for example `SIGKILL`) to the child.
+    /// Sends `signal` (for example `SIGKILL`) to the child, unless it has already exited (and
+    /// its pid may belong to another process).
     public func send(_ signal: Int32) {
+        guard self.process.isRunning else { return }
         _ = kill(self.pid, signal)
     }
 
