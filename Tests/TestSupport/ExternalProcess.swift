@@ -165,7 +165,7 @@ extension ExternalProcess {
 }
 
 /// Collects a child's output from two reader threads.
-private final class OutputBox: @unchecked Sendable {
+final class OutputBox: @unchecked Sendable {
     // @unchecked: every access goes through `lock`.
     private let lock = NSLock()
     private var out = Data()
