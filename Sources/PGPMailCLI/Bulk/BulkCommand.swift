@@ -51,8 +51,9 @@ extension PGPMailCommand {
                 signer = try openPGP.signer()
                 extraRecipients = try openPGP.recipients()
                 configuration = pool.clientConfiguration(session: try server.sessionConfiguration())
-                // A message that cannot be composed (a bad From, an unreadable attachment) fails here, once.
-                _ = try message.compose(to: [list.entries.first?.address ?? message.from], body: body)
+                // What every message shares (From, attachments) fails here, once; a bad recipient
+                // address fails only that recipient's message.
+                _ = try message.compose(to: [message.from], body: body)
             } catch {
                 SendFailure(error, phase: .preparation).report(command: "bulk")
                 throw ExitCode(PGPMailCommand.usageExitCode)

@@ -9,7 +9,8 @@ import NIOCore
 /// Rules:
 /// - A send gets an idle connection at once (the most recently used, so that surplus
 ///   connections age out), otherwise it waits in FIFO order; a connection is opened for each
-///   waiting send not already covered by one being opened, up to `maximumConnections`.
+///   waiting send not already covered by one being opened, up to `maximumConnections`
+///   (connections still closing count, so a replacement opens once its predecessor closed).
 /// - A connection that failed to open starts a back-off: no connection is opened until it
 ///   ends, each consecutive failure doubling it up to a cap. If no other connection is open or
 ///   opening, every waiting send fails with the error (each one's retry policy decides what
@@ -91,6 +92,10 @@ struct PoolStateMachine {
     var activeConnectionCount: Int {
         self.connections.values.count { $0.state != .closing }
     }
+
+    /// Every connection that holds a socket, closing ones included: what the limit counts, so
+    /// that a replacement opens only once the connection it replaces has closed.
+    var connectionCount: Int { self.connections.count }
 
     var waitingCount: Int { self.waiters.count }
 
@@ -180,12 +185,12 @@ struct PoolStateMachine {
         return self.makeAvailable(connection, now: now)
     }
 
-    mutating func connectionClosed(_ connection: ConnectionID) -> [Action] {
+    mutating func connectionClosed(_ connection: ConnectionID, now: Duration) -> [Action] {
         guard self.connections[connection]?.state == .closing else {
             return []
         }
         self.connections[connection] = nil
-        return self.completeShutdownIfDone()
+        return self.openConnectionsForWaiters(now: now) + self.completeShutdownIfDone()
     }
 
     /// Time passed: closes connections idle for too long, sends keep-alives.
@@ -257,7 +262,7 @@ struct PoolStateMachine {
         let opening = self.connections.values.count { $0.state == .opening }
         var missing = self.waiters.count - opening
         var actions: [Action] = []
-        while missing > 0, self.activeConnectionCount < self.configuration.maximumConnections {
+        while missing > 0, self.connectionCount < self.configuration.maximumConnections {
             let id = self.nextConnectionID
             self.nextConnectionID += 1
             self.connections[id] = Connection(state: .opening, lastUsed: now, lastSend: now)

@@ -224,7 +224,7 @@ public final class SMTPClient: Sendable {
             await session?.shutdown()
             let actions = self.state.withLockedValue { state in
                 if session != nil { state.statistics.openConnections -= 1 }
-                return state.pool.connectionClosed(connection)
+                return state.pool.connectionClosed(connection, now: self.now)
             }
             if session != nil {
                 self.metrics.openConnections.record(self.statistics.openConnections)
