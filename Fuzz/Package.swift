@@ -18,6 +18,7 @@ let fuzzTargets: [(name: String, products: [String])] = [
     ("FuzzProxyReply", ["SMTP"]),
     ("FuzzSASL", ["SMTP"]),
     ("FuzzSMTPClient", ["SMTP"]),
+    ("FuzzQueueEntry", ["PGPMail"]),
 ]
 
 let package = Package(

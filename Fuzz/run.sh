@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-targets=(FuzzKeys FuzzMessage FuzzSignature FuzzMIME FuzzHeaders FuzzSMTPReply FuzzProxyReply FuzzSASL FuzzSMTPClient)
+targets=(FuzzKeys FuzzMessage FuzzSignature FuzzMIME FuzzHeaders FuzzSMTPReply FuzzProxyReply FuzzSASL FuzzSMTPClient FuzzQueueEntry)
 
 dictionary() {
     case "$1" in
@@ -50,10 +50,11 @@ run_one() {
     local corpus=".corpus/$target" artifacts=".artifacts/$target"
     mkdir -p "$corpus" "$artifacts"
     echo "== $target for ${seconds}s (corpus $corpus, seeds Corpus/$target)"
-    local status=0
+    local status=0 dict
+    dict="$(dictionary "$target")"
     # shellcheck disable=SC2086
     "$(bin "$target")" "$corpus" "Corpus/$target" \
-        -dict="$(dictionary "$target")" \
+        ${dict:+-dict="$dict"} \
         -max_total_time="$seconds" -max_len=131072 -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 \
         -detect_leaks=0 -artifact_prefix="$artifacts/" -print_final_stats=1 ${FUZZ_FLAGS:-} \
         >"$artifacts/fuzz.log" 2>&1 || status=$?
