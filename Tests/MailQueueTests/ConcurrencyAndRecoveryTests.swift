@@ -54,11 +54,13 @@ struct ConcurrencyAndRecoveryTests {
         try await withQueueDirectory { path in
             let stale = try makeQueue(path)
             let id = try await stale.enqueue(sampleMail())
-            let first = try await stale.claim(owner: "stale", lease: .milliseconds(100), limit: 1)
+            // A lease long enough that a loaded machine (CI runs the tests in parallel) still
+            // recovers before it expires.
+            let first = try await stale.claim(owner: "stale", lease: .seconds(2), limit: 1)
             #expect(first.map(\.id) == [id])
             // Not expired yet: nothing to recover.
             #expect(try await makeQueue(path).recover() == 0)
-            try await Task.sleep(for: .milliseconds(250))
+            try await Task.sleep(for: .milliseconds(2_200))
 
             let other = try makeQueue(path)
             #expect(try await other.recover() == 1)

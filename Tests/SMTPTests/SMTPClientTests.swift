@@ -309,7 +309,7 @@ struct SMTPClientTests {
             let indices = try await withRunningClient(client) { client in
                 var outcomes = client.send(contentsOf: input, maximumInFlight: window).makeAsyncIterator()
                 // Nothing consumed: the pipeline fills its window and waits.
-                _ = try await server.waitForMessages(count: window)
+                _ = try await server.waitForMessages(count: window, timeout: .seconds(120))
                 try await Task.sleep(for: .milliseconds(200))
                 #expect(pulled.count <= window + 1)
                 var indices: [Int] = []
