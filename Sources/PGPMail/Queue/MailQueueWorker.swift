@@ -198,8 +198,9 @@ public struct MailQueueWorker: Sendable {
 
     /// The wait after failed attempt `attempt` (counted from 1).
     func backoff(afterAttempt attempt: Int) -> Duration {
-        let exponent = min(max(attempt - 1, 0), 30)
-        return min(self.configuration.retryBackoff * (1 << exponent), self.configuration.maximumRetryBackoff)
+        SMTPRetryPolicy(
+            initialBackoff: self.configuration.retryBackoff, maximumBackoff: self.configuration.maximumRetryBackoff
+        ).backoff(afterAttempt: attempt)
     }
 
     /// The reason stored with a failed or deferred entry: the error and the server's reply.

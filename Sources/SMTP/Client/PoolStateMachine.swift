@@ -229,9 +229,9 @@ struct PoolStateMachine {
     // MARK: Helpers
 
     private var currentBackoff: Duration {
-        let exponent = min(max(self.consecutiveFailures - 1, 0), 30)
-        let backoff = self.configuration.connectBackoff * (1 << exponent)
-        return min(backoff, self.configuration.maximumConnectBackoff)
+        SMTPRetryPolicy(
+            initialBackoff: self.configuration.connectBackoff, maximumBackoff: self.configuration.maximumConnectBackoff
+        ).backoff(afterAttempt: self.consecutiveFailures)
     }
 
     /// An open connection is free: it serves the oldest waiting send or becomes idle.
