@@ -21,11 +21,14 @@ public struct MIMEPart: Sendable {
     public let otherHeaders: MessageHeaders
     /// The body.
     public let body: MIMEBody
+    /// The header folding width this part and its descendants are always rendered with,
+    /// whatever the render options say: set on content whose exact bytes were signed.
+    let fixedHeaderLineLength: Int?
 
     init(
         contentType: ContentType, transferEncoding: TransferEncoding?, body: MIMEBody,
         disposition: ContentDisposition? = nil, contentID: String? = nil, contentDescription: String? = nil,
-        otherHeaders: MessageHeaders = []
+        otherHeaders: MessageHeaders = [], fixedHeaderLineLength: Int? = nil
     ) {
         self.contentType = contentType
         self.transferEncoding = transferEncoding
@@ -34,6 +37,7 @@ public struct MIMEPart: Sendable {
         self.contentDescription = contentDescription
         self.otherHeaders = otherHeaders
         self.body = body
+        self.fixedHeaderLineLength = fixedHeaderLineLength
     }
 
     /// The part's header fields in render order (empty for a pre-rendered entity, whose
@@ -104,6 +108,15 @@ public struct MIMEPart: Sendable {
         return copy(otherHeaders: otherHeaders.appending(field))
     }
 
+    /// A copy that renders with `maxHeaderLineLength`, its descendants too, under any render
+    /// options: the bytes a signature covers must be the bytes that are sent.
+    func fixingHeaderLineLength(_ maxHeaderLineLength: Int) -> MIMEPart {
+        MIMEPart(
+            contentType: contentType, transferEncoding: transferEncoding, body: body, disposition: disposition,
+            contentID: contentID, contentDescription: contentDescription, otherHeaders: otherHeaders,
+            fixedHeaderLineLength: maxHeaderLineLength)
+    }
+
     private func requireHeaders() throws {
         if case .renderedEntity = body {
             throw MailError(.preRenderedEntity, "the headers of a pre-rendered entity cannot be changed")
@@ -118,6 +131,6 @@ public struct MIMEPart: Sendable {
             contentType: contentType, transferEncoding: transferEncoding, body: body,
             disposition: disposition ?? self.disposition, contentID: contentID ?? self.contentID,
             contentDescription: contentDescription ?? self.contentDescription,
-            otherHeaders: otherHeaders ?? self.otherHeaders)
+            otherHeaders: otherHeaders ?? self.otherHeaders, fixedHeaderLineLength: fixedHeaderLineLength)
     }
 }

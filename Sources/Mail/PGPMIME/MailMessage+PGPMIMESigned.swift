@@ -15,9 +15,9 @@ extension MailMessage {
     /// `invalidBody`.
     ///
     /// A body held in memory is rendered now and sent as those same bytes. A body with file
-    /// attachments is rendered twice in bounded memory, now to sign it and again when sent:
-    /// the files must not change in between, and the message must be rendered with the
-    /// default header line length (as `SMTPSession.send` does), or the signature breaks.
+    /// attachments is rendered twice in bounded memory, now to sign it and again when sent
+    /// (the files must not change in between); the signed part keeps the header folding it
+    /// was signed with under any render options.
     ///
     /// - Parameters:
     ///   - signer: an unlocked secret key; throws `keyNotUsable` if it cannot sign now.
@@ -42,7 +42,9 @@ extension MailMessage {
                 try check.check(chunk)
                 try detachedSigner.write(chunk)
             }
-            signedPart = inner
+            // Rendered again when sent: with the folding width it was signed with, whatever
+            // the options of that render.
+            signedPart = inner.fixingHeaderLineLength(MIMERenderingOptions.default.maxHeaderLineLength)
         } else {
             let bytes = try inner.renderedBytes()
             try check.check(bytes)

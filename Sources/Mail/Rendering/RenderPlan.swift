@@ -40,6 +40,8 @@ enum RenderPlanner {
             pending += bytes
             return
         }
+        var options = options
+        if let fixed = part.fixedHeaderLineLength { options.maxHeaderLineLength = fixed }
         pending += try part.headers.rendered(maxLineLength: options.maxHeaderLineLength)
         pending += ASCII.crlf
         let encoding = part.transferEncoding ?? .sevenBit
