@@ -12,8 +12,13 @@ extension SMTPOutgoingMessage {
     public init(
         rendering message: MailMessage, envelope: SMTPEnvelope? = nil, threadPool: NIOThreadPool = .singleton
     ) async throws {
-        let content = try await threadPool.runIfActive { try message.renderedBytes() }
-        self.init(envelope: envelope ?? SMTPEnvelope(message), content: content)
+        let rendered = try await threadPool.runIfActive { try message.rendered() }
+        self.init(rendered, envelope: envelope)
+    }
+
+    /// A message rendered once, with the envelope `SMTPEnvelope(rendered)` unless one is given.
+    public init(_ rendered: RenderedMessage, envelope: SMTPEnvelope? = nil) {
+        self.init(envelope: envelope ?? SMTPEnvelope(rendered), content: rendered.bytes)
     }
 }
 
@@ -27,6 +32,13 @@ extension SMTPClient {
     public func send(_ message: MailMessage, envelope: SMTPEnvelope? = nil) async throws -> SMTPDeliveryResult {
         let outgoing = try await SMTPOutgoingMessage(rendering: message, envelope: envelope)
         return try await self.send(envelope: outgoing.envelope, body: outgoing.content)
+    }
+
+    /// Sends a message rendered once (for example DKIM-signed after rendering), retrying
+    /// transient failures with the same bytes.
+    @discardableResult
+    public func send(_ rendered: RenderedMessage, envelope: SMTPEnvelope? = nil) async throws -> SMTPDeliveryResult {
+        try await self.send(envelope: envelope ?? SMTPEnvelope(rendered), body: rendered.bytes)
     }
 
     /// Renders and sends every message of `messages`, yielding one outcome per message in the

@@ -11,6 +11,15 @@ extension SMTPEnvelope {
             recipients: message.envelopeRecipients.map { Recipient($0.addrSpec) })
         self.requiresSMTPUTF8 = message.requiresSMTPUTF8
     }
+
+    /// The envelope of a rendered message: MAIL FROM its envelope sender, RCPT TO its
+    /// envelope recipients, SMTPUTF8 when it needs it.
+    public init(_ rendered: RenderedMessage) {
+        self.init(
+            reversePath: rendered.envelopeSender.addrSpec,
+            recipients: rendered.envelopeRecipients.map { Recipient($0.addrSpec) })
+        self.requiresSMTPUTF8 = rendered.requiresSMTPUTF8
+    }
 }
 
 extension SMTPSession {
@@ -45,5 +54,21 @@ extension SMTPSession {
             try await connect()
         }
         return try await send(envelope: envelope, body: content)
+    }
+
+    /// Sends a message rendered once (``Mail/RenderedMessage``), connecting first if needed:
+    /// the bytes sent are exactly `rendered.bytes`, and `SIZE=` declares their size.
+    ///
+    /// - Parameters:
+    ///   - rendered: The message's final bytes and envelope addresses.
+    ///   - envelope: MAIL FROM and RCPT TO; `SMTPEnvelope(rendered)` when nil.
+    /// - Returns: The accepted and refused recipients and the server's final reply.
+    /// - Throws: ``SMTPError``.
+    @discardableResult
+    public func send(_ rendered: RenderedMessage, envelope: SMTPEnvelope? = nil) async throws -> SMTPDeliveryResult {
+        if !isConnected {
+            try await connect()
+        }
+        return try await send(envelope: envelope ?? SMTPEnvelope(rendered), body: rendered.bytes)
     }
 }
