@@ -43,6 +43,23 @@ struct MailMessageDeliveryTests {
         }
     }
 
+    @Test func aRenderedMessageIsSentAsItsExactBytesWithItsSize() async throws {
+        try await SMTPTestServer.withRunning { server in
+            let session = SMTPSession(configuration: sessionConfiguration(port: server.port))
+            let rendered = try message().rendered()
+            let traced = try rendered.prepending(headerField: Array("X-Rendered-Once: yes\r\n".utf8))
+            let result = try await session.send(traced)  // connects on its own
+            await session.shutdown()
+
+            let received = try await server.nextMessage()
+            #expect(received.data == traced.bytes)
+            #expect(received.mailFrom == "sender@example.org")
+            #expect(received.recipients == ["a@example.org", "b@example.org", "c@example.org", "hidden@example.org"])
+            #expect(received.mailParameters.first(keyword: "SIZE")?.value == String(traced.size))
+            #expect(result.acceptedRecipients.count == 4)
+        }
+    }
+
     @Test func refusedRecipientIsReportedAndNothingIsSent() async throws {
         var configuration = SMTPTestServer.Configuration()
         configuration.responder = { command, _ in
