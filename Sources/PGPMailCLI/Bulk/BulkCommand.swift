@@ -40,20 +40,16 @@ extension PGPMailCommand {
 
         func run() async throws {
             let list: RecipientList
-            let body: String
-            let signer: SecretKey?
-            let extraRecipients: [Certificate]
+            let preparation: MessagePreparation
             let configuration: SMTPClient.Configuration
             do {
                 list = try RecipientList(
                     csv: try SendFiles.text(of: recipients, what: "recipients file"), name: recipients)
-                body = try message.bodyText()
-                signer = try openPGP.signer()
-                extraRecipients = try openPGP.recipients()
+                preparation = try MessagePreparation(content: message, openPGP: openPGP)
                 configuration = pool.clientConfiguration(session: try server.sessionConfiguration())
                 // What every message shares (From, attachments) fails here, once; a bad recipient
                 // address fails only that recipient's message.
-                _ = try message.compose(to: [message.from], body: body)
+                _ = try message.compose(to: [message.from], bodies: preparation.bodies)
             } catch {
                 SendFailure(error, phase: .preparation).report(command: "bulk")
                 throw ExitCode(PGPMailCommand.usageExitCode)
@@ -61,9 +57,7 @@ extension PGPMailCommand {
 
             let progress = ProgressReporter(total: list.entries.count)
             let client = SMTPClient(configuration: configuration, logger: Self.logger(trail: server.trail))
-            let compose = Composer(
-                message: message, body: body, signer: signer, extraRecipients: extraRecipients, encrypt: encrypt,
-                server: server)
+            let compose = Composer(preparation: preparation, encrypt: encrypt, server: server)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await client.run() }
                 let reporter = Task { await progress.run() }
@@ -107,10 +101,7 @@ extension PGPMailCommand {
 
 /// Builds each recipient's message; runs on NIO's blocking thread pool.
 struct Composer: Sendable {
-    let message: MessageContentOptions
-    let body: String
-    let signer: SecretKey?
-    let extraRecipients: [Certificate]
+    let preparation: MessagePreparation
     let encrypt: Bool
     let server: ServerOptions
 
@@ -120,16 +111,14 @@ struct Composer: Sendable {
     }
 
     func outgoing(for entry: RecipientList.Entry) throws -> SMTPOutgoingMessage {
-        var certificates = extraRecipients
+        var certificates: [Certificate] = []
         if encrypt {
             guard let path = entry.certificatePath else {
                 throw MissingCertificate(address: entry.address)
             }
             certificates.append(try OpenPGPOptions.certificate(at: path))
         }
-        let plain = try message.compose(to: [entry.address], body: body)
-        let protected = try OpenPGPOptions.protect(plain, signer: signer, recipients: certificates)
-        let envelope = server.applyingNotify(to: SMTPEnvelope(protected))
-        return SMTPOutgoingMessage(envelope: envelope, content: try protected.renderedBytes())
+        let rendered = try preparation.rendered(to: [entry.address], extraRecipients: certificates)
+        return SMTPOutgoingMessage(rendered, envelope: server.applyingNotify(to: SMTPEnvelope(rendered)))
     }
 }

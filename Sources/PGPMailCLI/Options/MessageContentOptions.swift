@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PGPMail
 
-/// The message options shared by `send`, `bulk` and `queue add` (`--to` is declared by each
+/// The message options shared by `compose`, `send`, `bulk` and `queue add` (`--to` is declared by each
 /// command: `bulk` takes its recipients from a CSV file).
 struct MessageContentOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The author (From and MAIL FROM).", valueName: "addr"))
@@ -20,18 +20,31 @@ struct MessageContentOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The UTF-8 text body; '-' reads standard input. Empty if not given.", valueName: "file"))
     var bodyFile: String?
 
+    @Option(help: ArgumentHelp("A UTF-8 HTML body; with a text body the two are alternatives.", valueName: "file"))
+    var htmlFile: String?
+
     @Option(help: ArgumentHelp("A file to attach (read while sending); repeatable.", valueName: "file"))
     var attach: [String] = []
 
-    /// The body text, read once (standard input cannot be read twice).
-    func bodyText() throws -> String {
-        try bodyFile.map { try SendFiles.text(of: $0, what: "body file") } ?? ""
+    @OptionGroup(title: "Headers")
+    var headers: MessageHeaderOptions
+
+    /// The text and HTML bodies, read once (standard input cannot be read twice). Without
+    /// either file the text body is empty.
+    func bodies() throws -> MessageBodies {
+        let text = try bodyFile.map { try SendFiles.text(of: $0, what: "body file") }
+        let html = try htmlFile.map { try SendFiles.text(of: $0, what: "HTML file") }
+        return MessageBodies(text: text ?? (html == nil ? "" : nil), html: html)
     }
 
-    /// The unprotected message to `to`: addresses, subject, body and attachments.
-    func compose(to: [String], body: String) throws -> MailMessage {
+    /// The unprotected message to `to`: addresses, subject, bodies, headers and attachments.
+    func compose(to: [String], bodies: MessageBodies) throws -> MailMessage {
         var message = try MailMessage(
-            from: MailAddress(from), to: to.map(MailAddress.init), subject: subject, body: body)
+            from: MailAddress(from), to: to.map(MailAddress.init), subject: subject, body: bodies.text ?? ""
+        )
+        .withText(bodies.text)
+        .withHTML(bodies.html)
+        message = try headers.apply(to: message)
         if !cc.isEmpty {
             message = message.withCc(try cc.map(MailAddress.init))
         }
@@ -46,6 +59,14 @@ struct MessageContentOptions: ParsableArguments {
     }
 }
 
+/// The bodies of `--body-file` and `--html-file`.
+struct MessageBodies: Sendable {
+    /// The text body; nil when only an HTML body was given.
+    let text: String?
+    /// The HTML body.
+    let html: String?
+}
+
 /// `--to`, for `send` and `queue add` (`bulk` reads its recipients from a file).
 struct ToOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A To recipient; repeatable, at least one.", valueName: "addr"))
@@ -55,62 +76,5 @@ struct ToOptions: ParsableArguments {
         guard !to.isEmpty else {
             throw ValidationError("give at least one recipient with --to")
         }
-    }
-}
-
-/// The OpenPGP options shared by `send`, `bulk` and `queue add`.
-struct OpenPGPOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Sign with this secret key (armored or binary).", valueName: "file"))
-    var signKey: String?
-
-    @Option(help: ArgumentHelp("The passphrase of --sign-key (first line of the file).", valueName: "file"))
-    var passphraseFile: String?
-
-    @Option(help: ArgumentHelp("Encrypt for this certificate (armored or binary); repeatable.", valueName: "file"))
-    var encryptTo: [String] = []
-
-    func validate() throws {
-        if passphraseFile != nil && signKey == nil {
-            throw ValidationError("--passphrase-file needs --sign-key")
-        }
-    }
-
-    /// The signing key of `--sign-key`, unlocked with `--passphrase-file`.
-    func signer() throws -> SecretKey? {
-        try signKey.map { path in
-            let passphrase = try passphraseFile.map { try SendFiles.firstLine(of: $0, what: "passphrase file") }
-            let bytes = try SendFiles.bytes(of: path, what: "secret key")
-            return try Self.isArmored(bytes)
-                ? SecretKey(armored: String(decoding: bytes, as: UTF8.self), passphrase: passphrase)
-                : SecretKey(bytes: bytes, passphrase: passphrase)
-        }
-    }
-
-    /// The certificates of `--encrypt-to`.
-    func recipients() throws -> [Certificate] {
-        try encryptTo.map { try Self.certificate(at: $0) }
-    }
-
-    /// The certificate in the file at `path`, armored or binary.
-    static func certificate(at path: String) throws -> Certificate {
-        let bytes = try SendFiles.bytes(of: path, what: "certificate")
-        return try isArmored(bytes)
-            ? Certificate(armored: String(decoding: bytes, as: UTF8.self)) : Certificate(bytes: bytes)
-    }
-
-    /// `message` signed and/or encrypted as PGP/MIME.
-    static func protect(_ message: MailMessage, signer: SecretKey?, recipients: [Certificate]) throws -> MailMessage {
-        switch (signer, recipients.isEmpty) {
-        case (let signer?, false): try message.signedAndEncrypted(by: signer, for: recipients)
-        case (let signer?, true): try message.signed(by: signer)
-        case (nil, false): try message.encrypted(for: recipients)
-        case (nil, true): message
-        }
-    }
-
-    /// Whether a key file is ASCII armor (after optional leading white space).
-    static func isArmored(_ bytes: [UInt8]) -> Bool {
-        let start = bytes.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
-        return start.starts(with: Array("-----BEGIN PGP".utf8))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOPosix
 import PGPMail
 
 extension PGPMailCommand {
@@ -42,10 +43,10 @@ extension PGPMailCommand.Queue {
 
         func run() async throws {
             do {
-                let plain = try message.compose(to: recipients.to, body: try message.bodyText())
-                let protected = try OpenPGPOptions.protect(
-                    plain, signer: try openPGP.signer(), recipients: try openPGP.recipients())
-                var outgoing = try await SMTPOutgoingMessage(rendering: protected)
+                let preparation = try MessagePreparation(content: message, openPGP: openPGP)
+                let to = recipients.to
+                let rendered = try await NIOThreadPool.singleton.runIfActive { try preparation.rendered(to: to) }
+                var outgoing = SMTPOutgoingMessage(rendered)
                 if let dsnNotify {
                     for index in outgoing.envelope.recipients.indices {
                         outgoing.envelope.recipients[index].notify = dsnNotify.notify

@@ -29,11 +29,9 @@ extension PGPMailCommand {
         var server: ServerOptions
 
         /// The message the options describe, signed and/or encrypted as PGP/MIME when
-        /// `--sign-key`/`--encrypt-to` are given.
+        /// `--sign-key`/`--encrypt-to`/`--recipient` are given.
         func composeMessage() throws -> MailMessage {
-            let plain = try message.compose(to: recipients.to, body: try message.bodyText())
-            return try OpenPGPOptions.protect(
-                plain, signer: try openPGP.signer(), recipients: try openPGP.recipients())
+            try MessagePreparation(content: message, openPGP: openPGP).message(to: recipients.to)
         }
 
         func run() async throws {
