@@ -69,12 +69,14 @@ struct DKIMInteropTests {
         let recipients = (1...12).map { "Recipient Number \($0) <recipient\($0)@example.net>" }.joined(separator: ", ")
         let folded = try MailMessage(
             from: "Jürgen Müller <juergen@example.com>", to: recipients,
-            subject: "Grüße aus Köln — eine ziemlich lange Betreffzeile, die gefaltet werden muss, " + String(
-                repeating: "und noch länger ", count: 6),
-            body: "Zeile mit Leerzeichen am Ende   \n\tEingerückt mit Tab\n\n\n")
-            .addingHeader(
-                name: "X-Long-Header",
-                value: (1...40).map { "word\($0)" }.joined(separator: " "))
+            subject: "Grüße aus Köln — eine ziemlich lange Betreffzeile, die gefaltet werden muss, "
+                + String(
+                    repeating: "und noch länger ", count: 6),
+            body: "Zeile mit Leerzeichen am Ende   \n\tEingerückt mit Tab\n\n\n"
+        )
+        .addingHeader(
+            name: "X-Long-Header",
+            value: (1...40).map { "word\($0)" }.joined(separator: " "))
 
         let key = try SecretKey.generate(userID: "Alice <alice@example.com>")
         let pgp = try MailMessage(
@@ -113,7 +115,8 @@ struct DKIMInteropTests {
     }
 
     static func records(for keys: [Key]) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: keys.map { ("\($0.selector)._domainkey.example.com.", $0.key.publicKeyRecord) })
+        Dictionary(
+            uniqueKeysWithValues: keys.map { ("\($0.selector)._domainkey.example.com.", $0.key.publicKeyRecord) })
     }
 
     @Test func dkimpyVerifiesOurSignatures() throws {
@@ -153,8 +156,10 @@ struct DKIMInteropTests {
                     cases["\(prefix)-unaltered"] = field + message
                     controls.append("\(prefix)-unaltered")
                     cases["\(prefix)-body-appended"] = field + message + Array("Tampered.\r\n".utf8)
-                    cases["\(prefix)-second-from"] = field + Array("From: Mallory <mallory@example.org>\r\n".utf8) + message
-                    cases["\(prefix)-subject-changed"] = field + Self.replacing("Subject: ", with: "Subject: Re: ", in: message)
+                    cases["\(prefix)-second-from"] =
+                        field + Array("From: Mallory <mallory@example.org>\r\n".utf8) + message
+                    cases["\(prefix)-subject-changed"] =
+                        field + Self.replacing("Subject: ", with: "Subject: Re: ", in: message)
                 }
             }
         }
@@ -168,7 +173,8 @@ struct DKIMInteropTests {
     @Test func dkimpyAcceptsTheDNSRecordFormat() throws {
         for key in try Self.keys() {
             let record = key.key.publicKeyRecord
-            #expect(record.hasPrefix(key.key.algorithm == .rsaSHA256 ? "v=DKIM1; k=rsa; p=MII" : "v=DKIM1; k=ed25519; p="))
+            #expect(
+                record.hasPrefix(key.key.algorithm == .rsaSHA256 ? "v=DKIM1; k=rsa; p=MII" : "v=DKIM1; k=ed25519; p="))
             #expect(key.key.keySizeInBits == (key.key.algorithm == .rsaSHA256 ? 2048 : 256))
         }
     }

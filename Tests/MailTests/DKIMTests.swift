@@ -107,7 +107,8 @@ struct DKIMTests {
         #expect(try Self.ed25519Key().publicKeyRecord == "v=DKIM1; k=ed25519; p=\(Self.rfcPublicKey)")
         #expect(try Self.ed25519Key().algorithm == .ed25519SHA256)
         // The same key as PKCS#8 PEM (RFC 8410), as `openssl genpkey -algorithm ed25519` writes it.
-        let pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
+        let pem =
+            "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
             + "-----END PRIVATE KEY-----\n"
         #expect(try DKIMKey.ed25519(pemRepresentation: pem).publicKeyRecord == Self.ed25519Key().publicKeyRecord)
     }
@@ -174,7 +175,8 @@ struct DKIMTests {
     @Test func foldedFieldsKeepTheirFolding() throws {
         let message = try DKIMMessage(Support.bytes("Subject: a\r\n  b\r\n\tc\r\nFrom: x@example.com\r\n\r\n"))
         #expect(message.fields.map { Support.string($0.raw) } == ["Subject: a\r\n  b\r\n\tc", "From: x@example.com"])
-        #expect(Support.string(DKIMCanonicalization.relaxed.canonicalHeader(message.fields[0].raw)) == "subject:a b c\r\n")
+        #expect(
+            Support.string(DKIMCanonicalization.relaxed.canonicalHeader(message.fields[0].raw)) == "subject:a b c\r\n")
     }
 
     // MARK: - Input checks
@@ -284,7 +286,8 @@ struct DKIMTests {
         #expect(try Self.tag("x", in: field) == "1528724310")
         // DKIM-Quoted-Printable: '=' and ';' are escaped.
         #expect(try Self.tag("i", in: field) == "a=3Db=3Bc@sub.example.com")
-        let untimed = try DKIMSigner(domain: "example.com", selector: "s", key: Self.ed25519Key(), includesTimestamp: false)
+        let untimed = try DKIMSigner(
+            domain: "example.com", selector: "s", key: Self.ed25519Key(), includesTimestamp: false)
         let untimedField = try untimed.signatureField(for: Support.bytes("From: a@example.com\r\n\r\nx\r\n"))
         #expect(!Support.string(untimedField).contains("t="))
         #expect(!Support.string(untimedField).contains("l="))
@@ -299,7 +302,8 @@ struct DKIMTests {
         let field = try signer.signatureField(for: Support.bytes(message), at: Self.signingTime)
         #expect(Array(signed.prefix(field.count)) == field)
         #expect(Array(signed.dropFirst(field.count)) == Support.bytes(message))
-        #expect(field.starts(with: Support.bytes("DKIM-Signature: v=1; a=ed25519-sha256; c=simple/simple; d=example.com;")))
+        #expect(
+            field.starts(with: Support.bytes("DKIM-Signature: v=1; a=ed25519-sha256; c=simple/simple; d=example.com;")))
         #expect(field.suffix(2).elementsEqual([0x0D, 0x0A]))
         Support.expectWellFormedLines(field, limit: 78)
         let lines = Support.crlfLines(field)
