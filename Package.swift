@@ -52,7 +52,11 @@ let package = Package(
             dependencies: ["COpenSSL", "CZlib", "CBZip2"]),
         .target(
             name: "Mail",
-            dependencies: ["OpenPGP"]),
+            dependencies: [
+                "OpenPGP",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]),
         .target(
             name: "SMTP",
             dependencies: [
