@@ -63,6 +63,33 @@ struct ComposeCommandTests {
         #expect(decrypted.openPGP.signatures.first?.hashAlgorithm == .sha512)
     }
 
+    @Test(.enabled(if: ExternalProcess.shouldRun("python3", "openssl")))
+    func dkimSignsTheFinalPGPMIMEBytes() async throws {
+        let files = try TemporaryDirectory(prefix: "compose")
+        let pem = try DKIMInteropTests.opensslKey(["genpkey", "-algorithm", "ed25519"])
+        let result = try await Self.compose([
+            "--subject", "Signed twice",
+            "--sign-key", try files.write("alice.asc", Array(try Self.alice.armored().utf8)).path,
+            "--encrypt-to", try files.write("bob.asc", Array(Self.bob.certificate.armored().utf8)).path,
+            "--dkim-key", try files.write("dkim.pem", Array(pem.utf8)).path,
+            "--dkim-domain", "example.com", "--dkim-selector", "mail",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.starts(with: Array("DKIM-Signature: v=1; a=ed25519-sha256;".utf8)))
+        let record = try DKIMKey.ed25519(pemRepresentation: pem).publicKeyRecord
+        let verdicts = try DKIMInteropTests.verify(
+            ["compose": result.stdout], records: ["mail._domainkey.example.com.": record])
+        #expect(verdicts["compose"] == "pass")
+        let decrypted = try PGPMIME.decrypt(result.stdout, using: [Self.bob], verifyingWith: [Self.alice.certificate])
+        #expect(decrypted.openPGP.signatures.map(\.status) == [.good])
+    }
+
+    @Test func dkimOptionsGoTogether() async throws {
+        let result = try await Self.compose(["--dkim-domain", "example.com"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--dkim-key, --dkim-domain and --dkim-selector go together"))
+    }
+
     @Test func anUnknownKeyringRecipientFailsWithOneLine() async throws {
         let files = try TemporaryDirectory(prefix: "compose")
         let ring = try files.write("ring.asc", Array(Self.bob.certificate.armored().utf8))

@@ -32,6 +32,9 @@ extension PGPMailCommand {
         @OptionGroup(title: "OpenPGP")
         var openPGP: OpenPGPOptions
 
+        @OptionGroup(title: "DKIM")
+        var dkim: DKIMOptions
+
         @OptionGroup(title: "Server")
         var server: ServerOptions
 
@@ -45,7 +48,7 @@ extension PGPMailCommand {
             do {
                 list = try RecipientList(
                     csv: try SendFiles.text(of: recipients, what: "recipients file"), name: recipients)
-                preparation = try MessagePreparation(content: message, openPGP: openPGP)
+                preparation = try MessagePreparation(content: message, openPGP: openPGP, dkim: dkim)
                 configuration = pool.clientConfiguration(session: try server.sessionConfiguration())
                 // What every message shares (From, attachments) fails here, once; a bad recipient
                 // address fails only that recipient's message.

@@ -23,12 +23,15 @@ extension PGPMailCommand {
         @OptionGroup(title: "OpenPGP")
         var openPGP: OpenPGPOptions
 
+        @OptionGroup(title: "DKIM")
+        var dkim: DKIMOptions
+
         @Option(help: ArgumentHelp("Write the message to this file instead of standard output.", valueName: "file"))
         var output: String?
 
         func run() async throws {
             do {
-                let preparation = try MessagePreparation(content: message, openPGP: openPGP)
+                let preparation = try MessagePreparation(content: message, openPGP: openPGP, dkim: dkim)
                 let rendered = try preparation.rendered(to: recipients.to)
                 if let output {
                     try Data(rendered.bytes).write(to: URL(fileURLWithPath: output))

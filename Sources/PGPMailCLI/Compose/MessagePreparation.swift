@@ -8,12 +8,14 @@ struct MessagePreparation: Sendable {
     let content: MessageContentOptions
     let bodies: MessageBodies
     let protection: MessageProtection
+    let dkim: DKIMSigner?
 
     /// Reads the bodies and keys the options name.
-    init(content: MessageContentOptions, openPGP: OpenPGPOptions) throws {
+    init(content: MessageContentOptions, openPGP: OpenPGPOptions, dkim: DKIMOptions) throws {
         self.content = content
         self.bodies = try content.bodies()
         self.protection = try openPGP.protection()
+        self.dkim = try dkim.signer()
     }
 
     /// The message to `to`, signed and/or encrypted as the options say (for `recipients` of
@@ -22,8 +24,14 @@ struct MessagePreparation: Sendable {
         try protection.apply(to: try content.compose(to: to, bodies: bodies), extraRecipients: extraRecipients)
     }
 
-    /// The message to `to` rendered once to its final bytes.
+    /// The message to `to` rendered once to its final bytes, then DKIM-signed if asked.
     func rendered(to: [String], extraRecipients: [Certificate] = []) throws -> RenderedMessage {
-        try message(to: to, extraRecipients: extraRecipients).rendered()
+        try finish(try message(to: to, extraRecipients: extraRecipients))
+    }
+
+    /// `message` rendered once, then DKIM-signed if asked.
+    func finish(_ message: MailMessage) throws -> RenderedMessage {
+        let rendered = try message.rendered()
+        return try dkim.map { try rendered.dkimSigned(by: $0) } ?? rendered
     }
 }

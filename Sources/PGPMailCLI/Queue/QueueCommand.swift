@@ -36,6 +36,9 @@ extension PGPMailCommand.Queue {
         @OptionGroup(title: "OpenPGP")
         var openPGP: OpenPGPOptions
 
+        @OptionGroup(title: "DKIM")
+        var dkim: DKIMOptions
+
         @Option(
             help: ArgumentHelp(
                 "Ask for delivery status notifications (RFC 3461): success,failure,delay or never.", valueName: "list"))
@@ -43,7 +46,7 @@ extension PGPMailCommand.Queue {
 
         func run() async throws {
             do {
-                let preparation = try MessagePreparation(content: message, openPGP: openPGP)
+                let preparation = try MessagePreparation(content: message, openPGP: openPGP, dkim: dkim)
                 let to = recipients.to
                 let rendered = try await NIOThreadPool.singleton.runIfActive { try preparation.rendered(to: to) }
                 var outgoing = SMTPOutgoingMessage(rendered)

@@ -25,22 +25,28 @@ extension PGPMailCommand {
         @OptionGroup(title: "OpenPGP")
         var openPGP: OpenPGPOptions
 
+        @OptionGroup(title: "DKIM")
+        var dkim: DKIMOptions
+
         @OptionGroup(title: "Server")
         var server: ServerOptions
 
-        /// The message the options describe, signed and/or encrypted as PGP/MIME when
-        /// `--sign-key`/`--encrypt-to`/`--recipient` are given.
-        func composeMessage() throws -> MailMessage {
-            try MessagePreparation(content: message, openPGP: openPGP).message(to: recipients.to)
+        /// What to send: the message the options describe, signed and/or encrypted as PGP/MIME
+        /// when `--sign-key`/`--encrypt-to`/`--recipient` are given. It is streamed while it is
+        /// rendered, unless DKIM needs its final bytes first.
+        func content() throws -> SendDelivery.Content {
+            let preparation = try MessagePreparation(content: message, openPGP: openPGP, dkim: dkim)
+            let message = try preparation.message(to: recipients.to)
+            return preparation.dkim == nil ? .streamed(message) : .rendered(try preparation.finish(message))
         }
 
         func run() async throws {
             do {
-                let message = try composeMessage()
+                let content = try content()
                 let configuration = try server.sessionConfiguration()
                 let summary = try await SendDelivery(
                     configuration: configuration, notify: server.dsnNotify, printsTrail: server.trail
-                ).deliver(message)
+                ).deliver(content)
                 print(summary)
             } catch let failure as SendFailure {
                 failure.report()

@@ -9,14 +9,28 @@ struct SendDelivery {
     let notify: SendDSNNotify?
     let printsTrail: Bool
 
-    /// Sends `message` and returns the success line; throws ``SendFailure``.
-    func deliver(_ message: MailMessage) async throws(SendFailure) -> String {
-        do {
-            _ = try message.mimeTree()  // report composition problems before connecting
-        } catch {
-            throw SendFailure(error, phase: .preparation)
+    /// A message to send.
+    enum Content {
+        /// Rendered while it is written, in bounded memory.
+        case streamed(MailMessage)
+        /// Rendered already (for example DKIM-signed): sent as these bytes.
+        case rendered(RenderedMessage)
+    }
+
+    /// Sends `content` and returns the success line; throws ``SendFailure``.
+    func deliver(_ content: Content) async throws(SendFailure) -> String {
+        var envelope: SMTPEnvelope
+        switch content {
+        case .streamed(let message):
+            do {
+                _ = try message.mimeTree()  // report composition problems before connecting
+            } catch {
+                throw SendFailure(error, phase: .preparation)
+            }
+            envelope = SMTPEnvelope(message)
+        case .rendered(let rendered):
+            envelope = SMTPEnvelope(rendered)
         }
-        var envelope = SMTPEnvelope(message)
         if let notify {
             for index in envelope.recipients.indices {
                 envelope.recipients[index].notify = notify.notify
@@ -25,7 +39,7 @@ struct SendDelivery {
 
         let session = SMTPSession(configuration: configuration)
         let trail = printsTrail ? Self.mirrorTrail(of: session) : nil
-        let outcome = await transact(session, message: message, envelope: envelope)
+        let outcome = await transact(session, content: content, envelope: envelope)
         await session.shutdown()  // QUIT, close, finish the event streams
         await trail?.value
 
@@ -38,7 +52,7 @@ struct SendDelivery {
     /// Connects, warns when `NOTIFY` was asked for and the server does not offer DSN, and
     /// sends.
     private func transact(
-        _ session: SMTPSession, message: MailMessage, envelope: SMTPEnvelope
+        _ session: SMTPSession, content: Content, envelope: SMTPEnvelope
     ) async -> Result<SMTPDeliveryResult, SendFailure> {
         do {
             try await session.connect()
@@ -49,7 +63,10 @@ struct SendDelivery {
             SendFailure.warn("the server does not offer DSN; sending without NOTIFY")
         }
         do {
-            return .success(try await session.send(message, envelope: envelope))
+            switch content {
+            case .streamed(let message): return .success(try await session.send(message, envelope: envelope))
+            case .rendered(let rendered): return .success(try await session.send(rendered, envelope: envelope))
+            }
         } catch {
             return .failure(SendFailure(error, phase: .transaction))
         }
