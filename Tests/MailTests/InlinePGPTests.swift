@@ -212,6 +212,15 @@ struct InlinePGPTests {
         #expect(throws: OpenPGPError.self) { try message().inlineSigned(by: expired) }
     }
 
+    @Test func missingFileAttachmentIsATypedError() throws {
+        let missing = try message().addingAttachment(
+            try Attachment(fileURL: URL(fileURLWithPath: "/nonexistent/inline-pgp-\(UUID().uuidString).pdf")))
+        for protect in protections(processAttachments: true) {
+            let error = try #require(throws: MailError.self) { try protect(missing) }
+            #expect(error.code == .unreadableAttachment)
+        }
+    }
+
     @Test func htmlIsRefused() throws {
         let html = try message().withHTML("<p>Hello</p>")
         for protect in protections(processAttachments: true) {

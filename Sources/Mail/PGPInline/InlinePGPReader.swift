@@ -47,7 +47,8 @@ public enum InlinePGP {
     /// attachment that is followed by a `<name>.sig` part (`application/pgp-signature`).
     ///
     /// Throws `MailError(.malformedMIME)` when the message has no `text/plain` body, and
-    /// `OpenPGPError(.malformedArmor)` when the text is not cleartext signed. Bad signatures
+    /// `OpenPGPError(.malformedArmor)` when the text is not cleartext signed, or the
+    /// `OpenPGPError` of reading a `.sig` part that holds no signature packets. Bad signatures
     /// do not throw: they show in the results' statuses.
     public static func verify(_ rawMessage: [UInt8], with certificates: [Certificate]) throws -> InlinePGPMail {
         let (outer, textPart, others) = try split(rawMessage)
