@@ -141,7 +141,8 @@ extension MailMessage {
         let withoutComments = value.split(separator: "(").first ?? ""
         guard let last = withoutComments.split(whereSeparator: { $0 == " " || $0 == "\t" }).last,
             last.count == 5, let sign = last.first, sign == "+" || sign == "-",
-            let digits = Int(last.dropFirst()), last.dropFirst().allSatisfy(\.isASCII)
+            last.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }), let digits = Int(last.dropFirst()),
+            digits % 100 < 60, digits / 100 < 24
         else { return nil }
         let seconds = (digits / 100 * 3600 + digits % 100 * 60) * (sign == "-" ? -1 : 1)
         return TimeZone(secondsFromGMT: seconds)
