@@ -22,6 +22,9 @@ public struct Attachment: Sendable {
     public let contentID: String?
     /// A Content-Description, if any.
     public let description: String?
+    /// The temporary file behind a spooled `.file` source, removed when the last copy of
+    /// the attachment is gone (see `init(…contentsOf:)`); nil otherwise.
+    private(set) var spooledFile: SpooledFile?
 
     /// An attachment of in-memory bytes; the content type defaults to one guessed from the
     /// file name. Throws `invalidParameter`, or `invalidHeaderValue` for a bad content ID or
@@ -49,6 +52,17 @@ public struct Attachment: Sendable {
         try self.init(
             filename: filename ?? url.lastPathComponent, source: .file(url), contentType: contentType,
             disposition: disposition, contentID: contentID, description: description)
+    }
+
+    /// An attachment rendered from a spooled temporary file that it keeps alive.
+    init(
+        filename: String?, spooledFile: SpooledFile, contentType: ContentType?, disposition: ContentDisposition.Kind,
+        contentID: String?, description: String?
+    ) throws {
+        try self.init(
+            filename: filename, source: .file(spooledFile.url), contentType: contentType, disposition: disposition,
+            contentID: contentID, description: description)
+        self.spooledFile = spooledFile
     }
 
     private init(

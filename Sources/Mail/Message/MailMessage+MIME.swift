@@ -2,7 +2,8 @@
 extension MailMessage {
     /// The body as a MIME part, without the top-level message headers.
     ///
-    /// `customBody` if set; otherwise text and HTML (multipart/alternative when both), HTML
+    /// `customBody` if set; otherwise text, HTML and the extra `alternatives`
+    /// (multipart/alternative when more than one, in that order), HTML
     /// with its inline `cid:` attachments (multipart/related), and the other attachments
     /// (multipart/mixed). Boundaries derive from the message's random token, so the same
     /// message always yields the same tree. Throws only if a boundary cannot be found.
@@ -24,27 +25,29 @@ extension MailMessage {
         let related = htmlBody == nil ? [] : attachments.filter(isInline)
         let mixed = htmlBody == nil ? attachments : attachments.filter { !isInline($0) }
 
-        let text = try textBody.map { try MIMEPart.text($0) }
-        var html = try htmlBody.map { try MIMEPart.text($0, subtype: "html") }
+        let text = try textBody.map { try MIMEPart.plainText($0, charset: textCharset, format: textFormat) }
+        var html = try htmlBody.map { try MIMEPart.text($0, subtype: "html", charset: htmlCharset) }
         if let htmlPart = html, !related.isEmpty {
             html = try multipart(
                 "related", [MIMEParameter(validatedName: "type", value: "text/html")],
                 [htmlPart] + related.map { try $0.mimePart() })
         }
+        // Text, HTML, then the extra alternatives: RFC 2046 puts the preferred one last.
+        let choices = [text, html].compactMap { $0 } + alternatives
         let body: MIMEPart
-        switch (text, html) {
-        case (let text?, let html?): body = try multipart("alternative", [], [text, html])
-        case (nil, let html?): body = html
-        case (let text?, nil): body = text
-        case (nil, nil): body = try MIMEPart.text("")
+        switch choices.count {
+        case 0: body = try MIMEPart.text("")
+        case 1: body = choices[0]
+        default: body = try multipart("alternative", [], choices)
         }
         if mixed.isEmpty { return body }
         return try multipart("mixed", [], [body] + mixed.map { try $0.mimePart() })
     }
 
     /// The top-level header fields in the order they are written: Date, From, Sender,
-    /// Reply-To, To, Cc, Subject, Message-ID, Disposition-Notification-To, Importance,
-    /// Priority, X-Priority, Sensitivity, the extra headers, MIME-Version. Never Bcc.
+    /// Reply-To, To, Cc, Subject, Message-ID, In-Reply-To, References,
+    /// Disposition-Notification-To, Importance, Priority, X-Priority, Sensitivity, the
+    /// List-* fields, the extra headers, MIME-Version. Never Bcc.
     public func topLevelHeaders() -> MessageHeaders {
         var fields: [HeaderField] = []
         func add(_ name: String, _ content: HeaderField.Content) {
@@ -58,6 +61,8 @@ extension MailMessage {
         if !cc.isEmpty { add("Cc", .addresses(cc)) }
         add("Subject", .unstructured(subject))
         if let messageID { add("Message-ID", .structured("<\(messageID)>")) }
+        if !inReplyTo.isEmpty { add("In-Reply-To", .structured(inReplyTo.map { "<\($0)>" }.joined(separator: " "))) }
+        if !references.isEmpty { add("References", .structured(references.map { "<\($0)>" }.joined(separator: " "))) }
         if let readReceiptTo { add("Disposition-Notification-To", .addresses([readReceiptTo])) }
         if let importance { add("Importance", .structured(importance.headerValue)) }
         if let priority {
@@ -65,6 +70,7 @@ extension MailMessage {
             add("X-Priority", .structured(priority.xPriorityValue))
         }
         if let sensitivity { add("Sensitivity", .structured(sensitivity.headerValue)) }
+        fields += listHeaders.fields
         fields += extraHeaders.fields
         add("MIME-Version", .structured("1.0"))
         return MessageHeaders(fields)

@@ -53,6 +53,21 @@ public struct MailMessage: Sendable {
     /// A MIME body that replaces the one built from `textBody`, `htmlBody` and `attachments`
     /// (e.g. a PGP/MIME multipart/signed or multipart/encrypted part).
     public internal(set) var customBody: MIMEPart?
+    /// The Message-IDs this message replies to, without `<>` (In-Reply-To).
+    public internal(set) var inReplyTo: [String]
+    /// The Message-IDs of the thread so far, oldest first, without `<>` (References).
+    public internal(set) var references: [String]
+    /// The RFC 2369 / 2919 / 8058 mailing-list fields (List-Id, List-Unsubscribe, …).
+    public internal(set) var listHeaders: ListHeaders
+    /// The charset the plain-text body is written in.
+    public internal(set) var textCharset: Charset
+    /// Whether the plain-text body is written as is or as RFC 3676 format=flowed.
+    public internal(set) var textFormat: TextFormat
+    /// The charset the HTML body is written in.
+    public internal(set) var htmlCharset: Charset
+    /// Further alternatives (e.g. `text/calendar`), written after the text and HTML bodies
+    /// in the multipart/alternative, so a client prefers the last one it can show.
+    public internal(set) var alternatives: [MIMEPart]
     /// Random token from which the multipart boundaries of `mimeTree()` are derived.
     let boundaryToken: String
 
@@ -81,6 +96,13 @@ public struct MailMessage: Sendable {
         self.htmlBody = nil
         self.attachments = []
         self.customBody = nil
+        self.inReplyTo = []
+        self.references = []
+        self.listHeaders = .empty
+        self.textCharset = .utf8
+        self.textFormat = .fixed
+        self.htmlCharset = .utf8
+        self.alternatives = []
         self.boundaryToken = RandomToken.alphanumeric(24)
     }
 

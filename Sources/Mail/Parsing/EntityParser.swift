@@ -14,7 +14,7 @@ enum EntityParser {
             throw MailError(
                 .malformedMIME, "multiparts nested deeper than \(maxDepth) levels", offset: range.lowerBound)
         }
-        let (headers, bodyStart) = try parseHeaders(source, range: range)
+        let (headers, headerRanges, bodyStart) = try parseHeaders(source, range: range)
         let bodyRange = bodyStart..<range.upperBound
         func value(_ name: String) -> String? {
             headers.first { ASCII.caseInsensitiveEquals($0.name, name) }?.rawValue
@@ -35,8 +35,8 @@ enum EntityParser {
             }
         }
         return MIMEEntity(
-            headers: headers, contentType: contentType, contentDisposition: disposition, children: children,
-            range: range, bodyRange: bodyRange, source: source)
+            headers: headers, headerRanges: headerRanges, contentType: contentType, contentDisposition: disposition,
+            children: children, range: range, bodyRange: bodyRange, source: source)
     }
 
     /// The end of the line starting at `start` (index of its LF, or `limit`).
@@ -51,25 +51,30 @@ enum EntityParser {
         lineEnd > lineStart && source[lineEnd - 1] == ASCII.cr ? lineEnd - 1 : lineEnd
     }
 
-    /// Parses the header block; returns the fields and the offset where the body starts.
-    static func parseHeaders(_ source: [UInt8], range: Range<Int>) throws -> ([MIMEEntity.Header], Int) {
+    /// Parses the header block; returns the fields, the byte range of each field (its lines
+    /// with their line breaks) and the offset where the body starts.
+    static func parseHeaders(
+        _ source: [UInt8], range: Range<Int>
+    ) throws -> ([MIMEEntity.Header], [Range<Int>], Int) {
         var headers: [MIMEEntity.Header] = []
-        var current: (name: String, value: [UInt8])?
+        var ranges: [Range<Int>] = []
+        var current: (name: String, value: [UInt8], start: Int)?
+        var lineStart = range.lowerBound
         func flush() {
             if let field = current {
                 let value = String(decoding: ASCII.trimmingWSP(field.value[...]), as: UTF8.self)
                 headers.append(MIMEEntity.Header(name: field.name, rawValue: value))
+                ranges.append(field.start..<lineStart)
                 current = nil
             }
         }
-        var lineStart = range.lowerBound
         while lineStart < range.upperBound {
             let end = lineEnd(source, from: lineStart, limit: range.upperBound)
             let next = min(end + 1, range.upperBound)
             let content = source[lineStart..<contentEnd(source, lineStart: lineStart, lineEnd: end)]
             if content.isEmpty {
                 flush()
-                return (headers, next)
+                return (headers, ranges, next)
             }
             if let first = content.first, ASCII.isWSP(first) {
                 guard current != nil else {
@@ -85,13 +90,14 @@ enum EntityParser {
                 guard !name.isEmpty, name.allSatisfy({ ASCII.isVCHAR($0) }) else {
                     throw MailError(.malformedMIME, "invalid header name", offset: lineStart)
                 }
-                current = (String(decoding: name, as: UTF8.self), Array(content[(colon + 1)...]))
+                current = (String(decoding: name, as: UTF8.self), Array(content[(colon + 1)...]), lineStart)
             }
             lineStart = next
         }
         // Headers only, no blank line: the body is empty.
+        lineStart = range.upperBound
         flush()
-        return (headers, range.upperBound)
+        return (headers, ranges, range.upperBound)
     }
 
     /// The byte ranges of the body parts between `--boundary` delimiter lines. The CRLF

@@ -16,6 +16,8 @@ public struct MIMEEntity: Sendable {
 
     /// The header fields in order.
     public let headers: [Header]
+    /// The byte range of each field of `headers` in the input (its lines and line breaks).
+    let headerRanges: [Range<Int>]
     /// The media type (`text/plain; charset=us-ascii` when absent, per RFC 2045).
     public let contentType: ContentType
     /// The Content-Disposition, if present.
@@ -39,6 +41,9 @@ public struct MIMEEntity: Sendable {
 
     /// The exact bytes of the entity as they appeared in the input.
     public var rawBytes: ArraySlice<UInt8> { source[range] }
+
+    /// The exact bytes of the field at `index` of `headers`, folding and line breaks included.
+    func rawHeaderField(at index: Int) -> ArraySlice<UInt8> { source[headerRanges[index]] }
 
     /// The body exactly as it appeared in the input (still transfer-encoded).
     public var rawBody: ArraySlice<UInt8> { source[bodyRange] }
