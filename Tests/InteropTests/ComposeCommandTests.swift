@@ -24,7 +24,7 @@ struct ComposeCommandTests {
             "--cc", "carol@example.org", "--reply-to", "replies@example.com",
             "--header", "X-Campaign: winter", "--header", "X-Note: für dich",
             "--importance", "high", "--priority", "urgent", "--sensitivity", "company-confidential",
-            "--read-receipt-to", "receipts@example.com",
+            "--read-receipt-to", "receipts@example.com", "--delivery-notification-to", "delivery@example.com",
         ])
         #expect(result.status == 0, "\(result.stderr)")
         let entity = try MIMEEntity.parse(result.stdout)
@@ -39,6 +39,7 @@ struct ComposeCommandTests {
         #expect(entity.header("X-Priority") == "1 (Highest)")
         #expect(entity.header("Sensitivity") == "Company-Confidential")
         #expect(entity.header("Disposition-Notification-To") == "receipts@example.com")
+        #expect(entity.header("Return-Receipt-To") == "delivery@example.com")
         #expect(entity.contentType.mimeType == "multipart/alternative")
         #expect(try entity.children.map { try $0.decodedText() } == ["Hello Bob\n", "<p>Hello <b>Bob</b></p>\n"])
     }

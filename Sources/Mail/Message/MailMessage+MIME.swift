@@ -46,8 +46,8 @@ extension MailMessage {
 
     /// The top-level header fields in the order they are written: Date, From, Sender,
     /// Reply-To, To, Cc, Subject, Message-ID, In-Reply-To, References,
-    /// Disposition-Notification-To, Importance, Priority, X-Priority, Sensitivity, the
-    /// List-* fields, the extra headers, MIME-Version. Never Bcc.
+    /// Disposition-Notification-To, Return-Receipt-To, Importance, Priority, X-Priority,
+    /// Sensitivity, the List-* fields, the extra headers, MIME-Version. Never Bcc.
     public func topLevelHeaders() -> MessageHeaders {
         var fields: [HeaderField] = []
         func add(_ name: String, _ content: HeaderField.Content) {
@@ -64,6 +64,7 @@ extension MailMessage {
         if !inReplyTo.isEmpty { add("In-Reply-To", .structured(inReplyTo.map { "<\($0)>" }.joined(separator: " "))) }
         if !references.isEmpty { add("References", .structured(references.map { "<\($0)>" }.joined(separator: " "))) }
         if let readReceiptTo { add("Disposition-Notification-To", .addresses([readReceiptTo])) }
+        if let deliveryNotificationTo { add("Return-Receipt-To", .addresses([deliveryNotificationTo])) }
         if let importance { add("Importance", .structured(importance.headerValue)) }
         if let priority {
             add("Priority", .structured(priority.headerValue))

@@ -14,7 +14,8 @@ extension MailMessage {
     /// Sender, To, Cc, Bcc, Reply-To, Subject (RFC 2047 decoded), Date (with its zone
     /// offset; an unparseable Date is dropped, so a relay adds one), Message-ID, In-Reply-To
     /// and References (tokens that are not `<left@right>` are skipped), Importance, Priority
-    /// (else X-Priority), Sensitivity, Disposition-Notification-To and the List-* fields.
+    /// (else X-Priority), Sensitivity, Disposition-Notification-To, Return-Receipt-To and the
+    /// List-* fields.
     /// Values these properties cannot hold (an unknown Importance, `List-Post: NO`, …) and
     /// every other field are kept verbatim in `extraHeaders`, except MIME-Version and
     /// Content-* (the body carries those) and the trace fields Received and Return-Path,
@@ -53,6 +54,7 @@ extension MailMessage {
         bcc = try addresses("Bcc")
         replyTo = try addresses("Reply-To")
         readReceiptTo = try addresses("Disposition-Notification-To").first
+        deliveryNotificationTo = try addresses("Return-Receipt-To").first
         messageID = try entity.headers(named: "Message-ID").first.map { try MessageID.validated($0.rawValue) }
         inReplyTo = entity.headers(named: "In-Reply-To").first.map { MailMessage.messageIDs(in: $0.rawValue) } ?? []
         references = entity.headers(named: "References").first.map { MailMessage.messageIDs(in: $0.rawValue) } ?? []
@@ -64,7 +66,8 @@ extension MailMessage {
 
         var consumed: Set<String> = [
             "from", "sender", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "in-reply-to",
-            "references", "disposition-notification-to", "mime-version", "received", "return-path",
+            "references", "disposition-notification-to", "return-receipt-to", "mime-version", "received",
+            "return-path",
         ]
         func mapped<Value>(_ name: String, _ read: (String) -> Value?) -> Value? {
             guard let field = entity.headers(named: name).first, let value = read(ASCII.trimmingWSP(field.rawValue))

@@ -37,8 +37,9 @@ public struct MailMessage: Sendable {
     public internal(set) var sensitivity: Sensitivity?
     /// Where read receipts go (Disposition-Notification-To). PSMTP `ReadReceiptTo`.
     public internal(set) var readReceiptTo: MailAddress?
-    /// Where delivery status notifications go (PSMTP `DeliveryNotificationTo`); kept for the
-    /// SMTP layer's DSN parameters, not written as a header.
+    /// Where a delivery notification is asked for: the `Return-Receipt-To` header, as the
+    /// PSMTP `DeliveryNotificationTo` writes it. Few servers still honour it; standard delivery
+    /// status notifications are asked for in the envelope (`SMTPEnvelope` `NOTIFY`, RFC 3461).
     public internal(set) var deliveryNotificationTo: MailAddress?
     /// The envelope sender (MAIL FROM) when different from `from`. PSMTP `ReturnPath`.
     public internal(set) var returnPath: MailAddress?
