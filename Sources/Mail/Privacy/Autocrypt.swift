@@ -15,8 +15,8 @@ extension MailMessage {
     /// replacing any earlier one: `addr=<from addr-spec>; [prefer-encrypt=mutual;]
     /// keydata=<base64>`. The key data is the minimal certificate (`Certificate.minimal`):
     /// primary key, the user ID of the From address, one encryption subkey. Its base64 is
-    /// broken by spaces every 76 characters so the field folds (whitespace in keydata is
-    /// ignored, §2.1).
+    /// broken by spaces so the field folds into lines of at most 78 octets (whitespace in
+    /// keydata is ignored, §2.1).
     ///
     /// Throws `noSuitableKey` when no valid user ID of `certificate` has the From address,
     /// and `keyNotUsable` when it has no key that can encrypt now.
@@ -56,8 +56,10 @@ extension MailMessage {
         name: String, certificate: Certificate, address: String, attributes: [String]
     ) throws -> HeaderField {
         let keyData = Base64.encodeUnwrapped(try certificate.minimal(forAddress: address).serialized())
-        let lines = stride(from: 0, to: keyData.count, by: 76).map {
-            String(decoding: keyData[$0..<min($0 + 76, keyData.count)], as: UTF8.self)
+        // Pieces that fold into lines of at most 77 octets: " keydata=" + 68, then " " + 76.
+        let starts = [0] + Array(stride(from: 68, to: keyData.count, by: 76))
+        let lines = starts.map {
+            String(decoding: keyData[$0..<min($0 == 0 ? 68 : $0 + 76, keyData.count)], as: UTF8.self)
         }
         let value = (attributes + ["keydata=" + lines.joined(separator: " ")]).joined(separator: "; ")
         return try HeaderField(name: name, structuredValue: value)
