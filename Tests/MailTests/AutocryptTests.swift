@@ -67,7 +67,7 @@ struct AutocryptTests {
     @Test func minimalCertificateForTheSecondUserID() throws {
         let minimal = try Self.sender.certificate.minimal(forAddress: "ALICE@work.example")
         #expect(minimal.userIDs.map(\.value) == ["Alice Work <alice@work.example>"])
-        #expect(minimal.userIDs.allSatisfy(\.isBound))
+        #expect(minimal.userIDs.allSatisfy { $0.isBound })
         #expect(minimal.subkeys.count == 1 && minimal.subkeys.allSatisfy(\.isBound))
     }
 

@@ -17,7 +17,7 @@ extension MailMessage {
     ///
     /// - Parameters:
     ///   - recipientCertificates: the certificate of every To, Cc and Bcc recipient, keyed by
-    ///     address (addr-specs compared with the domain case-insensitively; display names
+    ///     address (addr-specs compared case-insensitively, as user IDs are; display names
     ///     ignored).
     ///   - additionalCertificates: certificates that can read every copy.
     ///   - signer: signs each copy when given (`signedAndEncrypted`), else only encrypts.
@@ -31,10 +31,10 @@ extension MailMessage {
     ) throws -> [MailDelivery] {
         var certificates: [String: Certificate] = [:]
         for (address, certificate) in recipientCertificates {
-            certificates[address.normalizedAddrSpec] = certificate
+            certificates[address.addrSpec.lowercased()] = certificate
         }
         func certificate(for address: MailAddress) throws -> Certificate {
-            guard let certificate = certificates[address.normalizedAddrSpec] else {
+            guard let certificate = certificates[address.addrSpec.lowercased()] else {
                 throw MailError(.invalidParameter, "no certificate for recipient \(address.addrSpec)")
             }
             return certificate
