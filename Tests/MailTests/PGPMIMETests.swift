@@ -18,7 +18,9 @@ struct PGPMIMETests {
 
     @Test func signedAndEncryptedRoundTrips() throws {
         let original = try message()
-        let protected = try original.signedAndEncrypted(by: Self.sender, for: [Self.recipient.certificate])
+        // Without header protection (ProtectedHeadersTests covers it) the payload is the bare body.
+        let protected = try original.signedAndEncrypted(
+            by: Self.sender, for: [Self.recipient.certificate], headerProtection: .none)
         let wire = try protected.renderedBytes()
         Support.expectWellFormedLines(wire)
 

@@ -7,7 +7,8 @@ extension MailMessage {
     /// (RFC 3156 §6.2): `multipart/encrypted; protocol="application/pgp-encrypted"`.
     ///
     /// The encrypted entity is the message's MIME body (text, HTML, attachments); the
-    /// top-level headers stay readable, as transport needs them. Keys are checked now, so a
+    /// top-level headers stay readable, as transport needs them, except what header
+    /// protection hides (see `HeaderProtection`). Keys are checked now, so a
     /// signer without a usable signing key or a recipient without an encryption key throws
     /// here; encryption itself runs while the message is rendered, streaming attachments
     /// through the OpenPGP writer. Each render yields a fresh ciphertext.
@@ -18,34 +19,58 @@ extension MailMessage {
     ///     sender's own to keep a readable copy).
     ///   - passphrases: passphrases that can also open it (the PSMTP `SymmetricPassphrase`).
     ///   - options: the PSMTP `EncryptingAlgorithm`, `SigningAlgorithm`, `CompressionMethod`…
+    ///   - headerProtection: `.default` protects the header fields and obscures the outer
+    ///     Subject as `[...]` (RFC 9788); `.none` encrypts the body alone.
+    ///   - autocryptGossip: certificates of other To/Cc recipients to hand on inside the
+    ///     encrypted part as `Autocrypt-Gossip` fields (Autocrypt Level 1 §2.7).
+    ///
+    /// Throws `invalidParameter` when the message has Bcc recipients whose certificates are
+    /// among `recipients` while it also has To or Cc recipients: every reader could see the
+    /// Bcc recipients' key IDs. Use `encryptedDeliveries(recipientCertificates:…)` instead.
     public func signedAndEncrypted(
         by signer: SecretKey, for recipients: [Certificate], passphrases: [String] = [],
-        options: MessageOptions = MessageOptions()
+        options: MessageOptions = MessageOptions(), headerProtection: HeaderProtection = .default,
+        autocryptGossip: [Certificate] = []
     ) throws -> MailMessage {
-        try pgpEncrypted(signers: [signer], recipients: recipients, passphrases: passphrases, options: options)
+        try pgpEncrypted(
+            signers: [signer], recipients: recipients, passphrases: passphrases, options: options,
+            headerProtection: headerProtection, autocryptGossip: autocryptGossip)
     }
 
     /// A copy whose body is encrypted (not signed) for `recipients` and/or `passphrases` as
-    /// PGP/MIME.
+    /// PGP/MIME. The parameters and errors are those of `signedAndEncrypted(by:for:…)`.
     public func encrypted(
-        for recipients: [Certificate], passphrases: [String] = [], options: MessageOptions = MessageOptions()
+        for recipients: [Certificate], passphrases: [String] = [], options: MessageOptions = MessageOptions(),
+        headerProtection: HeaderProtection = .default, autocryptGossip: [Certificate] = []
     ) throws -> MailMessage {
-        try pgpEncrypted(signers: [], recipients: recipients, passphrases: passphrases, options: options)
+        try pgpEncrypted(
+            signers: [], recipients: recipients, passphrases: passphrases, options: options,
+            headerProtection: headerProtection, autocryptGossip: autocryptGossip)
     }
 
     private func pgpEncrypted(
-        signers: [SecretKey], recipients: [Certificate], passphrases: [String], options: MessageOptions
+        signers: [SecretKey], recipients: [Certificate], passphrases: [String], options: MessageOptions,
+        headerProtection: HeaderProtection, autocryptGossip: [Certificate]
     ) throws -> MailMessage {
         guard !recipients.isEmpty || !passphrases.isEmpty else {
             throw MailError(
                 .invalidParameter, "PGP/MIME encryption needs at least one recipient certificate or passphrase")
         }
+        try checkBccPrivacy(of: recipients)
         var options = options
         options.armor = true
         options.armorLineEnding = .crlf
         try MessageWriter.validate(recipients: recipients, passphrases: passphrases, signers: signers, options: options)
 
-        let inner = try mimeTree()
+        var payload = try mimeTree()
+        var outer = self
+        if headerProtection == .default && payload.canCarryProtectedHeaders {
+            outer = obscuredForEncryption()
+            payload = try ProtectedHeaders.payload(
+                payload, protecting: topLevelHeaders(), outerHeaders: outer.topLevelHeaders())
+        }
+        for field in try autocryptGossipFields(for: autocryptGossip) { payload = try payload.addingHeader(field) }
+        let inner = payload
         let frozenOptions = options
         let ciphertext = MIMEBodyStream {
             try EncryptingByteSource(
@@ -65,7 +90,7 @@ extension MailMessage {
         let body = try MIMEPart.multipart(
             "encrypted", parameters: [try MIMEParameter("protocol", "application/pgp-encrypted")],
             parts: [versionPart, encryptedPart])
-        return withMIMEBody(body)
+        return outer.withMIMEBody(body)
     }
 }
 

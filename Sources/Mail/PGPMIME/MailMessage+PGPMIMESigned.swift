@@ -7,7 +7,9 @@ extension MailMessage {
     /// `multipart/signed; micalg=pgp-<hash>; protocol="application/pgp-signature"`: the
     /// PSMTP `Sign`. The first part is the message's MIME body (text, HTML, attachments), the
     /// second an `application/pgp-signature` part with the armored detached signature over
-    /// that part's exact bytes. The top-level headers are not signed.
+    /// that part's exact bytes. The top-level headers are not signed, but with
+    /// `headerProtection` `.default` (RFC 9788, `hp="clear"`) a copy of them is, inside the
+    /// signed part; they must then be 7-bit too (no UTF-8 addresses).
     ///
     /// The signed part must be 7-bit without trailing whitespace or "From " lines, so that no
     /// relay can change it (RFC 3156 §3). The body built from text, HTML and attachments always
@@ -24,7 +26,11 @@ extension MailMessage {
     ///   - options: the PSMTP `SigningAlgorithm` (`hash`), `Comment`/`VersionHeader`
     ///     (`armorHeaders`) and `signatureDate`; `literalFormat` `.text` makes a text
     ///     signature. The signature is always armored with CRLF line endings.
-    public func signed(by signer: SecretKey, options: MessageOptions = MessageOptions()) throws -> MailMessage {
+    ///   - headerProtection: `.default` copies the header fields into the signed part
+    ///     (RFC 9788); `.none` signs the body alone.
+    public func signed(
+        by signer: SecretKey, options: MessageOptions = MessageOptions(), headerProtection: HeaderProtection = .default
+    ) throws -> MailMessage {
         var options = options
         options.armor = true
         options.armorLineEnding = .crlf
@@ -33,7 +39,7 @@ extension MailMessage {
         guard let hash = detachedSigner.hashAlgorithms.first, let hashName = hash.textName else {
             throw OpenPGPError(.unsupportedAlgorithm, "hash algorithm \(options.hash) has no micalg name")
         }
-        let inner = try mimeTree()
+        let inner = try signedPayload(headerProtection)
         var check = SignableContentCheck()
         let signedPart: MIMEPart
         if inner.contains(\.isFile) && !inner.contains(\.isStream) {
@@ -66,6 +72,15 @@ extension MailMessage {
             ],
             parts: [signedPart, signaturePart])
         return withMIMEBody(body)
+    }
+}
+
+extension MailMessage {
+    /// The part to sign: the MIME body, with the protected header fields if asked for.
+    fileprivate func signedPayload(_ headerProtection: HeaderProtection) throws -> MIMEPart {
+        let body = try mimeTree()
+        guard headerProtection == .default && body.canCarryProtectedHeaders else { return body }
+        return try ProtectedHeaders.payload(body, protecting: topLevelHeaders(), outerHeaders: nil)
     }
 }
 

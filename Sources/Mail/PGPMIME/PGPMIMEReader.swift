@@ -9,6 +9,24 @@ public struct DecryptedMail: Sendable {
     public let inner: MIMEEntity
     /// The OpenPGP result: signatures, cipher, compression, decryption key.
     public let openPGP: DecryptedMessage
+
+    /// The header fields protected inside the encryption (RFC 9788 `hp`, or the older
+    /// `protected-headers="v1"`), in order, without `HP-Outer` records; nil when the message
+    /// has no header protection. Where present they, not the outer ones, are the message's
+    /// real headers (the outer Subject may be `[...]`).
+    public var protectedHeaders: [MIMEEntity.Header]? { ProtectedHeaders.fields(of: inner) }
+
+    /// The protected Subject, decoded; nil without header protection or Subject.
+    public var protectedSubject: String? {
+        protectedHeaders?.last { ASCII.caseInsensitiveEquals($0.name, "Subject") }?.decodedValue
+    }
+
+    /// What the sender said the outer header fields were (`HP-Outer`, RFC 9788 §2.2), as
+    /// `Name: value` strings; empty without them.
+    public var outerHeaderRecords: [String] {
+        guard protectedHeaders != nil else { return [] }
+        return inner.headers(named: ProtectedHeaders.outerRecordName).map(\.decodedValue)
+    }
 }
 
 /// Reading PGP/MIME messages (RFC 3156).

@@ -9,6 +9,10 @@ public struct VerifiedMail: Sendable {
     /// One result per signature in the `application/pgp-signature` part, in order.
     public let signatures: [SignatureVerification]
 
+    /// The header fields protected by the signature (RFC 9788 `hp="clear"`, or the older
+    /// `protected-headers="v1"`), in order; nil when the signed part carries none.
+    public var protectedHeaders: [MIMEEntity.Header]? { ProtectedHeaders.fields(of: signed) }
+
     /// Whether at least one signature is good.
     public var hasGoodSignature: Bool { signatures.contains { $0.status == .good } }
 }
