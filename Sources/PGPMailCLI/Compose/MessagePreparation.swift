@@ -18,20 +18,36 @@ struct MessagePreparation: Sendable {
         self.dkim = try dkim.signer()
     }
 
-    /// The message to `to`, signed and/or encrypted as the options say (for `recipients` of
-    /// the options plus `extraRecipients`).
-    func message(to: [String], extraRecipients: [Certificate] = []) throws -> MailMessage {
-        try protection.apply(to: try content.compose(to: to, bodies: bodies), extraRecipients: extraRecipients)
+    /// The copies of the message to `to` to send, signed and/or encrypted as the options say
+    /// (for the options' recipients plus `extraRecipients`), each with its envelope
+    /// recipients: one copy, or one per Bcc recipient more when encrypting (see
+    /// ``MessageProtection/deliveries(of:extraRecipients:)``).
+    func deliveries(to: [String], extraRecipients: [Certificate] = []) throws -> [MailDelivery] {
+        try protection.deliveries(
+            of: try content.compose(to: to, bodies: bodies), extraRecipients: extraRecipients)
     }
 
-    /// The message to `to` rendered once to its final bytes, then DKIM-signed if asked.
-    func rendered(to: [String], extraRecipients: [Certificate] = []) throws -> RenderedMessage {
-        try finish(try message(to: to, extraRecipients: extraRecipients))
+    /// The one message to `to`; throws when Bcc privacy needs several copies.
+    func message(to: [String], extraRecipients: [Certificate] = []) throws -> MailDelivery {
+        let copies = try deliveries(to: to, extraRecipients: extraRecipients)
+        guard copies.count == 1, let only = copies.first else {
+            throw SingleMessageNeeded(copies: copies.count)
+        }
+        return only
     }
 
-    /// `message` rendered once, then DKIM-signed if asked.
-    func finish(_ message: MailMessage) throws -> RenderedMessage {
-        let rendered = try message.rendered()
+    /// `delivery` rendered once, then DKIM-signed if asked.
+    func finish(_ delivery: MailDelivery) throws -> RenderedMessage {
+        let rendered = try delivery.rendered()
         return try dkim.map { try rendered.dkimSigned(by: $0) } ?? rendered
+    }
+
+    /// Encrypting for Bcc recipients gave several copies where the command writes one.
+    struct SingleMessageNeeded: Error, CustomStringConvertible {
+        let copies: Int
+        var description: String {
+            "encrypting for Bcc recipients makes \(copies) messages (one per Bcc recipient, so no reader sees "
+                + "another's key); this command writes one: leave out --bcc"
+        }
     }
 }

@@ -34,6 +34,31 @@ struct OpenPGPOptions: ParsableArguments {
     @Option(help: "The compression (PSMTP CompressionMethod): zip (default), zlib, bzip2 or none.")
     var compression: CompressionName?
 
+    @Flag(help: "Inline PGP (the PSMTP format) instead of PGP/MIME: the text body itself is signed and/or encrypted.")
+    var inline = false
+
+    @Flag(help: "Sign with a cleartext signature of the text body (PSMTP ClearSignature); needs --sign-key.")
+    var clearSign = false
+
+    @Flag(
+        help:
+            "With --inline or --clear-sign: sign each attachment as name.sig, or encrypt it as name.pgp (PSMTP ProcessAttachments)."
+    )
+    var processAttachments = false
+
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Protect Subject, From, To and the other headers inside PGP/MIME (RFC 9788); the outer Subject becomes [...]."
+    )
+    var protectHeaders = true
+
+    @Flag(help: "Add an Autocrypt header with the certificate of --sign-key (its user ID must be the From address).")
+    var autocrypt = false
+
+    /// Whether any option encrypts.
+    var encrypts: Bool { !encryptTo.isEmpty || !recipient.isEmpty }
+
     func validate() throws {
         if passphraseFile != nil && signKey == nil {
             throw ValidationError("--passphrase-file needs --sign-key")
@@ -41,11 +66,24 @@ struct OpenPGPOptions: ParsableArguments {
         if !recipient.isEmpty && keyring == nil {
             throw ValidationError("--recipient needs --keyring")
         }
+        if clearSign && (signKey == nil || encrypts) {
+            throw ValidationError("--clear-sign needs --sign-key and signs without encrypting; use --inline to encrypt")
+        }
+        if processAttachments && !(inline || clearSign) {
+            throw ValidationError(
+                "--process-attachments goes with --inline or --clear-sign (PGP/MIME always covers attachments)")
+        }
+        if autocrypt && signKey == nil {
+            throw ValidationError("--autocrypt needs --sign-key, whose certificate it publishes")
+        }
     }
 
     /// Reads the keys and resolves every option into what protects each message.
     func protection() throws -> MessageProtection {
-        MessageProtection(signer: try signer(), recipients: try recipients(), options: messageOptions())
+        MessageProtection(
+            signer: try signer(), recipients: try recipients(), options: messageOptions(),
+            format: inline || clearSign ? .inline(processAttachments: processAttachments) : .pgpMIME,
+            headerProtection: protectHeaders ? .default : .none, autocrypt: autocrypt)
     }
 
     /// The signing key of `--sign-key`, unlocked with `--passphrase-file`.
@@ -100,18 +138,76 @@ struct OpenPGPOptions: ParsableArguments {
 /// How every message of a command is signed and/or encrypted: the keys and algorithms read
 /// once from the OpenPGP options.
 struct MessageProtection: Sendable {
+    /// PGP/MIME (RFC 3156), or inline PGP as the PSMTP class writes it.
+    enum Format: Sendable {
+        case pgpMIME
+        case inline(processAttachments: Bool)
+    }
+
     let signer: SecretKey?
     let recipients: [Certificate]
     let options: MessageOptions
+    let format: Format
+    let headerProtection: HeaderProtection
+    let autocrypt: Bool
 
-    /// `message` signed and/or encrypted as PGP/MIME for `recipients` plus `extraRecipients`.
-    func apply(to message: MailMessage, extraRecipients: [Certificate] = []) throws -> MailMessage {
-        let recipients = self.recipients + extraRecipients
-        switch (signer, recipients.isEmpty) {
-        case (let signer?, false): return try message.signedAndEncrypted(by: signer, for: recipients, options: options)
-        case (let signer?, true): return try message.signed(by: signer, options: options)
-        case (nil, false): return try message.encrypted(for: recipients, options: options)
-        case (nil, true): return message
+    /// Whether messages are encrypted (for any recipient).
+    func encrypts(extraRecipients: [Certificate]) -> Bool {
+        !(recipients + extraRecipients).isEmpty
+    }
+
+    /// The copies of `message` to send, each with its envelope recipients: one, or with Bcc
+    /// recipients and PGP/MIME encryption one for To and Cc plus one per Bcc recipient, so no
+    /// reader sees a Bcc recipient's key (`MailMessage.encryptedDeliveries`). The certificates
+    /// are matched to the recipients by the addresses of their user IDs; the others (the
+    /// sender's own, say) can read every copy.
+    func deliveries(of message: MailMessage, extraRecipients: [Certificate] = []) throws -> [MailDelivery] {
+        let message = try withAutocrypt(message)
+        let certificates = recipients + extraRecipients
+        guard case .pgpMIME = format, !message.bcc.isEmpty, !certificates.isEmpty else {
+            return [
+                MailDelivery(message: try protect(message, for: certificates), recipients: message.envelopeRecipients)
+            ]
+        }
+        var owned: [MailAddress: Certificate] = [:]
+        var others: [Certificate] = []
+        for certificate in certificates {
+            let addresses = (message.to + message.cc + message.bcc).filter { address in
+                certificate.userIDs.contains { $0.matches(address.addrSpec) }
+            }
+            if addresses.isEmpty { others.append(certificate) }
+            for address in addresses { owned[address.withoutDisplayName] = certificate }
+        }
+        return try message.encryptedDeliveries(
+            recipientCertificates: owned, additionalCertificates: others, signer: signer, options: options,
+            headerProtection: headerProtection)
+    }
+
+    /// `message` with the Autocrypt header of the signer's certificate, when asked for.
+    private func withAutocrypt(_ message: MailMessage) throws -> MailMessage {
+        guard autocrypt, let signer else { return message }
+        return try message.withAutocrypt(signer.certificate)
+    }
+
+    /// `message` signed and/or encrypted for `certificates` in the chosen format.
+    private func protect(_ message: MailMessage, for certificates: [Certificate]) throws -> MailMessage {
+        switch (format, signer, certificates.isEmpty) {
+        case (_, nil, true):
+            return message
+        case (.pgpMIME, let signer?, false):
+            return try message.signedAndEncrypted(
+                by: signer, for: certificates, options: options, headerProtection: headerProtection)
+        case (.pgpMIME, let signer?, true):
+            return try message.signed(by: signer, options: options, headerProtection: headerProtection)
+        case (.pgpMIME, nil, false):
+            return try message.encrypted(for: certificates, options: options, headerProtection: headerProtection)
+        case (.inline(let attachments), let signer?, false):
+            return try message.inlineSignedAndEncrypted(
+                by: signer, for: certificates, options: options, processAttachments: attachments)
+        case (.inline(let attachments), let signer?, true):
+            return try message.inlineSigned(by: signer, options: options, processAttachments: attachments)
+        case (.inline(let attachments), nil, false):
+            return try message.inlineEncrypted(for: certificates, options: options, processAttachments: attachments)
         }
     }
 }

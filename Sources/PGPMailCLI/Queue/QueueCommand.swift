@@ -17,11 +17,12 @@ extension PGPMailCommand.Queue {
     /// `pgpmail queue add DIR`: renders one message (signed and/or encrypted) and stores it.
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Render a message and store it in the queue directory; prints the entry ID.",
+            abstract: "Render a message and store it in the queue directory; prints the entry ID of each copy.",
             discussion: """
                 The message is rendered, signed and encrypted now, once: every delivery attempt sends \
-                exactly these bytes. DIR '*' prints the rendered message instead of queueing it (the \
-                PSMTP Queue("*") form).
+                exactly these bytes. Encrypting for Bcc recipients stores one copy per Bcc recipient \
+                more, so no reader sees another's key. DIR '*' prints the rendered message instead of \
+                queueing it (the PSMTP Queue("*") form).
                 """)
 
         @Argument(help: ArgumentHelp("The queue directory (created if missing).", valueName: "DIR"))
@@ -48,20 +49,27 @@ extension PGPMailCommand.Queue {
             do {
                 let preparation = try MessagePreparation(content: message, openPGP: openPGP, dkim: dkim)
                 let to = recipients.to
-                let rendered = try await NIOThreadPool.singleton.runIfActive { try preparation.rendered(to: to) }
-                var outgoing = SMTPOutgoingMessage(rendered)
-                if let dsnNotify {
-                    for index in outgoing.envelope.recipients.indices {
-                        outgoing.envelope.recipients[index].notify = dsnNotify.notify
-                    }
-                }
                 if directory == "*" {
-                    FileHandle.standardOutput.write(Data(outgoing.content))
+                    let rendered = try await NIOThreadPool.singleton.runIfActive {
+                        try preparation.finish(try preparation.message(to: to))
+                    }
+                    FileHandle.standardOutput.write(Data(rendered.bytes))
                     return
                 }
+                // One entry per copy: with Bcc recipients and encryption, one per Bcc recipient more.
+                let copies = try await NIOThreadPool.singleton.runIfActive {
+                    try preparation.deliveries(to: to).map { try preparation.finish($0) }
+                }
                 let queue = try DirectoryMailQueue(directory: directory)
-                let id = try await queue.enqueue(outgoing)
-                print(id)
+                for rendered in copies {
+                    var outgoing = SMTPOutgoingMessage(rendered)
+                    if let dsnNotify {
+                        for index in outgoing.envelope.recipients.indices {
+                            outgoing.envelope.recipients[index].notify = dsnNotify.notify
+                        }
+                    }
+                    print(try await queue.enqueue(outgoing))
+                }
             } catch {
                 SendFailure(error, phase: .preparation).report(command: "queue add")
                 throw ExitCode.failure

@@ -32,21 +32,25 @@ extension PGPMailCommand {
         var server: ServerOptions
 
         /// What to send: the message the options describe, signed and/or encrypted as PGP/MIME
-        /// when `--sign-key`/`--encrypt-to`/`--recipient` are given. It is streamed while it is
+        /// when `--sign-key`/`--encrypt-to`/`--recipient` are given (one copy per Bcc
+        /// recipient more when encrypting for them). A single copy is streamed while it is
         /// rendered, unless DKIM needs its final bytes first.
-        func content() throws -> SendDelivery.Content {
+        func contents() throws -> [SendDelivery.Content] {
             let preparation = try MessagePreparation(content: message, openPGP: openPGP, dkim: dkim)
-            let message = try preparation.message(to: recipients.to)
-            return preparation.dkim == nil ? .streamed(message) : .rendered(try preparation.finish(message))
+            let copies = try preparation.deliveries(to: recipients.to)
+            if copies.count == 1, let only = copies.first, preparation.dkim == nil {
+                return [.streamed(only.message)]
+            }
+            return try copies.map { .rendered(try preparation.finish($0)) }
         }
 
         func run() async throws {
             do {
-                let content = try content()
+                let contents = try contents()
                 let configuration = try server.sessionConfiguration()
                 let summary = try await SendDelivery(
                     configuration: configuration, notify: server.dsnNotify, printsTrail: server.trail
-                ).deliver(content)
+                ).deliver(contents)
                 print(summary)
             } catch let failure as SendFailure {
                 failure.report()
