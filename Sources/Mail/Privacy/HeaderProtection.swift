@@ -52,7 +52,7 @@ enum ProtectedHeaders {
         if let outerHeaders {
             for field in outerHeaders where !isStructural(field.name) {
                 part = try part.addingHeader(
-                    HeaderField(validatedName: outerRecordName, content: .structured("\(field.name): \(field.value)")))
+                    HeaderField(validatedName: outerRecordName, content: .structured(try outerRecord(of: field))))
             }
         }
         let contentType = try part.contentType
@@ -62,6 +62,12 @@ enum ProtectedHeaders {
             contentType: contentType, transferEncoding: part.transferEncoding, body: part.body,
             disposition: part.disposition, contentID: part.contentID, contentDescription: part.contentDescription,
             otherHeaders: part.otherHeaders)
+    }
+
+    /// `Name: value` of `field` as the outer header section carries it (encoded-words and
+    /// all), unfolded: the value of its `HP-Outer` record.
+    private static func outerRecord(of field: HeaderField) throws -> String {
+        String(decoding: try field.rendered().filter { $0 != ASCII.cr && $0 != ASCII.lf }, as: UTF8.self)
     }
 
     /// The header fields `entity` protects, if its Content-Type marks it as a protected
