@@ -106,6 +106,14 @@ struct ProtectedHeadersTests {
         #expect(try PGPMIME.verify(unprotected, with: [Self.sender.certificate]).protectedHeaders == nil)
     }
 
+    @Test func aSignedMessageWithUTF8AddressesIsSignedWithoutHeaderProtection() throws {
+        let wire = try message().withTo([try MailAddress("jörg@exämple.org")]).signed(by: Self.sender)
+            .renderedBytes()
+        let verified = try PGPMIME.verify(wire, with: [Self.sender.certificate])
+        #expect(verified.hasGoodSignature)
+        #expect(verified.protectedHeaders == nil)
+    }
+
     @Test func aPreRenderedBodyIsEncryptedWithoutHeaderProtection() throws {
         let body = try MIMEPart(renderedEntity: Support.bytes("Content-Type: text/plain\r\n\r\nraw\r\n"))
         let encrypted = try message().withMIMEBody(body).encrypted(for: [Self.recipient.certificate])

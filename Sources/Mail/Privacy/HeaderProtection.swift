@@ -14,7 +14,8 @@
 /// (RFC 9788 §2.2). No Legacy Display Element is added: RFC 9788 makes it optional and
 /// readers that understand header protection do not need it. A custom body that is a
 /// pre-rendered entity (`MIMEPart(renderedEntity:)`) cannot take header fields and is
-/// protected without them.
+/// protected without them, as is a signed-only message with a header field that needs
+/// SMTPUTF8 (signed content must be 7-bit).
 public enum HeaderProtection: Sendable, Hashable {
     /// No header protection: the payload is the body alone (RFC 3156 as before).
     case none
