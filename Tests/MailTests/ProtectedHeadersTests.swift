@@ -14,7 +14,7 @@ struct ProtectedHeadersTests {
             from: "Sender <sender@example.org>", to: "Recipient <recipient@example.org>",
             subject: "Merger plans für Q3", body: "The details are inside.\n"
         )
-        .withCc([try MailAddress("Copy <copy@example.org>")])
+        .withCc([try MailAddress("Cöpy <copy@example.org>")])
         .withReplyTo([try MailAddress("replies@example.org")])
         .withMessageID("plans.1@example.org")
         .addingHeader(name: "In-Reply-To", value: "<earlier.1@example.org>")
@@ -36,7 +36,7 @@ struct ProtectedHeadersTests {
         #expect(outer.header("Subject") == "[...]")
         #expect(outer.header("Message-ID") == "<plans.1@example.org>")
         #expect(outer.header("To") == "Recipient <recipient@example.org>")
-        #expect(outer.header("Cc") == "Copy <copy@example.org>")
+        #expect(outer.header("Cc") == "Cöpy <copy@example.org>")
         #expect(outer.header("Keywords") == nil, "hcp_baseline removes Keywords from the outside")
 
         let decrypted = try PGPMIME.decrypt(wire, using: [Self.recipient], verifyingWith: [Self.sender.certificate])
@@ -59,6 +59,11 @@ struct ProtectedHeadersTests {
         #expect(records.contains("Subject: [...]"))
         #expect(records.contains("Message-ID: <plans.1@example.org>"))
         #expect(records.contains("To: Recipient <recipient@example.org>"))
+        #expect(records.contains("Cc: Cöpy <copy@example.org>"))
+        // On the wire the records keep the outer encoded-words.
+        let rawRecords = decrypted.inner.headers(named: "HP-Outer").map(\.rawValue)
+        #expect(rawRecords.contains { $0.hasPrefix("Cc: =?") }, "\(rawRecords)")
+        #expect(rawRecords.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } })
         #expect(!records.contains { $0.hasPrefix("Keywords:") })
         #expect(!records.contains { $0.hasPrefix("MIME-Version:") })
         #expect(records.count == outer.headers.filter { !ProtectedHeaders.isStructural($0.name) }.count)
@@ -99,6 +104,14 @@ struct ProtectedHeadersTests {
         let unprotected = try message().signed(by: Self.sender, headerProtection: .none).renderedBytes()
         #expect(Support.string(unprotected).components(separatedBy: "\r\nSubject: ").count == 2)
         #expect(try PGPMIME.verify(unprotected, with: [Self.sender.certificate]).protectedHeaders == nil)
+    }
+
+    @Test func aSignedMessageWithUTF8AddressesIsSignedWithoutHeaderProtection() throws {
+        let wire = try message().withTo([try MailAddress("jörg@exämple.org")]).signed(by: Self.sender)
+            .renderedBytes()
+        let verified = try PGPMIME.verify(wire, with: [Self.sender.certificate])
+        #expect(verified.hasGoodSignature)
+        #expect(verified.protectedHeaders == nil)
     }
 
     @Test func aPreRenderedBodyIsEncryptedWithoutHeaderProtection() throws {

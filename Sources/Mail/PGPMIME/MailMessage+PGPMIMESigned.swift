@@ -9,7 +9,7 @@ extension MailMessage {
     /// second an `application/pgp-signature` part with the armored detached signature over
     /// that part's exact bytes. The top-level headers are not signed, but with
     /// `headerProtection` `.default` (RFC 9788, `hp="clear"`) a copy of them is, inside the
-    /// signed part; they must then be 7-bit too (no UTF-8 addresses).
+    /// signed part (not when a header field needs SMTPUTF8, as signed content is 7-bit).
     ///
     /// The signed part must be 7-bit without trailing whitespace or "From " lines, so that no
     /// relay can change it (RFC 3156 §3). The body built from text, HTML and attachments always
@@ -76,11 +76,15 @@ extension MailMessage {
 }
 
 extension MailMessage {
-    /// The part to sign: the MIME body, with the protected header fields if asked for.
+    /// The part to sign: the MIME body, with the protected header fields if asked for and
+    /// possible (signed content must be 7-bit, so not with SMTPUTF8 header fields).
     fileprivate func signedPayload(_ headerProtection: HeaderProtection) throws -> MIMEPart {
+        let headers = topLevelHeaders()
         let body = try mimeTree()
-        guard headerProtection == .default && body.canCarryProtectedHeaders else { return body }
-        return try ProtectedHeaders.payload(body, protecting: topLevelHeaders(), outerHeaders: nil)
+        guard headerProtection == .default && body.canCarryProtectedHeaders && !headers.requiresSMTPUTF8 else {
+            return body
+        }
+        return try ProtectedHeaders.payload(body, protecting: headers, outerHeaders: nil)
     }
 }
 

@@ -14,7 +14,8 @@
 /// (RFC 9788 §2.2). No Legacy Display Element is added: RFC 9788 makes it optional and
 /// readers that understand header protection do not need it. A custom body that is a
 /// pre-rendered entity (`MIMEPart(renderedEntity:)`) cannot take header fields and is
-/// protected without them.
+/// protected without them, as is a signed-only message with a header field that needs
+/// SMTPUTF8 (signed content must be 7-bit).
 public enum HeaderProtection: Sendable, Hashable {
     /// No header protection: the payload is the body alone (RFC 3156 as before).
     case none
@@ -52,7 +53,7 @@ enum ProtectedHeaders {
         if let outerHeaders {
             for field in outerHeaders where !isStructural(field.name) {
                 part = try part.addingHeader(
-                    HeaderField(validatedName: outerRecordName, content: .structured("\(field.name): \(field.value)")))
+                    HeaderField(validatedName: outerRecordName, content: .structured(try outerRecord(of: field))))
             }
         }
         let contentType = try part.contentType
@@ -62,6 +63,12 @@ enum ProtectedHeaders {
             contentType: contentType, transferEncoding: part.transferEncoding, body: part.body,
             disposition: part.disposition, contentID: part.contentID, contentDescription: part.contentDescription,
             otherHeaders: part.otherHeaders)
+    }
+
+    /// `Name: value` of `field` as the outer header section carries it (encoded-words and
+    /// all), unfolded: the value of its `HP-Outer` record.
+    private static func outerRecord(of field: HeaderField) throws -> String {
+        String(decoding: try field.rendered().filter { $0 != ASCII.cr && $0 != ASCII.lf }, as: UTF8.self)
     }
 
     /// The header fields `entity` protects, if its Content-Type marks it as a protected
