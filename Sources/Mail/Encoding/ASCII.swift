@@ -90,6 +90,10 @@ enum ASCII {
         bytes.contains { $0 == cr || $0 == lf || $0 == nul }
     }
 
+    /// Whether a byte is a control character other than HTAB (C0 or DEL).
+    @inline(__always)
+    static func isControlOtherThanTab(_ byte: UInt8) -> Bool { (byte < 0x20 && byte != tab) || byte == 0x7F }
+
     /// Trims SP and HTAB from both ends.
     static func trimmingWSP(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         var slice = bytes

@@ -21,8 +21,8 @@ public struct HeaderField: Sendable, Hashable, CustomStringConvertible {
 
     /// Creates an unstructured field such as Subject or an `X-` header.
     ///
-    /// Throws `invalidHeaderName` or `invalidHeaderValue` (CR, LF or NUL in the value).
-    /// Surrounding whitespace is trimmed.
+    /// Throws `invalidHeaderName`, or `invalidHeaderValue` for a control character other than
+    /// TAB (CR, LF, NUL, ESC, …). Surrounding whitespace is trimmed.
     public init(name: String, value: String) throws {
         try HeaderField.validate(name: name)
         try HeaderField.validate(value: value, name: name)
@@ -32,16 +32,14 @@ public struct HeaderField: Sendable, Hashable, CustomStringConvertible {
     /// Creates a field whose value is written verbatim and only folded at whitespace
     /// (Message-ID, Date, List-Unsubscribe, …).
     ///
-    /// Throws `invalidHeaderName`, or `invalidHeaderValue` for any control character but TAB.
+    /// Throws `invalidHeaderName`, or `invalidHeaderValue` for any control character but TAB
+    /// and for a value with a run of text too long to fold below 998 octets per line.
     public init(name: String, structuredValue: String) throws {
         try HeaderField.validate(name: name)
         try HeaderField.validate(value: structuredValue, name: name)
-        if structuredValue.utf8.contains(where: { $0 < 0x20 && $0 != ASCII.tab || $0 == 0x7F }) {
-            throw MailError(
-                .invalidHeaderValue, "structured values must not contain control characters", header: name,
-                input: structuredValue)
-        }
         self.init(validatedName: name, content: .structured(ASCII.trimmingWSP(structuredValue)))
+        // Folding only narrows lines, so a value that fits at 998 fits at every width.
+        _ = try rendered(maxLineLength: HeaderWriter.hardLimit)
     }
 
     /// Creates an address field (To, Cc, Reply-To, …). Throws `invalidHeaderName` or, for an
@@ -116,16 +114,27 @@ public struct HeaderField: Sendable, Hashable, CustomStringConvertible {
             appendUnstructured(text, to: &writer)
         case .addresses(let list):
             for (index, address) in list.enumerated() {
-                appendAddress(address, to: &writer)
-                if index < list.count - 1 { writer.appendGlued(CollectionOfOne(ASCII.comma)) }
+                let isLast = index == list.count - 1
+                appendAddress(address, reserving: isLast ? 0 : 1, to: &writer)
+                if !isLast { writer.appendGlued(CollectionOfOne(ASCII.comma)) }
             }
         case .parameterized(let base, let parameters):
-            writer.append(base.utf8)
+            writer.append(base.utf8, reserving: parameters.isEmpty ? 0 : 1)
             let maxPiece = writer.maxLineLength - 2  // leading space, trailing ';'
-            for parameter in parameters {
-                for piece in ParameterEncoding.pieces(for: parameter, maxPieceLength: maxPiece) {
-                    writer.appendGlued(CollectionOfOne(ASCII.semicolon))
-                    writer.append(piece)
+            for (index, parameter) in parameters.enumerated() {
+                let isLast = index == parameters.count - 1
+                writer.appendGlued(CollectionOfOne(ASCII.semicolon))
+                if writesEncodedWords(parameter, maxPieceLength: maxPiece) {
+                    writer.appendEncodedWords(
+                        parameter.value, prefix: Array("\(parameter.name)=\"".utf8), suffix: [ASCII.quote],
+                        reserving: isLast ? 0 : 1)
+                    continue
+                }
+                let pieces = ParameterEncoding.pieces(for: parameter, maxPieceLength: maxPiece)
+                for (pieceIndex, piece) in pieces.enumerated() {
+                    let isLastPiece = isLast && pieceIndex == pieces.count - 1
+                    if pieceIndex > 0 { writer.appendGlued(CollectionOfOne(ASCII.semicolon)) }
+                    writer.append(piece, reserving: isLastPiece ? 0 : 1)
                 }
             }
         }
@@ -171,16 +180,25 @@ public struct HeaderField: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    private func appendAddress(_ address: MailAddress, to writer: inout HeaderWriter) {
+    /// Whether a parameter is written as RFC 2047 encoded-words in a quoted string instead of
+    /// RFC 2231: only Content-Type's `name` when it is not plain printable ASCII that fits a
+    /// line. Old Outlook reads only that form; `filename` in Content-Disposition keeps RFC 2231.
+    private func writesEncodedWords(_ parameter: MIMEParameter, maxPieceLength: Int) -> Bool {
+        guard parameter.name == "name", matches("Content-Type") else { return false }
+        guard let plain = ParameterEncoding.plainPiece(for: parameter) else { return true }
+        return plain.count > maxPieceLength
+    }
+
+    private func appendAddress(_ address: MailAddress, reserving suffix: Int, to writer: inout HeaderWriter) {
         guard let displayName = address.displayName else {
-            writer.append(address.addrSpec.utf8)
+            writer.append(address.addrSpec.utf8, reserving: suffix)
             return
         }
         switch DisplayNameForm(displayName) {
         case .plain(let text): writer.appendFoldable(text.utf8)
         case .encoded: writer.appendEncodedWords(displayName)
         }
-        writer.append("<\(address.addrSpec)>".utf8)
+        writer.append("<\(address.addrSpec)>".utf8, reserving: suffix)
     }
 
     static func validate(name: String) throws {
@@ -189,10 +207,16 @@ public struct HeaderField: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Refuses control characters other than TAB (CR, LF, NUL, ESC, BEL, DEL, …) in a value.
     static func validate(value: String, name: String) throws {
         if ASCII.containsLineBreakOrNUL(value.utf8) {
             throw MailError(
                 .invalidHeaderValue, "header values must not contain CR, LF or NUL", header: name, input: value)
+        }
+        if value.utf8.contains(where: ASCII.isControlOtherThanTab) {
+            throw MailError(
+                .invalidHeaderValue, "header values must not contain control characters other than TAB",
+                header: name, input: value)
         }
     }
 }

@@ -10,6 +10,8 @@ struct HeaderWriter {
     private(set) var output: [UInt8]
     private var lineLength: Int
     private var hasToken = false
+    /// Whether the current line holds an encoded-word, which limits it to 76 octets.
+    private var lineHasEncodedWord = false
     private var longestLine = 0
 
     init(name: String, maxLineLength: Int) {
@@ -22,12 +24,16 @@ struct HeaderWriter {
 
     /// Appends `token` after `separator` (whitespace), folding before the separator when the
     /// token would overflow the line (or `limit`, if lower) and fits better on a new one.
+    ///
+    /// `reserving` counts octets that will be glued after the token (a `,` or `;`), so the
+    /// fold decision leaves room for them.
     mutating func append(
         _ token: some Collection<UInt8>, separator: some Collection<UInt8> = CollectionOfOne(ASCII.space),
-        limit: Int? = nil
+        limit: Int? = nil, reserving suffix: Int = 0
     ) {
-        let lineLimit = min(limit ?? maxLineLength, maxLineLength)
-        let needed = separator.count + token.count
+        var lineLimit = min(limit ?? maxLineLength, maxLineLength)
+        if lineHasEncodedWord { lineLimit = min(lineLimit, EncodedWord.maxLineLength) }
+        let needed = separator.count + token.count + suffix
         let overflows = lineLength + needed > lineLimit
         // Fold if possible and useful: never right after the name unless the token then fits.
         if overflows && !separator.isEmpty && !token.isEmpty && (hasToken || needed <= lineLimit) {
@@ -35,7 +41,7 @@ struct HeaderWriter {
         }
         output.append(contentsOf: separator)
         output.append(contentsOf: token)
-        lineLength += needed
+        lineLength += separator.count + token.count
         if !token.isEmpty { hasToken = true }
     }
 
@@ -72,17 +78,35 @@ struct HeaderWriter {
     /// Appends `text` as a sequence of encoded-words separated by single spaces, sizing each
     /// word to the room left on its line. Lines that receive encoded-words end by column 76
     /// (RFC 2047 §2) even when the folding width is larger.
-    mutating func appendEncodedWords(_ text: some StringProtocol, leading: [UInt8] = [ASCII.space]) {
+    ///
+    /// `prefix` is glued before the first word and `suffix` after the last (e.g. `name="` and
+    /// `"` of a quoted parameter value); `reserving` counts octets glued on afterwards.
+    mutating func appendEncodedWords(
+        _ text: some StringProtocol, leading: [UInt8] = [ASCII.space], prefix: [UInt8] = [], suffix: [UInt8] = [],
+        reserving reserve: Int = 0
+    ) {
         let limit = min(maxLineLength, EncodedWord.maxLineLength)
         var encoder = EncodedWord.Encoder(text)
         var separator = leading
+        var glued = prefix
+        // Every word keeps room for what may follow it, since only the encoder knows which is last.
+        let after = suffix.count + reserve
         while !encoder.isFinished {
-            var budget = limit - lineLength - separator.count
-            if budget < EncodedWord.minimumBudget { budget = limit - separator.count }
+            var budget = limit - lineLength - separator.count - glued.count - after
+            let freshLine = limit - separator.count - glued.count - after
+            // Fold when the room left is too small, or would split a Character a new line keeps whole.
+            if budget < EncodedWord.minimumBudget
+                || (!encoder.nextEndsCharacter(maxLength: budget) && encoder.nextEndsCharacter(maxLength: freshLine))
+            {
+                budget = freshLine
+            }
             guard let word = encoder.next(maxLength: budget) else { break }
-            append(word, separator: separator, limit: limit)
+            append(glued + word, separator: separator, limit: limit, reserving: encoder.isFinished ? after : 0)
+            lineHasEncodedWord = true
             separator = [ASCII.space]
+            glued = []
         }
+        appendGlued(suffix)
     }
 
     /// Terminates the field with CRLF and returns its bytes.
@@ -105,5 +129,6 @@ struct HeaderWriter {
         output.append(ASCII.cr)
         output.append(ASCII.lf)
         lineLength = 0
+        lineHasEncodedWord = false
     }
 }

@@ -43,21 +43,22 @@ enum ParameterEncoding {
         return out + "\""
     }
 
+    /// `name=value` or `name="value"` for a printable ASCII value, else nil.
+    static func plainPiece(for parameter: MIMEParameter) -> [UInt8]? {
+        let value = parameter.value
+        guard value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
+        if !value.isEmpty && value.utf8.allSatisfy(ASCII.isTokenChar) {
+            return Array("\(parameter.name)=\(value)".utf8)
+        }
+        return Array("\(parameter.name)=\(quoted(value))".utf8)
+    }
+
     /// The `name=value` pieces for a parameter, each at most `maxPieceLength` octets where
     /// possible; more than one piece means RFC 2231 continuations.
     static func pieces(for parameter: MIMEParameter, maxPieceLength: Int) -> [[UInt8]] {
         let name = parameter.name
         let value = parameter.value
-        let printable = value.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
-        if printable {
-            let simple: String
-            if !value.isEmpty && value.utf8.allSatisfy(ASCII.isTokenChar) {
-                simple = "\(name)=\(value)"
-            } else {
-                simple = "\(name)=\(quoted(value))"
-            }
-            if simple.utf8.count <= maxPieceLength { return [Array(simple.utf8)] }
-        }
+        if let plain = plainPiece(for: parameter), plain.count <= maxPieceLength { return [plain] }
         // RFC 2231 extended form, split between Unicode scalars.
         let encodedScalars: [[UInt8]] = value.unicodeScalars.map { scalar in
             var out: [UInt8] = []

@@ -16,33 +16,81 @@ public struct MessageHeaders: Sendable, Hashable, RandomAccessCollection, Expres
     }
 
     /// Parses an RFC 5322 header block such as the PSMTP `OtherHeaders` string:
-    /// `Name: value` lines separated by CRLF or LF, continuation lines unfolded.
-    /// Values are kept verbatim (structured). Throws `invalidHeaderName`/`invalidHeaderValue`.
+    /// `Name: value` lines separated by CRLF, LF or CR, continuation lines unfolded. Line breaks
+    /// at the end are ignored.
+    ///
+    /// Each field is made like `MailMessage.addingHeader(name:value:)` makes it: unstructured,
+    /// so non-ASCII words are RFC 2047-encoded when written (never raw UTF-8), except that the
+    /// ASCII value of a known structured field (References, List-*, Autocrypt, …) is kept
+    /// verbatim and a non-ASCII one is refused.
+    ///
+    /// Throws `invalidHeaderName` for a line without `:` or a bad name, and
+    /// `invalidHeaderValue` for a blank or whitespace-only line before the end (it would end
+    /// the header block), a continuation line with no field before it, or a bad value; the
+    /// error's `input` is the offending line.
     public init(parsing text: String) throws {
         var fields: [HeaderField] = []
-        var current: (name: String, value: String)?
+        var current: (name: String, value: String, line: Int)?
         func flush() throws {
-            if let field = current {
-                fields.append(try HeaderField(name: field.name, structuredValue: field.value))
+            guard let field = current else { return }
+            do {
+                fields.append(try HeaderField.supplied(name: field.name, value: field.value))
+            } catch let error as MailError {
+                throw MailError(
+                    error.code, "\(error.message) (line \(field.line))", header: error.header,
+                    input: "\(field.name):\(field.value)")
             }
         }
-        let lines = text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
-        for line in lines {
-            if let first = line.unicodeScalars.first, first == " " || first == "\t" {
+        for (index, line) in MessageHeaders.lines(of: text).enumerated() {
+            let number = index + 1
+            if line.utf8.allSatisfy(ASCII.isWSP) {
+                throw MailError(
+                    .invalidHeaderValue, "line \(number) is blank; a blank line ends a header block", input: line)
+            }
+            if let first = line.utf8.first, ASCII.isWSP(first) {
                 guard current != nil else {
-                    throw MailError(.invalidHeaderValue, "continuation line without a field", input: String(line))
+                    throw MailError(
+                        .invalidHeaderValue, "line \(number) continues a field but no field precedes it", input: line)
                 }
-                current?.value += String(line)
+                current?.value += line
                 continue
             }
             try flush()
             guard let colon = line.firstIndex(of: ":") else {
-                throw MailError(.invalidHeaderName, "expected 'Name: value'", input: String(line))
+                throw MailError(.invalidHeaderName, "line \(number) is not 'Name: value'", input: line)
             }
-            current = (String(line[..<colon]), String(line[line.index(after: colon)...]))
+            let name = String(line[..<colon])
+            do {
+                try HeaderField.validate(name: name)
+            } catch let error as MailError {
+                throw MailError(error.code, "\(error.message) (line \(number))", input: line)
+            }
+            current = (name, String(line[line.index(after: colon)...]), number)
         }
         try flush()
         self.fields = fields
+    }
+
+    /// The lines of `text`, split at CRLF, LF or CR, without the line breaks at its end.
+    private static func lines(of text: String) -> [String] {
+        var bytes = Array(text.utf8)
+        while let last = bytes.last, last == ASCII.cr || last == ASCII.lf { bytes.removeLast() }
+        guard !bytes.isEmpty else { return [] }
+        var lines: [String] = []
+        var start = 0
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte == ASCII.cr || byte == ASCII.lf else {
+                index += 1
+                continue
+            }
+            lines.append(String(decoding: bytes[start..<index], as: UTF8.self))
+            index += (byte == ASCII.cr && index + 1 < bytes.count && bytes[index + 1] == ASCII.lf) ? 2 : 1
+            start = index
+        }
+        lines.append(String(decoding: bytes[start...], as: UTF8.self))
+        return lines
     }
 
     /// The start index.

@@ -26,7 +26,8 @@ extension MailMessage {
     /// A copy with these Reply-To addresses.
     public func withReplyTo(_ replyTo: [MailAddress]) -> MailMessage { with { $0.replyTo = replyTo } }
 
-    /// A copy with another subject. Throws `invalidHeaderValue` for CR, LF or NUL.
+    /// A copy with another subject. Throws `invalidHeaderValue` for a control character other
+    /// than TAB (CR, LF, NUL, ESC, …).
     public func withSubject(_ subject: String) throws -> MailMessage {
         try HeaderField.validate(value: subject, name: "Subject")
         return with { $0.subject = subject }
@@ -73,22 +74,37 @@ extension MailMessage {
         "Content-Type", "Content-Transfer-Encoding", "Content-Disposition", "Content-ID", "Content-Description",
     ]
 
-    /// A copy with an extra top-level header field. Throws `invalidHeaderName` for fields
-    /// the message writes from its properties (From, To, Bcc, Subject, Content-Type, …).
+    /// A copy with an extra top-level header field.
+    ///
+    /// Throws `invalidHeaderName` for fields the message writes from its properties (From, To,
+    /// Bcc, Subject, Content-Type, …) and for trace fields, which servers add while relaying and
+    /// delivering: Return-Path (set the envelope sender with `withReturnPath`), Received,
+    /// Resent-*, Delivered-To, Authentication-Results, ARC-*.
     public func addingHeader(_ field: HeaderField) throws -> MailMessage {
         if MailMessage.reservedHeaderNames.contains(where: field.matches) {
             throw MailError(
                 .invalidHeaderName, "\(field.name) is written from the message's properties", header: field.name)
         }
+        if field.isTraceField {
+            let advice = field.matches("Return-Path") ? "; set the envelope sender with withReturnPath" : ""
+            throw MailError(
+                .invalidHeaderName, "\(field.name) is a trace field, added by mail servers\(advice)",
+                header: field.name)
+        }
         return with { $0.extraHeaders.append(field) }
     }
 
-    /// A copy with an extra unstructured header (`X-Mailer: …`). See `addingHeader(_:)`.
+    /// A copy with an extra header from text (`X-Mailer: …`): unstructured, so non-ASCII words
+    /// are RFC 2047-encoded, except that the ASCII value of a known structured field
+    /// (References, List-*, Autocrypt, …) is kept verbatim and a non-ASCII one is refused.
+    /// Throws `invalidHeaderName` or `invalidHeaderValue`; see `addingHeader(_:)`.
     public func addingHeader(name: String, value: String) throws -> MailMessage {
-        try addingHeader(HeaderField(name: name, value: value))
+        try addingHeader(HeaderField.supplied(name: name, value: value))
     }
 
-    /// A copy with extra headers parsed from a PSMTP `OtherHeaders`-style string.
+    /// A copy with extra headers parsed from a PSMTP `OtherHeaders`-style string, each made
+    /// like `addingHeader(name:value:)` makes it. See `MessageHeaders(parsing:)` for the
+    /// errors of malformed text.
     public func addingHeaders(parsing text: String) throws -> MailMessage {
         var copy = self
         for field in try MessageHeaders(parsing: text) { copy = try copy.addingHeader(field) }

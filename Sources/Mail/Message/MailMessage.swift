@@ -73,7 +73,7 @@ public struct MailMessage: Sendable {
     let boundaryToken: String
 
     /// Creates a message with a plain-text body, the current date and a new Message-ID in
-    /// the author's domain. Throws `invalidHeaderValue` for a subject with CR, LF or NUL.
+    /// the author's domain. Throws `invalidHeaderValue` for a subject with control characters.
     public init(from: MailAddress, to: [MailAddress], subject: String, body: String) throws {
         try HeaderField.validate(value: subject, name: "Subject")
         self.from = from
