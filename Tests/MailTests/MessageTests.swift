@@ -90,7 +90,7 @@ struct MessageTests {
         let wire = try message.renderedBytes()
         #expect(!Support.contains(wire, "hidden.person"))
         #expect(!Support.contains(wire, "Hidden Person"))
-        #expect(!Support.contains(wire, "Bcc"))
+        #expect(!Support.contains(wire, "\r\nBcc:"))
         #expect(message.envelopeRecipients.contains { $0.addrSpec == "hidden.person@secret.example" })
     }
 

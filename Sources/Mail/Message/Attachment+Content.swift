@@ -26,7 +26,7 @@ extension Attachment {
 
     /// Whether the bytes start with a header block: at least one `Name: value` field.
     static func isMessage(_ bytes: [UInt8]) -> Bool {
-        guard let (headers, _) = try? EntityParser.parseHeaders(bytes, range: 0..<bytes.count) else { return false }
+        guard let (headers, _, _) = try? EntityParser.parseHeaders(bytes, range: 0..<bytes.count) else { return false }
         return !headers.isEmpty
     }
 
