@@ -88,7 +88,7 @@ public struct MIMEPart: Sendable {
     }
 
     /// A copy with the given Content-Description (nil removes it).
-    /// Throws `invalidHeaderValue` for CR, LF or NUL.
+    /// Throws `invalidHeaderValue` for control characters other than TAB.
     public func withDescription(_ text: String?) throws -> MIMEPart {
         try requireHeaders()
         if let text { try HeaderField.validate(value: text, name: "Content-Description") }
