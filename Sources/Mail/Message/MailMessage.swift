@@ -126,8 +126,12 @@ public struct MailMessage: Sendable {
     }
 
     /// Whether any address or header needs the SMTPUTF8 extension.
-    public var requiresSMTPUTF8: Bool {
-        envelopeSender.requiresSMTPUTF8 || envelopeRecipients.contains(where: \.requiresSMTPUTF8)
+    public var requiresSMTPUTF8: Bool { requiresSMTPUTF8(to: envelopeRecipients) }
+
+    /// Whether sending the message to `recipients` needs SMTPUTF8: its envelope sender, one
+    /// of them, or a header.
+    func requiresSMTPUTF8(to recipients: [MailAddress]) -> Bool {
+        envelopeSender.requiresSMTPUTF8 || recipients.contains(where: \.requiresSMTPUTF8)
             || topLevelHeaders().requiresSMTPUTF8
     }
 }

@@ -20,11 +20,6 @@ extension MailDelivery {
     /// The copy rendered once to its final bytes, addressed to this copy's `recipients` only
     /// (a Bcc copy goes to its Bcc recipient, whom its headers do not name).
     public func rendered(options: MIMERenderingOptions = .default) throws -> RenderedMessage {
-        let sender = message.envelopeSender
-        return try RenderedMessage(
-            bytes: try message.renderedBytes(options: options), messageID: message.messageID,
-            envelopeSender: sender, envelopeRecipients: recipients,
-            requiresSMTPUTF8: sender.requiresSMTPUTF8 || recipients.contains(where: \.requiresSMTPUTF8)
-                || message.topLevelHeaders().requiresSMTPUTF8)
+        try message.rendered(options: options, to: recipients)
     }
 }

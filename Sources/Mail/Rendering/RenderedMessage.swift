@@ -83,8 +83,14 @@ extension MailMessage {
     /// The message rendered once to its final bytes: signed and encrypted content is fixed
     /// from here on (see ``RenderedMessage``).
     public func rendered(options: MIMERenderingOptions = .default) throws -> RenderedMessage {
+        try rendered(options: options, to: envelopeRecipients)
+    }
+
+    /// The message rendered once, addressed to `recipients` rather than its own envelope
+    /// recipients (a copy for some of them, see `MailDelivery`).
+    func rendered(options: MIMERenderingOptions, to recipients: [MailAddress]) throws -> RenderedMessage {
         try RenderedMessage(
             bytes: try renderedBytes(options: options), messageID: messageID, envelopeSender: envelopeSender,
-            envelopeRecipients: envelopeRecipients, requiresSMTPUTF8: requiresSMTPUTF8)
+            envelopeRecipients: recipients, requiresSMTPUTF8: requiresSMTPUTF8(to: recipients))
     }
 }

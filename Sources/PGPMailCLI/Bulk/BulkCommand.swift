@@ -121,8 +121,7 @@ struct Composer: Sendable {
             }
             certificates.append(try OpenPGPOptions.certificate(at: path))
         }
-        let rendered = try preparation.finish(
-            try preparation.message(to: [entry.address], extraRecipients: certificates))
+        let rendered = try preparation.rendered(to: [entry.address], extraRecipients: certificates)
         return SMTPOutgoingMessage(rendered, envelope: server.applyingNotify(to: SMTPEnvelope(rendered)))
     }
 }

@@ -32,7 +32,7 @@ extension PGPMailCommand {
         func run() async throws {
             do {
                 let preparation = try MessagePreparation(content: message, openPGP: openPGP, dkim: dkim)
-                let rendered = try preparation.finish(try preparation.message(to: recipients.to))
+                let rendered = try preparation.rendered(to: recipients.to)
                 if let output {
                     try Data(rendered.bytes).write(to: URL(fileURLWithPath: output))
                 } else {

@@ -27,13 +27,14 @@ struct MessagePreparation: Sendable {
             of: try content.compose(to: to, bodies: bodies), extraRecipients: extraRecipients)
     }
 
-    /// The one message to `to`; throws when Bcc privacy needs several copies.
-    func message(to: [String], extraRecipients: [Certificate] = []) throws -> MailDelivery {
+    /// The one message to `to`, rendered and DKIM-signed like ``finish(_:)``; throws when Bcc
+    /// privacy needs several copies.
+    func rendered(to: [String], extraRecipients: [Certificate] = []) throws -> RenderedMessage {
         let copies = try deliveries(to: to, extraRecipients: extraRecipients)
         guard copies.count == 1, let only = copies.first else {
             throw SingleMessageNeeded(copies: copies.count)
         }
-        return only
+        return try finish(only)
     }
 
     /// `delivery` rendered once, then DKIM-signed if asked.

@@ -51,7 +51,7 @@ extension PGPMailCommand.Queue {
                 let to = recipients.to
                 if directory == "*" {
                     let rendered = try await NIOThreadPool.singleton.runIfActive {
-                        try preparation.finish(try preparation.message(to: to))
+                        try preparation.rendered(to: to)
                     }
                     FileHandle.standardOutput.write(Data(rendered.bytes))
                     return
