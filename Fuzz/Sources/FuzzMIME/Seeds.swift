@@ -22,6 +22,18 @@ enum MIMESeeds {
             "clear-signed.eml": try plain.clearSigned(by: key).renderedBytes(),
             "encrypted.eml": try withAttachment.encrypted(for: recipients).renderedBytes(),
             "signed-encrypted.eml": try plain.signedAndEncrypted(by: key, for: [recipients[1]]).renderedBytes(),
+            "signed-unprotected.eml": try withAttachment.signed(by: key, headerProtection: .none).renderedBytes(),
+            "inline-signed.eml": try withAttachment.withHTML(nil).inlineSigned(by: key, processAttachments: true)
+                .renderedBytes(),
+            "inline-encrypted.eml": try withAttachment.withHTML(nil).inlineSignedAndEncrypted(
+                by: key, for: recipients, processAttachments: true
+            ).renderedBytes(),
+            "flowed-alternatives.eml": try plain.withText(
+                String(repeating: "A long flowed paragraph. ", count: 12), format: .flowed()
+            ).addingAlternative(
+                text: "BEGIN:VCALENDAR\nEND:VCALENDAR\n",
+                contentType: ContentType("text/calendar", parameters: ["method": "REQUEST"])
+            ).renderedBytes(),
         ]
         let keys = Fixtures.secretKeys
         guard try PGPMIME.decrypt(seeds["encrypted.eml"]!, using: keys).inner.isMultipart,

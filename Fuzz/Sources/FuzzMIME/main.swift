@@ -1,5 +1,7 @@
 // MIME parsing (headers, encoded words, parameters, multipart structure, transfer
-// encodings, charsets) and PGP/MIME decryption and signature checking of the same input.
+// encodings, charsets), a parsed message read into a `MailMessage` and rendered again,
+// PGP/MIME decryption (with protected headers) and signature checking, and inline PGP
+// reading of the same input.
 import FuzzSupport
 import Mail
 import OpenPGP
@@ -23,11 +25,22 @@ func inspect(_ entity: MIMEEntity, depth: Int = 0) {
 runFuzzer(seeds: MIMESeeds.make) { bytes in
     if let entity = try? MIMEEntity.parse(bytes) {
         inspect(entity)
+        if let message = try? MailMessage(entity: entity) {
+            _ = try? message.rendered()
+        }
     }
     if let decrypted = try? PGPMIME.decrypt(
         bytes, using: Fixtures.secretKeys, passphrases: [Fixtures.passphrase], verifyingWith: Fixtures.certificates)
     {
         inspect(decrypted.inner)
+        _ = decrypted.protectedSubject
+        _ = decrypted.outerHeaderRecords
     }
-    _ = try? PGPMIME.verify(bytes, with: Fixtures.certificates)
+    _ = (try? PGPMIME.verify(bytes, with: Fixtures.certificates))?.protectedHeaders
+    if let inline = try? InlinePGP.decrypt(
+        bytes, using: Fixtures.secretKeys, passphrases: [Fixtures.passphrase], verifyingWith: Fixtures.certificates)
+    {
+        _ = inline.attachments.map(\.hasGoodSignature)
+    }
+    _ = try? InlinePGP.verify(bytes, with: Fixtures.certificates)
 }
