@@ -63,8 +63,8 @@ enum PGPMailDemo {
             recipientFingerprint: recipient.fingerprint,
             signingAlgorithm: describe(sender.certificate.primaryKey),
             encryptionAlgorithm: encryptionKey.map(describe) ?? "none",
-            cipher: decrypted.openPGP.symmetricAlgorithm ?? options.cipher,
-            hash: decrypted.openPGP.signatures.first?.hashAlgorithm ?? options.hash,
+            cipher: decrypted.openPGP.symmetricAlgorithm ?? options.cipher ?? .aes128,
+            hash: decrypted.openPGP.signatures.first?.hashAlgorithm ?? options.hash ?? .sha256,
             compression: decrypted.openPGP.compression ?? .uncompressed,
             bytesOnWire: received.data.count,
             envelope:

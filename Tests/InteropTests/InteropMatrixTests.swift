@@ -155,7 +155,7 @@ struct InteropMatrixTests {
         let signerID = Self.rnpKeyID(signer.fingerprint)
         let options = Self.ourWrite(for: family)
         let direction =
-            "\(family): us → rnp (\(options.cipher), \(options.hash), \(options.compression), signed by \(signer.certificate.primaryKey.algorithm))"
+            "\(family): us → rnp (\(String(describing: options.cipher)), \(String(describing: options.hash)), \(options.compression), signed by \(signer.certificate.primaryKey.algorithm))"
         let message = try OpenPGPMessage.encrypt(
             Self.plaintext, for: [certificate], signedBy: [signer], options: options)
         let decrypted = try rnp.rnp(["--decrypt", "--output", "-"], input: message, password: Self.password)

@@ -15,6 +15,17 @@ extension SecretKey {
         case nistP384
         /// An ECDSA primary key and an ECDH subkey (SHA-512, AES-256 key wrap) on NIST P-521.
         case nistP521
+        /// An Ed448 primary key and an X448 subkey (RFC 9580's native algorithms 28 and 26).
+        case curve448
+    }
+
+    /// The key packet version of a generated key.
+    public enum KeyVersion: UInt8, Sendable, Hashable, CaseIterable {
+        /// RFC 4880 keys, which every OpenPGP implementation reads.
+        case v4 = 4
+        /// RFC 9580 keys: SHA-256 fingerprints, salted signatures, preferences in a direct-key
+        /// signature; read by RFC 9580 implementations only.
+        case v6 = 6
     }
 
     /// Generates a new v4 key with one user ID.
@@ -27,13 +38,20 @@ extension SecretKey {
     public static func generate(
         userID: String, type: KeyType = .curve25519, creationDate: Date = Date(), validity: Duration? = nil
     ) throws -> SecretKey {
-        try generate(userIDs: [userID], type: type, creationDate: creationDate, validity: validity)
+        try generate(userIDs: [userID], type: type, version: .v4, creationDate: creationDate, validity: validity)
     }
 
-    /// Generates a new v4 key with several user IDs; the first is the primary one.
+    /// Generates a new key with several user IDs; the first is the primary one.
+    ///
+    /// - Parameters:
+    ///   - version: `.v4` (the default) or `.v6`. A v6 key may have no user ID.
     public static func generate(
-        userIDs: [String], type: KeyType = .curve25519, creationDate: Date = Date(), validity: Duration? = nil
+        userIDs: [String], type: KeyType = .curve25519, version: KeyVersion = .v4, creationDate: Date = Date(),
+        validity: Duration? = nil
     ) throws -> SecretKey {
+        guard version == .v4, type != .curve448 else {
+            throw OpenPGPError(.unsupportedVersion, "generating \(version) keys of type \(type) is not supported yet")
+        }
         guard !userIDs.isEmpty else { throw OpenPGPError(.invalidArgument, "a key needs at least one user ID") }
         for userID in userIDs where userID.isEmpty || userID.utf8.contains(0) {
             throw OpenPGPError(.invalidArgument, "a user ID must be non-empty text without NUL")
@@ -142,6 +160,8 @@ extension SecretKey {
                     creationTime: created, algorithm: .rsaEncryptOrSign, parameters: .rsa(n: subkey.n, e: subkey.e)),
                 .rsa(subkey.secret)
             )
+        case .curve448:
+            throw OpenPGPError(.unsupportedAlgorithm, "Ed448/X448 keys are not supported yet")
         case .nistP256, .nistP384, .nistP521:
             // RFC 6637 §13: the KDF hash and key-wrap cipher grow with the curve.
             let (curve, kdfHash, kdfCipher): (Curve, HashAlgorithm, SymmetricAlgorithm) =

@@ -19,7 +19,8 @@ enum DocumentSignatures {
     static func signers(_ signers: [SecretKey], options: MessageOptions, at date: Date) throws -> [Signer] {
         try signers.map { secretKey in
             let key = try secretKey.signingKey(at: date)
-            let hash = options.ensureValidSignatureHash ? key.signatureHash(requested: options.hash) : options.hash
+            let requested = options.hash ?? .sha256
+            let hash = options.ensureValidSignatureHash ? key.signatureHash(requested: requested) : requested
             guard hash.isSupported else {
                 throw OpenPGPError(.unsupportedAlgorithm, "hash algorithm \(hash) is not supported")
             }

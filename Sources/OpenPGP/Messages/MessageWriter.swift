@@ -42,11 +42,12 @@ public final class MessageWriter {
         let sink = try OutputStage(armor: armor, output: output)
 
         var container: WriterStage = sink
-        if let keySize = options.cipher.keySize, !recipientKeys.isEmpty || !passphrases.isEmpty {
+        let cipher = options.cipher ?? .aes128
+        if let keySize = cipher.keySize, !recipientKeys.isEmpty || !passphrases.isEmpty {
             let sessionKey = SecureBytes.random(count: keySize)
             for key in recipientKeys {
                 let fields = try SessionKeyCrypto.encrypt(
-                    sessionKey: sessionKey, cipher: options.cipher, to: key.packet)
+                    sessionKey: sessionKey, cipher: cipher, to: key.packet)
                 try sink.write(
                     PacketFraming.packet(
                         tag: .publicKeyEncryptedSessionKey,
@@ -54,11 +55,11 @@ public final class MessageWriter {
             }
             for passphrase in passphrases {
                 let body = try SKESK.make(
-                    sessionKey: sessionKey, messageCipher: options.cipher,
+                    sessionKey: sessionKey, messageCipher: cipher,
                     passphrase: SecureBytes(Array(passphrase.utf8)))
                 try sink.write(PacketFraming.packet(tag: .symmetricKeyEncryptedSessionKey, body: body))
             }
-            container = try SEIPDv1Stage(algorithm: options.cipher, sessionKey: sessionKey, next: sink)
+            container = try SEIPDv1Stage(algorithm: cipher, sessionKey: sessionKey, next: sink)
         }
         if options.compression != .uncompressed {
             container = try compressionStage(for: options.compression, level: options.compressionLevel, next: container)
@@ -104,8 +105,8 @@ public final class MessageWriter {
         guard encrypts || !signers.isEmpty else {
             throw OpenPGPError(.invalidArgument, "a message needs at least one recipient, passphrase or signer")
         }
-        if encrypts, options.cipher.keySize == nil || !options.cipher.isSupported {
-            throw OpenPGPError(.unsupportedAlgorithm, "symmetric algorithm \(options.cipher) is not supported")
+        if encrypts, let cipher = options.cipher, cipher.keySize == nil || !cipher.isSupported {
+            throw OpenPGPError(.unsupportedAlgorithm, "symmetric algorithm \(cipher) is not supported")
         }
         guard options.compression.isSupported else {
             throw OpenPGPError(.unsupportedAlgorithm, "compression algorithm \(options.compression) is not supported")
