@@ -36,8 +36,11 @@ extension MailMessage {
         options.armorLineEnding = .crlf
         let detachedSigner = try DetachedSigner(signers: [signer], options: options)
         // The hash actually used: a DSA or ECDSA key may need a longer one than asked for.
-        guard let hash = detachedSigner.hashAlgorithms.first, let hashName = hash.textName else {
-            throw OpenPGPError(.unsupportedAlgorithm, "hash algorithm \(detachedSigner.hashAlgorithms.first.map { "\($0)" } ?? "(none)") has no micalg name")
+        guard let hash = detachedSigner.hashAlgorithms.first else {
+            throw OpenPGPError(.invalidArgument, "a signed message needs a signer")
+        }
+        guard let hashName = hash.textName else {
+            throw OpenPGPError(.unsupportedAlgorithm, "hash algorithm \(hash) has no micalg name")
         }
         let inner = try signedPayload(headerProtection)
         var check = SignableContentCheck()
