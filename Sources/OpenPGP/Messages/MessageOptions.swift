@@ -69,7 +69,8 @@ public struct MessageOptions: Sendable, Hashable {
 public enum AEADChoice: Sendable, Hashable {
     /// SEIPDv2 when every recipient's certificate announces it (Features), in the first mode
     /// of the first recipient's preferred AEAD ciphersuites that all accept (OCB by default);
-    /// otherwise SEIPDv1. A message to passphrases only uses SEIPDv1.
+    /// otherwise SEIPDv1. A message that passphrases also open uses SEIPDv1: the reader of a
+    /// passphrase announces nothing.
     case negotiated
     /// Always SEIPDv1, whatever the recipients support (for older readers).
     case never

@@ -15,6 +15,12 @@ public final class MessageWriter {
     private let options: MessageOptions
     private var finished = false
 
+    /// The cipher the message is encrypted with (negotiated unless `MessageOptions.cipher`
+    /// names one); nil for a message that is only signed.
+    public let symmetricAlgorithm: SymmetricAlgorithm?
+    /// The AEAD mode of a SEIPDv2 message; nil for SEIPDv1 or an unencrypted message.
+    public let aeadAlgorithm: AEADAlgorithm?
+
     /// Starts a message.
     ///
     /// - Parameters:
@@ -32,9 +38,11 @@ public final class MessageWriter {
         self.options = options
         let now = options.signatureDate ?? Date()
         signatureTime = UInt32(openPGPTimestamp: now)
-        let (signingKeys, recipientKeys) = try Self.selectKeys(
-            recipients: recipients, encryptsToPassphrase: !passphrases.isEmpty, signers: signers, options: options,
-            at: now)
+        let plan = try Self.plan(
+            recipients: recipients, passphrases: passphrases, signers: signers, options: options, at: now)
+        let signingKeys = plan.signers
+        symmetricAlgorithm = plan.encryption?.cipher
+        aeadAlgorithm = plan.encryption?.aead
 
         let armor =
             options.armor
@@ -42,12 +50,11 @@ public final class MessageWriter {
         let sink = try OutputStage(armor: armor, output: output)
 
         var container: WriterStage = sink
-        let cipher = options.cipher ?? .aes128
-        if let keySize = cipher.keySize, !recipientKeys.isEmpty || !passphrases.isEmpty {
+        if let encryption = plan.encryption, let keySize = encryption.cipher.keySize {
+            let cipher = encryption.cipher
             let sessionKey = SecureBytes.random(count: keySize)
-            for key in recipientKeys {
-                let fields = try SessionKeyCrypto.encrypt(
-                    sessionKey: sessionKey, cipher: cipher, to: key.packet)
+            for key in plan.recipientKeys {
+                let fields = try SessionKeyCrypto.encrypt(sessionKey: sessionKey, cipher: cipher, to: key.packet)
                 try sink.write(
                     PacketFraming.packet(
                         tag: .publicKeyEncryptedSessionKey,
@@ -55,8 +62,7 @@ public final class MessageWriter {
             }
             for passphrase in passphrases {
                 let body = try SKESK.make(
-                    sessionKey: sessionKey, messageCipher: cipher,
-                    passphrase: SecureBytes(Array(passphrase.utf8)))
+                    sessionKey: sessionKey, messageCipher: cipher, passphrase: SecureBytes(Array(passphrase.utf8)))
                 try sink.write(PacketFraming.packet(tag: .symmetricKeyEncryptedSessionKey, body: body))
             }
             container = try SEIPDv1Stage(algorithm: cipher, sessionKey: sessionKey, next: sink)
@@ -91,17 +97,25 @@ public final class MessageWriter {
         recipients: [Certificate], passphrases: [String] = [], signers: [SecretKey],
         options: MessageOptions = MessageOptions()
     ) throws {
-        _ = try selectKeys(
-            recipients: recipients, encryptsToPassphrase: !passphrases.isEmpty, signers: signers, options: options,
+        _ = try plan(
+            recipients: recipients, passphrases: passphrases, signers: signers, options: options,
             at: options.signatureDate ?? Date())
     }
 
-    /// The signing keys and the recipient (sub)keys to use, or why there are none.
-    private static func selectKeys(
-        recipients: [Certificate], encryptsToPassphrase: Bool, signers: [SecretKey], options: MessageOptions,
-        at date: Date
-    ) throws -> ([DocumentSignatures.Signer], [KeyComponent]) {
-        let encrypts = !recipients.isEmpty || encryptsToPassphrase
+    /// The keys and algorithms of one message.
+    private struct Plan {
+        let signers: [DocumentSignatures.Signer]
+        let recipientKeys: [KeyComponent]
+        /// Nil for a message that is only signed.
+        let encryption: AlgorithmNegotiation.Encryption?
+    }
+
+    /// The signing keys, the recipient (sub)keys and the negotiated algorithms, or why there
+    /// are none.
+    private static func plan(
+        recipients: [Certificate], passphrases: [String], signers: [SecretKey], options: MessageOptions, at date: Date
+    ) throws -> Plan {
+        let encrypts = !recipients.isEmpty || !passphrases.isEmpty
         guard encrypts || !signers.isEmpty else {
             throw OpenPGPError(.invalidArgument, "a message needs at least one recipient, passphrase or signer")
         }
@@ -114,7 +128,6 @@ public final class MessageWriter {
         guard (0...9).contains(options.compressionLevel) else {
             throw OpenPGPError(.invalidArgument, "compression level must be 0–9, got \(options.compressionLevel)")
         }
-        let signingKeys = try DocumentSignatures.signers(signers, options: options, at: date)
         let recipientKeys = try recipients.flatMap { certificate -> [KeyComponent] in
             let usable = certificate.encryptionKeys(at: date)
             guard !usable.isEmpty else {
@@ -123,7 +136,15 @@ public final class MessageWriter {
             let forCommunication = usable.filter { $0.flags.contains(.encryptCommunications) }
             return forCommunication.isEmpty ? usable : forCommunication
         }
-        return (signingKeys, recipientKeys)
+        let negotiation = AlgorithmNegotiation(
+            recipients: recipients.map(\.preferences), hasPassphrases: !passphrases.isEmpty,
+            writableCiphersuites: { _ in false }, writableCipher: \.isSupported)
+        var signingOptions = options
+        signingOptions.hash = negotiation.hash(requested: options.hash)
+        return Plan(
+            signers: try DocumentSignatures.signers(signers, options: signingOptions, at: date),
+            recipientKeys: recipientKeys,
+            encryption: encrypts ? try negotiation.encryption(options) : nil)
     }
 
     /// Adds message data.

@@ -142,7 +142,7 @@ struct SignaturePacket: Sendable, Hashable {
 
     // MARK: Subpacket accessors (hashed area unless noted)
 
-    private func hashed(_ kind: Subpacket.Kind) -> Subpacket? {
+    func hashed(_ kind: Subpacket.Kind) -> Subpacket? {
         hashedSubpackets.last { $0.kind == kind }
     }
 
