@@ -21,7 +21,7 @@ enum PGPMailDemo {
         let sender = try SecretKey.generate(userID: "PGPMail Demo Sender <sender@pgpmail.test>")
         let recipient = try SecretKey.generate(userID: "PGPMail Demo Recipient <recipient@pgpmail.test>")
         let bodyText =
-            "Hello from PGPMail.\n\nThis message was signed with Ed25519, encrypted with AES-128 for a Curve25519 key,\nand delivered over SMTP. Grüße!\n"
+            "Hello from PGPMail.\n\nThis message was signed with Ed25519, encrypted for a Curve25519 key with the cipher\nits owner prefers, and delivered over SMTP. Grüße!\n"
         let attachmentBytes = Array("item,quantity,price\nwidget,3,9.99\ngadget,1,24.50\n".utf8)
         let attachmentName = "order.csv"
         let options = MessageOptions()

@@ -25,7 +25,10 @@ struct OpenPGPOptions: ParsableArguments {
             valueName: "userid"))
     var recipient: [String] = []
 
-    @Option(help: "The cipher (PSMTP EncryptingAlgorithm): AES128 (default), AES192, AES256, 3DES, CAST5, ….")
+    @Option(
+        help:
+            "The cipher (PSMTP EncryptingAlgorithm): AES128, AES192, AES256, 3DES, CAST5, …; by default the recipients' preferred one."
+    )
     var cipher: CipherName?
 
     @Option(help: "The signature hash (PSMTP SigningAlgorithm): SHA256 (default), SHA384, SHA512, SHA1, ….")
