@@ -117,7 +117,7 @@ struct KeysCommandTests {
         // Made in 2023 for a year: expired now.
         #expect(
             lines == [
-                "sec   v4 rsa3072 2023-11-14 [CS] [expired: 2024-11-13]",
+                "sec   v4 rsa3072 2023-11-14 [SC] [expired: 2024-11-13]",
                 "      \(rsa.fingerprint.hex)",
                 "uid           Carol <carol@example.org>",
                 "uid           Carol Old <carol@old.example>",
@@ -128,7 +128,7 @@ struct KeysCommandTests {
         let both = try await Self.keys(["list", secretFile.path, publicFile.path])
         #expect(both.status == 0, "\(both.stderr)")
         #expect(both.stdoutText.contains("\(publicFile.path)\n"))
-        #expect(both.stdoutText.contains("pub   v4 ed25519 2023-11-14 [CS]\n      \(curve.fingerprint.hex)\n"))
+        #expect(both.stdoutText.contains("pub   v4 ed25519 2023-11-14 [SC]\n      \(curve.fingerprint.hex)\n"))
         #expect(both.stdoutText.contains("sub   v4 cv25519 2023-11-14 [E]\n"))
 
         let json = try await Self.keys(["list", "--json", secretFile.path, publicFile.path])
@@ -163,6 +163,38 @@ struct KeysCommandTests {
         #expect(daveSubkeys.first?["curve"] as? String == "Curve25519")
         #expect(daveSubkeys.first?["flags"] as? [String] == ["encrypt-communications", "encrypt-storage"])
         #expect(daveSubkeys.first?["expires"] == nil && daveSubkeys.first?["usable"] as? Bool == true)
+    }
+
+    @Test("list reads a GnuPG home: gpg's revoked user ID and authentication subkey")
+    func listReadsGnuPGKeys() async throws {
+        let gpg = try GnuPG()
+        try gpg.run(["--quick-generate-key", "Gus <gus@example.org>", "ed25519", "cert,sign", "1y"], passphrase: "")
+        let fingerprint = try gpg.fingerprint(of: "gus@example.org")
+        try gpg.run(["--quick-add-key", fingerprint, "ed25519", "auth", "never"], passphrase: "")
+        try gpg.run(["--quick-add-uid", fingerprint, "Gus Old <gus@old.example>"], passphrase: "")
+        try gpg.run(["--quick-revoke-uid", fingerprint, "Gus Old <gus@old.example>"], passphrase: "")
+        let subkey = try #require(try gpg.fingerprints(fingerprint).last)
+
+        let text = try await Self.keys(["list", gpg.home.path])
+        #expect(text.status == 0, "\(text.stderr)")
+        let lines = text.stdoutText.split(separator: "\n").map(String.init)
+        #expect(lines.count == 6, "\(text.stdoutText)")
+        #expect(
+            lines.first?.hasPrefix("pub   v4 ed25519 ") == true && lines.first?.contains(" [SC] [expires: ") == true)
+        #expect(
+            Array(lines.dropFirst()).prefix(3) == [
+                "      \(fingerprint)", "uid           Gus <gus@example.org>",
+                "uid           [revoked] Gus Old <gus@old.example>",
+            ])
+        #expect(lines.last == "      \(subkey)")
+        #expect(lines.dropLast().last?.hasSuffix(" [A]") == true, "\(lines)")
+
+        let json = try await Self.keys(["list", "--json", gpg.home.path])
+        let keys = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout)) as? [[String: Any]])
+        let userIDs = try #require(keys.first?["userIDs"] as? [[String: Any]])
+        #expect(userIDs.map { $0["revoked"] as? Bool } == [false, true])
+        let subkeys = try #require(keys.first?["subkeys"] as? [[String: Any]])
+        #expect(subkeys.map { $0["flags"] as? [String] } == [["authenticate"]])
     }
 
     @Test("--passphrase-file protects the key: gpg decrypts only with the passphrase")

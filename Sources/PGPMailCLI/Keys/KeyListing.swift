@@ -141,9 +141,9 @@ struct KeyListing: Encodable, Sendable {
         (.groupKey, "group-key"),
     ]
 
-    /// gpg's capability letters: both kinds of encryption are one `E`.
+    /// gpg's capability letters in gpg's order: both kinds of encryption are one `E`.
     private static let letterFlags: [(names: [String], letter: String)] = [
-        (["certify"], "C"), (["sign"], "S"), (["encrypt-communications", "encrypt-storage"], "E"),
+        (["sign"], "S"), (["certify"], "C"), (["encrypt-communications", "encrypt-storage"], "E"),
         (["authenticate"], "A"),
     ]
 
