@@ -258,6 +258,13 @@ struct KeysCommandTests {
         let attributes = try FileManager.default.attributesOfItem(atPath: existing.path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
 
+        // --force replaces a file, never the target of a symbolic link.
+        let link = files.file("link.asc")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: files.file("target.asc"))
+        let throughLink = try await Self.keys(["generate", "--output", link.path, "--force", "x@example.org"])
+        #expect(throughLink.status == 1, "\(throughLink.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: files.file("target.asc").path))
+
         let missing = try await Self.keys(["list", files.file("missing.asc").path])
         #expect(missing.status == 1)
         #expect(missing.stderr.hasPrefix("pgpmail keys list: "), "\(missing.stderr)")

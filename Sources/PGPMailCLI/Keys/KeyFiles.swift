@@ -35,15 +35,27 @@ enum KeyFiles {
     }
 
     /// Writes `bytes` to a new file at `path` readable by its owner only (mode 0600). An
-    /// existing file is replaced only when `overwrite` is set (and then made 0600 as well).
+    /// existing file is replaced only when `overwrite` is set (and then made 0600 as well); a
+    /// symbolic link is never followed. A new file that cannot be written whole is removed.
     static func writePrivate(_ bytes: [UInt8], to path: String, overwrite: Bool) throws {
-        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (overwrite ? O_TRUNC : O_EXCL)
+        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (overwrite ? O_TRUNC : O_EXCL)
         let descriptor = open(path, flags, 0o600)
         guard descriptor >= 0 else {
             let reason = errno == EEXIST ? "it exists (use --force to replace it)" : String(cString: strerror(errno))
             throw SendFiles.ReadError(description: "cannot write \(path): \(reason)")
         }
-        defer { close(descriptor) }
+        do {
+            try writeAll(bytes, to: descriptor, path: path)
+            close(descriptor)
+        } catch {
+            close(descriptor)
+            if !overwrite { unlink(path) }
+            throw error
+        }
+    }
+
+    /// Restricts the open file to mode 0600 and writes every byte of `bytes` to it.
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws {
         guard fchmod(descriptor, 0o600) == 0 else {
             throw SendFiles.ReadError(
                 description: "cannot restrict \(path) to mode 0600: \(String(cString: strerror(errno)))")
