@@ -8,7 +8,7 @@ struct PGPMailCommand: AsyncParsableCommand {
         commandName: "pgpmail",
         abstract: "Compose, sign, encrypt and deliver email with OpenPGP and SMTP.",
         version: PGPMailVersion.version,
-        subcommands: [Demo.self, Compose.self, Send.self, Bulk.self, Queue.self])
+        subcommands: [Demo.self, Compose.self, Send.self, Bulk.self, Queue.self, Keys.self])
 
     /// Runs the command as ArgumentParser's own `main()` does, except that usage errors
     /// (unknown or missing options, failed `validate()`) exit with 2 instead of 64.

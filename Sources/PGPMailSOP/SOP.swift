@@ -11,7 +11,7 @@ struct SOP: ParsableCommand {
         abstract: "Stateless OpenPGP command line interface of PGPMail.",
         subcommands: [
             Version.self, GenerateKey.self, ExtractCert.self, Sign.self, Verify.self, Encrypt.self, Decrypt.self,
-            ArmorCommand.self, Dearmor.self, InlineDetach.self, InlineSign.self, InlineVerify.self,
+            ArmorCommand.self, Dearmor.self, InlineDetach.self, InlineSign.self, InlineVerify.self, ListProfiles.self,
         ])
 
     /// Runs a subcommand, turning every failure into the exit code the specification names.

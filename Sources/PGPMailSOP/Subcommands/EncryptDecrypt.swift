@@ -25,20 +25,19 @@ struct Encrypt: SOPSubcommand {
     @Option(name: .customLong("sign-with"), help: "Sign with the secret key in this file.") var signers: [String] = []
     @Option(name: .customLong("with-key-password"), help: "Unlock signing keys with the password in this file.")
     var keyPasswords: [String] = []
-    @Option(help: "The encryption profile: default.") var profile: String?
+    @Option(help: "The encryption profile (see list-profiles encrypt): default, rfc9580 or rfc4880.")
+    var profile: String?
     @Argument(help: "Certificates to encrypt to.") var certificates: [String] = []
 
     func execute() throws {
-        if let profile, !["default", "rfc4880"].contains(profile) {
-            throw SOPFailure(.unsupportedProfile, "unknown profile \(profile)")
-        }
+        let aead = Self.aead(try SOPProfile.select(profile, from: SOPProfile.encrypt))
         guard !certificates.isEmpty || !passwords.isEmpty else {
             throw SOPFailure(.missingArgument, "encrypt needs a certificate or --with-password")
         }
         let recipients = try KeyArguments.certificates(certificates)
         let passphrases = try passwords.map(IndirectData.password)
         let keys = try KeyArguments.unlockedSecretKeys(signers, passwords: try keyPasswords.map(IndirectData.password))
-        var options = MessageOptions()
+        var options = MessageOptions(aead: aead)
         options.armor = !noArmor
         options.literalFormat = mode == .text ? .utf8 : .binary
         // Like other SOP implementations, no compression: it rarely pays for already
@@ -53,6 +52,12 @@ struct Encrypt: SOPSubcommand {
         } catch {
             throw SOPFailure.from(error, during: .encrypt)
         }
+    }
+
+    /// Whether an `encrypt` profile writes SEIPDv2: rfc4880 never, rfc9580 when the recipients
+    /// can read it.
+    static func aead(_ profile: SOPProfile) -> AEADChoice {
+        profile.name == "rfc4880" ? .never : .negotiated
     }
 }
 

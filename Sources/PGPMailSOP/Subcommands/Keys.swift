@@ -7,27 +7,34 @@ struct GenerateKey: SOPSubcommand {
     @Flag(name: .customLong("no-armor"), help: "Write binary instead of armored output.") var noArmor = false
     @Option(name: .customLong("with-key-password"), help: "Protect the key with the password in this file.")
     var keyPassword: String?
-    @Option(help: "The key profile: default (Ed25519 + Curve25519) or rfc4880 (RSA 3072).") var profile: String?
+    @Option(help: "The key profile (see list-profiles generate-key): default, rfc4880 or rfc9580.") var profile: String?
     @Argument(help: "User IDs.") var userIDs: [String] = []
 
     func execute() throws {
-        if let profile, !["default", "rfc4880"].contains(profile) {
-            throw SOPFailure(.unsupportedProfile, "unknown profile \(profile)")
-        }
-        guard !userIDs.isEmpty else {
-            throw SOPFailure(.missingArgument, "generate-key needs a user ID")
+        let (type, version) = Self.algorithms(try SOPProfile.select(profile, from: SOPProfile.generateKey))
+        guard !userIDs.isEmpty || version == .v6 else {
+            throw SOPFailure(.missingArgument, "generate-key needs a user ID (only rfc9580 keys may have none)")
         }
         let key: SecretKey
         do {
-            key = try SecretKey.generate(userIDs: userIDs, type: profile == "rfc4880" ? .rsa(bits: 3072) : .curve25519)
+            key = try SecretKey.generate(userIDs: userIDs, type: type, version: version)
         } catch {
-            throw SOPFailure(.badData, "\(error)")
+            throw SOPFailure.from(error, during: .other)
         }
         let password = try keyPassword.map(IndirectData.password)
         if noArmor {
             try StandardIO.write(try key.serialized(passphrase: password))
         } else {
             try StandardIO.write(try key.armored(passphrase: password))
+        }
+    }
+
+    /// The key type and version of a `generate-key` profile.
+    static func algorithms(_ profile: SOPProfile) -> (SecretKey.KeyType, SecretKey.KeyVersion) {
+        switch profile.name {
+        case "rfc4880": (.rsa(bits: 3072), .v4)
+        case "rfc9580": (.curve25519, .v6)
+        default: (.curve25519, .v4)
         }
     }
 }
