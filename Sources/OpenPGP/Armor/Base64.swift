@@ -46,6 +46,37 @@ enum Base64 {
         }
     }
 
+    /// Encodes `input`, a whole number of 48-byte groups, as 64-character lines each followed
+    /// by `newline`, appending to `output` in one pass.
+    static func encodeLines(_ input: UnsafeRawBufferPointer, newline: [UInt8], into output: inout [UInt8]) {
+        precondition(input.count % 48 == 0, "encodeLines takes whole 48-byte groups")
+        let lines = input.count / 48
+        guard lines > 0 else { return }
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: lines * (64 + newline.count)))
+        alphabet.withUnsafeBufferPointer { table in
+            output.withUnsafeMutableBufferPointer { buffer in
+                var out = buffer.baseAddress! + start
+                var source = input.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                for _ in 0..<lines {
+                    for _ in 0..<16 {
+                        let value = UInt32(source[0]) << 16 | UInt32(source[1]) << 8 | UInt32(source[2])
+                        out[0] = table[Int(value >> 18 & 63)]
+                        out[1] = table[Int(value >> 12 & 63)]
+                        out[2] = table[Int(value >> 6 & 63)]
+                        out[3] = table[Int(value & 63)]
+                        out += 4
+                        source += 3
+                    }
+                    for byte in newline {
+                        out.pointee = byte
+                        out += 1
+                    }
+                }
+            }
+        }
+    }
+
     static func encode(_ input: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         input.withUnsafeBytes { encode($0, into: &output) }
