@@ -6,13 +6,12 @@ import Foundation
 /// The pipeline is literal data → one-pass signatures → compression → SEIPD → armor, each
 /// stage streaming into the next with partial body lengths. Text literal data (`.text`,
 /// `.utf8`) is stored with CRLF line endings and signed with text signatures (type 0x01).
+/// Past the first MiB, the stages up to encryption run on a second thread while the calling
+/// thread armors and delivers the output (``WriterPipeline``); `output` is always called on
+/// the thread that called `write` or `finish`.
 public final class MessageWriter {
-    /// Receives OPS, literal and signature packets: compression, encryption or the output.
-    private let container: WriterStage
-    private let literal: LiteralDataStage
-    private let signers: [(DocumentSignatures.Signer, HashContext)]
-    private let signatureTime: UInt32
-    private let options: MessageOptions
+    /// Literal data, hashing, compression and encryption, possibly on a second thread.
+    private let pipeline: WriterPipeline
     private var finished = false
 
     /// The cipher the message is encrypted with (negotiated unless `MessageOptions.cipher`
@@ -35,9 +34,8 @@ public final class MessageWriter {
         recipients: [Certificate], passphrases: [String] = [], signers: [SecretKey] = [],
         options: MessageOptions = MessageOptions(), output: @escaping (UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        self.options = options
         let now = options.signatureDate ?? Date()
-        signatureTime = UInt32(openPGPTimestamp: now)
+        let signatureTime = UInt32(openPGPTimestamp: now)
         let plan = try Self.plan(
             recipients: recipients, passphrases: passphrases, signers: signers, options: options, at: now)
         let signingKeys = plan.signers
@@ -48,8 +46,9 @@ public final class MessageWriter {
             options.armor
             ? ArmorWriter(type: .message, headers: options.armorHeaders, lineEnding: options.armorLineEnding) : nil
         let sink = try OutputStage(armor: armor, output: output)
+        let collector = WriterPipeline.Collector(sink: sink)
 
-        var container: WriterStage = sink
+        var container: WriterStage = collector
         if let encryption = plan.encryption, let keySize = encryption.cipher.keySize {
             let cipher = encryption.cipher
             let sessionKey = SecureBytes.random(count: keySize)
@@ -65,13 +64,11 @@ public final class MessageWriter {
                     sessionKey: sessionKey, messageCipher: cipher, passphrase: SecureBytes(Array(passphrase.utf8)))
                 try sink.write(PacketFraming.packet(tag: .symmetricKeyEncryptedSessionKey, body: body))
             }
-            container = try SEIPDv1Stage(algorithm: cipher, sessionKey: sessionKey, next: sink)
+            container = try SEIPDv1Stage(algorithm: cipher, sessionKey: sessionKey, next: collector)
         }
         if options.compression != .uncompressed {
             container = try compressionStage(for: options.compression, level: options.compressionLevel, next: container)
         }
-        self.container = container
-
         let signatureType = DocumentSignatures.type(for: options.literalFormat)
         var hashed: [(DocumentSignatures.Signer, HashContext)] = []
         for (index, signer) in signingKeys.enumerated() {
@@ -85,10 +82,24 @@ public final class MessageWriter {
             try container.write(PacketFraming.packet(tag: .onePassSignature, body: ops))
             hashed.append((signer, try HashContext(signer.hash)))
         }
-        self.signers = hashed
-        literal = try LiteralDataStage(
+        let literal = try LiteralDataStage(
             format: options.literalFormat, fileName: options.fileName, date: options.literalDate,
             hashes: hashed.map(\.1), next: container)
+        let front = WriterPipeline.Front(
+            write: { try literal.write($0) },
+            finish: { [hashed, container] in
+                // Closes the literal data, appends the signatures (in reverse order of their
+                // one-pass packets) and flushes every stage.
+                try literal.finish()
+                for (signer, context) in hashed.reversed() {
+                    let signature = try DocumentSignatures.sign(
+                        with: signer.key, type: signatureType, hash: signer.hash, creationTime: signatureTime,
+                        context: context)
+                    try container.write(signature.serialized)
+                }
+                try container.finish()
+            })
+        pipeline = WriterPipeline(front: front, collector: collector, sink: sink)
     }
 
     /// Checks, without writing anything, that a message with these keys and options can be
@@ -150,7 +161,7 @@ public final class MessageWriter {
     /// Adds message data.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         precondition(!finished, "MessageWriter.write after finish")
-        try literal.write(bytes)
+        try pipeline.write(bytes)
     }
 
     /// Adds message data.
@@ -163,13 +174,6 @@ public final class MessageWriter {
     public func finish() throws {
         precondition(!finished, "MessageWriter.finish called twice")
         finished = true
-        try literal.finish()
-        let type = DocumentSignatures.type(for: options.literalFormat)
-        for (signer, context) in signers.reversed() {
-            let signature = try DocumentSignatures.sign(
-                with: signer.key, type: type, hash: signer.hash, creationTime: signatureTime, context: context)
-            try container.write(signature.serialized)
-        }
-        try container.finish()
+        try pipeline.finish()
     }
 }
