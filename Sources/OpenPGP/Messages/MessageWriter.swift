@@ -44,6 +44,7 @@ public final class MessageWriter {
         var container: WriterStage = sink
         let cipher = options.cipher ?? .aes128
         if let keySize = cipher.keySize, !recipientKeys.isEmpty || !passphrases.isEmpty {
+            let aeadMode = try Self.aeadMode(options: options, cipher: cipher, toCertificates: !recipientKeys.isEmpty)
             let sessionKey = SecureBytes.random(count: keySize)
             for key in recipientKeys {
                 let fields = try SessionKeyCrypto.encrypt(
@@ -54,12 +55,23 @@ public final class MessageWriter {
                         body: [3] + key.keyID.bytes + [key.algorithm.rawValue] + fields))
             }
             for passphrase in passphrases {
-                let body = try SKESK.make(
-                    sessionKey: sessionKey, messageCipher: cipher,
-                    passphrase: SecureBytes(Array(passphrase.utf8)))
+                let secret = SecureBytes(Array(passphrase.utf8))
+                let body =
+                    if let aeadMode {
+                        try SKESK.makeV6(
+                            sessionKey: sessionKey, messageCipher: cipher, mode: aeadMode, passphrase: secret)
+                    } else {
+                        try SKESK.make(sessionKey: sessionKey, messageCipher: cipher, passphrase: secret)
+                    }
                 try sink.write(PacketFraming.packet(tag: .symmetricKeyEncryptedSessionKey, body: body))
             }
-            container = try SEIPDv1Stage(algorithm: cipher, sessionKey: sessionKey, next: sink)
+            if let aeadMode {
+                container = try SEIPDv2Stage(
+                    algorithm: cipher, mode: aeadMode, chunkSizeExponent: options.aeadChunkSizeExponent,
+                    sessionKey: sessionKey, next: sink)
+            } else {
+                container = try SEIPDv1Stage(algorithm: cipher, sessionKey: sessionKey, next: sink)
+            }
         }
         if options.compression != .uncompressed {
             container = try compressionStage(for: options.compression, level: options.compressionLevel, next: container)
@@ -114,6 +126,9 @@ public final class MessageWriter {
         guard (0...9).contains(options.compressionLevel) else {
             throw OpenPGPError(.invalidArgument, "compression level must be 0–9, got \(options.compressionLevel)")
         }
+        if encrypts {
+            _ = try aeadMode(options: options, cipher: options.cipher ?? .aes128, toCertificates: !recipients.isEmpty)
+        }
         let signingKeys = try DocumentSignatures.signers(signers, options: options, at: date)
         let recipientKeys = try recipients.flatMap { certificate -> [KeyComponent] in
             let usable = certificate.encryptionKeys(at: date)
@@ -124,6 +139,30 @@ public final class MessageWriter {
             return forCommunication.isEmpty ? usable : forCommunication
         }
         return (signingKeys, recipientKeys)
+    }
+
+    /// The AEAD mode of the message, nil for SEIPDv1: the one place that decides between
+    /// SEIPDv1 and SEIPDv2. Today only `.always(mode)` gives SEIPDv2; negotiation from the
+    /// recipients' features comes later.
+    private static func aeadMode(
+        options: MessageOptions, cipher: SymmetricAlgorithm, toCertificates: Bool
+    ) throws -> AEADAlgorithm? {
+        guard case .always(let mode) = options.aead else { return nil }
+        guard (0...Int(AEADChunkSchedule.maxChunkSizeOctet)).contains(options.aeadChunkSizeExponent) else {
+            throw OpenPGPError(
+                .invalidArgument, "the AEAD chunk size exponent must be 0–16, got \(options.aeadChunkSizeExponent)")
+        }
+        guard cipher.supportsAEAD(mode) else {
+            throw OpenPGPError(.unsupportedAlgorithm, "\(mode) with \(cipher) is not supported")
+        }
+        // RFC 9580 §5.1: a v3 PKESK must not precede a SEIPDv2 packet, and v6 PKESKs are not
+        // written yet.
+        guard !toCertificates else {
+            throw OpenPGPError(
+                .unsupportedAlgorithm,
+                "AEAD (SEIPDv2) encryption to certificates needs v6 PKESK packets, not written yet")
+        }
+        return mode
     }
 
     /// Adds message data.
