@@ -4,7 +4,8 @@ import Testing
 @testable import OpenPGP
 
 /// SEIPDv2 (RFC 9580 §5.13.2) and v6 SKESK (§5.3.2): the RFC's sample messages with their
-/// intermediate values, round trips in every mode, GnuPG's AEAD packet, and tampering.
+/// intermediate values, round trips in every mode, GnuPG's AEAD packet and v5 SKESK, and
+/// tampering.
 @Suite("SEIPDv2 and SKESK v6")
 struct SEIPDv2Tests {
     static let resources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -417,6 +418,25 @@ struct SEIPDv2Tests {
         let skesk = try SKESK.make(sessionKey: key, messageCipher: .aes128, passphrase: SecureBytes(Array("pw".utf8)))
         let message = PacketFraming.packet(tag: .symmetricKeyEncryptedSessionKey, body: skesk) + packet
         #expect(try OpenPGPMessage.decrypt(message, using: [], passphrases: ["pw"]).data == data)
+
+        // With GnuPG's v5 SKESK (AEAD, the key straight from the S2K), as gpg 2.3+ writes it.
+        let s2k = S2K.iteratedAndSalted(codedCount: 0x60)
+        let password = SecureBytes(Array("pw".utf8))
+        let nonce = secureRandomBytes(mode.nonceSize ?? 0)
+        let sealedKey = try AEADCipher(
+            mode, algorithm: .aes128, key: try s2k.deriveKey(passphrase: password, keySize: 16)
+        )
+        .seal(nonce: nonce, associatedData: [0xC3, 5, 7, mode.rawValue], plaintext: key.bytes)
+        let v5 = [5, 7, mode.rawValue] + s2k.serialized + nonce + sealedKey
+        #expect(try SKESK.decrypt(v5, offset: 0, passphrase: password)?.key == key)
+        #expect(try SKESK.decrypt(v5, offset: 0, passphrase: SecureBytes(Array("no".utf8))) == nil)
+        let gnupgMessage = PacketFraming.packet(tag: .symmetricKeyEncryptedSessionKey, body: v5) + packet
+        #expect(try OpenPGPMessage.decrypt(gnupgMessage, using: [], passphrases: ["pw"]).data == data)
+        // v5 belongs to GnuPG's packet only, not before SEIPD.
+        #expect(
+            try SKESK.sessionKeys(
+                [(v5, 0)], passphrases: [password], limits: SessionKeyLimits(), for: .seipdV2(.aes128)
+            ).isEmpty)
 
         // Its nonce is the IV with the chunk index xored in; the index is in the associated data.
         var modified = packet

@@ -252,7 +252,7 @@ struct MessageReader {
 
     /// The decrypting source of chunked AEAD data, with the first session key that opens its
     /// first chunk. The cipher comes from the packet header, so session keys are taken by
-    /// their bytes: given ones, the PKESK's, or those of v6 SKESKs (v4 for GnuPG's packet).
+    /// their bytes: given ones, the PKESK's, or those of v6 SKESKs (v4 or v5 for GnuPG's packet).
     private func chunkedSource(
         _ header: AEADPacketHeader, body: PacketBodySource, offset: Int,
         sessionKeyPackets packets: [(tag: PacketTag, body: [UInt8], offset: Int)], state: inout ReadState,
@@ -277,7 +277,7 @@ struct MessageReader {
             }
             candidates = try SKESK.sessionKeys(
                 skesks, passphrases: passphrases, limits: sessionKeyLimits,
-                seipdV2Cipher: header.tag == .symEncryptedIntegrityProtectedData ? cipher : nil
+                for: header.tag == .symEncryptedIntegrityProtectedData ? .seipdV2(cipher) : .gnupgAEAD(cipher)
             ).compactMap(forThisCipher)
             fromPassphrase = true
         }

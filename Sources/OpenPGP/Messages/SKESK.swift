@@ -46,25 +46,46 @@ enum SKESK {
         [0xC3, 6, cipher.rawValue, mode.rawValue]
     }
 
+    /// The encrypted data packet SKESKs precede, which decides the SKESK versions that count
+    /// (RFC 9580 §5.3: v4 before SEIPDv1, v6 before SEIPDv2; GnuPG writes v5 before its AEAD
+    /// packet) and, for the AEAD containers, the cipher their session keys are for.
+    enum Container {
+        case seipdV1
+        case seipdV2(SymmetricAlgorithm)
+        case gnupgAEAD(SymmetricAlgorithm)
+
+        var versions: [UInt8] {
+            switch self {
+            case .seipdV1: [4]
+            case .seipdV2: [6]
+            case .gnupgAEAD: [4, 5]
+            }
+        }
+
+        var cipher: SymmetricAlgorithm? {
+            switch self {
+            case .seipdV1: nil
+            case .seipdV2(let cipher), .gnupgAEAD(let cipher): cipher
+            }
+        }
+    }
+
     /// Every plausible session key `passphrases` give for the SKESK `packets` (each body and
-    /// its offset), in packet order, within `limits`: more packets than allowed, or S2K work
-    /// beyond the budget, throw `workLimitExceeded` before any (further) derivation.
-    ///
-    /// - Parameter seipdV2Cipher: for a SEIPDv2 packet, its cipher: only v6 packets are tried
-    ///   and their keys get this cipher. Nil for SEIPDv1, which only v4 packets may precede.
+    /// its offset) of the versions `container` takes, in packet order, within `limits`: more
+    /// packets than allowed, or S2K work beyond the budget, throw `workLimitExceeded` before
+    /// any (further) derivation. Keys from v5 and v6 packets get the container's cipher.
     static func sessionKeys(
         _ packets: [(body: [UInt8], offset: Int)], passphrases: [SecureBytes], limits: SessionKeyLimits,
-        seipdV2Cipher: SymmetricAlgorithm? = nil
+        for container: Container = .seipdV1
     ) throws -> [SessionKey] {
         var budget = S2KBudget(limit: limits.maxS2KBytes)
-        return try sessionKeys(
-            packets, passphrases: passphrases, limits: limits, seipdV2Cipher: seipdV2Cipher, budget: &budget)
+        return try sessionKeys(packets, passphrases: passphrases, limits: limits, for: container, budget: &budget)
     }
 
     /// ``sessionKeys(_:passphrases:limits:)`` spending from `budget`, which shows the work done.
     static func sessionKeys(
         _ packets: [(body: [UInt8], offset: Int)], passphrases: [SecureBytes], limits: SessionKeyLimits,
-        seipdV2Cipher: SymmetricAlgorithm? = nil, budget: inout S2KBudget
+        for container: Container = .seipdV1, budget: inout S2KBudget
     ) throws -> [SessionKey] {
         guard !passphrases.isEmpty else { return [] }
         guard packets.count <= limits.maxPassphrasePackets else {
@@ -74,15 +95,13 @@ enum SKESK {
                 offset: packets.first?.offset, packetTag: PacketTag.symmetricKeyEncryptedSessionKey.rawValue)
         }
         var keys: [SessionKey] = []
-        // A v4 SKESK belongs before SEIPDv1, a v6 SKESK before SEIPDv2 (RFC 9580 §5.3).
-        let wantedVersion: UInt8 = seipdV2Cipher == nil ? 4 : 6
-        for packet in packets where packet.body.first == wantedVersion {
+        for packet in packets where container.versions.contains(packet.body.first ?? 0) {
             for passphrase in passphrases {
                 guard
                     let recovered = try decrypt(
                         packet.body, offset: packet.offset, passphrase: passphrase, budget: &budget)
                 else { continue }
-                guard let cipher = recovered.cipher ?? seipdV2Cipher, cipher.keySize == recovered.key.count else {
+                guard let cipher = recovered.cipher ?? container.cipher, cipher.keySize == recovered.key.count else {
                     continue
                 }
                 keys.append(try SessionKey(algorithm: cipher, key: recovered.key))
@@ -111,7 +130,9 @@ enum SKESK {
     ) throws -> (cipher: SymmetricAlgorithm?, key: SecureBytes)? {
         var reader = ByteReader(body, baseOffset: offset, packetTag: PacketTag.symmetricKeyEncryptedSessionKey.rawValue)
         let version = try reader.readByte("the SKESK version")
-        if version == 6 { return try decryptV6(&reader, offset: offset, passphrase: passphrase, budget: &budget) }
+        if version == 5 || version == 6 {
+            return try decryptAEAD(&reader, version: version, offset: offset, passphrase: passphrase, budget: &budget)
+        }
         guard version == 4 else {
             throw OpenPGPError(
                 .unsupportedVersion, "version \(version) SKESK packets are not supported", offset: offset,
@@ -139,26 +160,34 @@ enum SKESK {
         return (messageCipher, SecureBytes(plain[1...]))
     }
     /// The rest of a v6 SKESK (RFC 9580 §5.3.2) after its version: field count, cipher, AEAD
-    /// mode, S2K length and specifier, nonce, encrypted session key and tag.
-    private static func decryptV6(
-        _ reader: inout ByteReader, offset: Int, passphrase: SecureBytes, budget: inout S2KBudget
+    /// mode, S2K length and specifier, nonce, encrypted session key and tag. Or of GnuPG's v5
+    /// SKESK (draft-koch-librepgp), the same without the two length octets, whose key is the
+    /// S2K output itself rather than HKDF of it.
+    private static func decryptAEAD(
+        _ reader: inout ByteReader, version: UInt8, offset: Int, passphrase: SecureBytes, budget: inout S2KBudget
     ) throws -> (cipher: SymmetricAlgorithm?, key: SecureBytes)? {
-        let fieldsLength = Int(try reader.readByte("the SKESK field length"))
+        let fieldsLength = version == 6 ? Int(try reader.readByte("the SKESK field length")) : nil
         let fieldsStart = reader.absoluteOffset
         let cipher = SymmetricAlgorithm(rawValue: try reader.readByte("the SKESK cipher"))
         let mode = AEADAlgorithm(rawValue: try reader.readByte("the SKESK AEAD algorithm"))
-        let s2kLength = Int(try reader.readByte("the S2K length"))
-        let s2kBytes = try reader.readBytes(s2kLength, "the S2K specifier")
-        var s2kReader = ByteReader(s2kBytes, baseOffset: reader.absoluteOffset - s2kLength, packetTag: reader.packetTag)
-        let s2k = try S2K(reading: &s2kReader)
-        guard s2kReader.isAtEnd else { throw s2kReader.malformed("the S2K specifier is longer than its contents") }
+        let s2k: S2K
+        if version == 6 {
+            let s2kLength = Int(try reader.readByte("the S2K length"))
+            let s2kBytes = try reader.readBytes(s2kLength, "the S2K specifier")
+            var s2kReader = ByteReader(
+                s2kBytes, baseOffset: reader.absoluteOffset - s2kLength, packetTag: reader.packetTag)
+            s2k = try S2K(reading: &s2kReader)
+            guard s2kReader.isAtEnd else { throw s2kReader.malformed("the S2K specifier is longer than its contents") }
+        } else {
+            s2k = try S2K(reading: &reader)
+        }
         guard let nonceSize = mode.nonceSize, let tagSize = mode.tagSize else {
             throw OpenPGPError(
                 .unsupportedAlgorithm, "SKESK AEAD algorithm \(mode.rawValue) is not supported", offset: offset,
                 packetTag: reader.packetTag)
         }
         let nonce = try reader.readBytes(nonceSize, "the SKESK nonce")
-        guard reader.absoluteOffset - fieldsStart == fieldsLength else {
+        if let fieldsLength, reader.absoluteOffset - fieldsStart != fieldsLength {
             throw reader.malformed("the SKESK field length \(fieldsLength) does not match its fields")
         }
         let sealed = reader.readRest()
@@ -177,8 +206,10 @@ enum SKESK {
         }
         var derived = try s2k.deriveKey(passphrase: passphrase, keySize: keySize).bytes
         defer { wipe(&derived) }
-        let info = v6Info(cipher: cipher, mode: mode)
-        let kek = try HKDF.derive(.sha256, secret: derived, info: info, count: keySize)
+        let info: [UInt8] = [0xC3, version, cipher.rawValue, mode.rawValue]
+        let kek =
+            version == 6
+            ? try HKDF.derive(.sha256, secret: derived, info: info, count: keySize) : SecureBytes(derived)
         do {
             var key = try AEADCipher(mode, algorithm: cipher, key: kek).open(
                 nonce: nonce, associatedData: info, sealed: sealed)

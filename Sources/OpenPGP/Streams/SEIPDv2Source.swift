@@ -88,7 +88,7 @@ final class SEIPDv2Source: ByteSource {
             plainStart = plain.count
         }
         wipe(&plain)
-        plain = whole
+        swap(&plain, &whole)
         plainStart = 0
     }
 
