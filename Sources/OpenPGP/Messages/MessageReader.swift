@@ -104,31 +104,22 @@ struct MessageReader {
             case .publicKeyEncryptedSessionKey, .symmetricKeyEncryptedSessionKey:
                 guard state.literal == nil, state.cipher == nil else { throw unexpected() }
                 sessionKeyPackets.append((tag, try body.readAll(), body.offset))
-            case .symEncryptedIntegrityProtectedData:
+            case .symEncryptedIntegrityProtectedData, .aeadEncryptedData:
                 guard state.cipher == nil, state.literal == nil, state.onePassCount == 0, state.signatures.isEmpty
                 else {
                     throw unexpected()
                 }
-                let version = try body.readPrefix(1, "the SEIPD version")[0]
-                guard version == 1 else {
-                    throw OpenPGPError(
-                        .unsupportedVersion, "SEIPD version \(version) is not supported yet", offset: offset,
-                        packetTag: tag.rawValue)
-                }
-                let (sessionKey, ciphertext) = try chooseSessionKey(sessionKeyPackets, body: body, state: &state)
-                let decrypting = try SEIPDv1Source(
-                    body: ciphertext, algorithm: sessionKey.algorithm, sessionKey: sessionKey.key, packetOffset: offset)
-                state.cipher = sessionKey.algorithm
-                state.sessionKey = sessionKey
+                let decrypting = try decryptingSource(
+                    tag: tag, body: body, offset: offset, sessionKeyPackets: sessionKeyPackets, state: &state)
                 do {
                     try readLevel(PacketStream(BufferedSource(decrypting)), depth: depth + 1, state: &state)
                 } catch let error as OpenPGPError where error.code != .integrityCheckFailed {
                     // Whatever went wrong inside, modified ciphertext is the more basic
-                    // cause: read on to the MDC, which throws if the data was altered.
+                    // cause: read on to the integrity check, which throws if the data was altered.
                     try drain(decrypting)
                     throw error
                 }
-                // The inner level read to the end, where the MDC was checked.
+                // The inner level read to the end, where the integrity check was made.
                 guard decrypting.verified else {
                     throw OpenPGPError(
                         .integrityCheckFailed, "the encrypted data was not read to its integrity check", offset: offset)
@@ -209,6 +200,108 @@ struct MessageReader {
                 .unsupportedAlgorithm, "compression algorithm \(algorithm) is not supported yet", offset: offset,
                 packetTag: PacketTag.compressedData.rawValue)
         }
+    }
+
+    // MARK: Encrypted data
+
+    /// The decrypting source of an encrypted data packet whose body starts at its version:
+    /// SEIPDv1 (CFB and MDC), SEIPDv2 (chunked AEAD, RFC 9580 §5.13.2), or GnuPG's AEAD
+    /// Encrypted Data packet (tag 20, read only). Records the cipher and session key in `state`.
+    private func decryptingSource(
+        tag: PacketTag, body: PacketBodySource, offset: Int,
+        sessionKeyPackets: [(tag: PacketTag, body: [UInt8], offset: Int)], state: inout ReadState
+    ) throws -> AuthenticatedSource {
+        let version = try body.readPrefix(1, "the \(tag) version")[0]
+        switch (tag, version) {
+        case (.symEncryptedIntegrityProtectedData, 1):
+            let (sessionKey, ciphertext) = try chooseSessionKey(sessionKeyPackets, body: body, state: &state)
+            let decrypting = try SEIPDv1Source(
+                body: ciphertext, algorithm: sessionKey.algorithm, sessionKey: sessionKey.key, packetOffset: offset)
+            state.cipher = sessionKey.algorithm
+            state.sessionKey = sessionKey
+            return decrypting
+        case (.symEncryptedIntegrityProtectedData, 2):
+            let fields = try body.readPrefix(3 + SEIPDv2Stage.saltSize, "the SEIPDv2 header")
+            let header = try AEADPacketHeader(fields, tag: tag, offset: offset)
+            let salt = Array(fields[3...])
+            return try chunkedSource(
+                header, body: body, offset: offset, sessionKeyPackets: sessionKeyPackets, state: &state
+            ) { key in
+                try .seipdV2(
+                    sessionKey: key, cipher: header.cipher, mode: header.mode, chunkSizeOctet: header.chunkSizeOctet,
+                    salt: salt)
+            }
+        case (.aeadEncryptedData, 1):
+            let header = try AEADPacketHeader(
+                try body.readPrefix(3, "the AEAD packet header"), tag: tag, offset: offset)
+            let iv = try body.readPrefix(header.nonceSize, "the AEAD packet IV")
+            return try chunkedSource(
+                header, body: body, offset: offset, sessionKeyPackets: sessionKeyPackets, state: &state
+            ) { key in
+                AEADChunkSchedule(
+                    layout: .librePGP, cipher: try AEADCipher(header.mode, algorithm: header.cipher, key: key),
+                    header: [0xC0 | tag.rawValue, version] + header.octets, iv: iv,
+                    chunkSizeOctet: header.chunkSizeOctet)
+            }
+        default:
+            throw OpenPGPError(
+                .unsupportedVersion, "\(tag) version \(version) is not supported", offset: offset,
+                packetTag: tag.rawValue)
+        }
+    }
+
+    /// The decrypting source of chunked AEAD data, with the first session key that opens its
+    /// first chunk. The cipher comes from the packet header, so session keys are taken by
+    /// their bytes: given ones, the PKESK's, or those of v6 SKESKs (v4 or v5 for GnuPG's packet).
+    private func chunkedSource(
+        _ header: AEADPacketHeader, body: PacketBodySource, offset: Int,
+        sessionKeyPackets packets: [(tag: PacketTag, body: [UInt8], offset: Int)], state: inout ReadState,
+        schedule: (SecureBytes) throws -> AEADChunkSchedule
+    ) throws -> SEIPDv2Source {
+        let cipher = header.cipher
+        func forThisCipher(_ key: SessionKey) -> SessionKey? {
+            key.key.count == cipher.keySize ? try? SessionKey(algorithm: cipher, key: key.key) : nil
+        }
+        var fromPassphrase = false
+        var candidates: [SessionKey]
+        if !sessionKeys.isEmpty {
+            candidates = sessionKeys.compactMap(forThisCipher)
+        } else if let certain = try publicKeySessionKey(packets, state: &state) {
+            guard let key = forThisCipher(certain) else {
+                throw OpenPGPError(.decryptionFailed, "the session key could not be decrypted")
+            }
+            candidates = [key]
+        } else {
+            let skesks = packets.filter { $0.tag == .symmetricKeyEncryptedSessionKey }.map {
+                (body: $0.body, offset: $0.offset)
+            }
+            candidates = try SKESK.sessionKeys(
+                skesks, passphrases: passphrases, limits: sessionKeyLimits,
+                for: header.tag == .symEncryptedIntegrityProtectedData ? .seipdV2(cipher) : .gnupgAEAD(cipher)
+            ).compactMap(forThisCipher)
+            fromPassphrase = true
+        }
+        guard !candidates.isEmpty else { throw noSessionKey(packets) }
+        // Each candidate is tried on the first chunk, read once (at most 4 MiB and 33 bytes).
+        let prefix = try readAll(
+            LimitedSource(body, limit: SEIPDv2Source.lookahead(chunkSize: header.chunkSize)), what: "the first chunk")
+        var failure: OpenPGPError?
+        for candidate in candidates {
+            let source = SEIPDv2Source(
+                body: ConcatenatedSource(prefix, body), schedule: try schedule(candidate.key), packetOffset: offset,
+                packetTag: header.tag)
+            do {
+                try source.authenticateFirstChunk()
+            } catch let error as OpenPGPError where error.code == .integrityCheckFailed {
+                failure = error
+                continue
+            }
+            state.cipher = cipher
+            state.sessionKey = candidate
+            state.decryptedWithPassphrase = fromPassphrase
+            return source
+        }
+        throw failure ?? OpenPGPError(.decryptionFailed, "the session key could not be decrypted")
     }
 
     // MARK: Session keys

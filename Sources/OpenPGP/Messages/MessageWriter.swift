@@ -60,11 +60,22 @@ public final class MessageWriter {
                         body: [3] + key.keyID.bytes + [key.algorithm.rawValue] + fields))
             }
             for passphrase in passphrases {
-                let body = try SKESK.make(
-                    sessionKey: sessionKey, messageCipher: cipher, passphrase: SecureBytes(Array(passphrase.utf8)))
+                let secret = SecureBytes(Array(passphrase.utf8))
+                let body =
+                    if let mode = encryption.aead {
+                        try SKESK.makeV6(sessionKey: sessionKey, messageCipher: cipher, mode: mode, passphrase: secret)
+                    } else {
+                        try SKESK.make(sessionKey: sessionKey, messageCipher: cipher, passphrase: secret)
+                    }
                 try sink.write(PacketFraming.packet(tag: .symmetricKeyEncryptedSessionKey, body: body))
             }
-            container = try SEIPDv1Stage(algorithm: cipher, sessionKey: sessionKey, next: collector)
+            if let mode = encryption.aead {
+                container = try SEIPDv2Stage(
+                    algorithm: cipher, mode: mode, chunkSizeExponent: options.aeadChunkSizeExponent,
+                    sessionKey: sessionKey, next: collector)
+            } else {
+                container = try SEIPDv1Stage(algorithm: cipher, sessionKey: sessionKey, next: collector)
+            }
         }
         if options.compression != .uncompressed {
             container = try compressionStage(for: options.compression, level: options.compressionLevel, next: container)
@@ -147,9 +158,19 @@ public final class MessageWriter {
             let forCommunication = usable.filter { $0.flags.contains(.encryptCommunications) }
             return forCommunication.isEmpty ? usable : forCommunication
         }
+        if encrypts, case .always = options.aead,
+            !(0...Int(AEADChunkSchedule.maxChunkSizeOctet)).contains(options.aeadChunkSizeExponent)
+        {
+            throw OpenPGPError(
+                .invalidArgument, "the AEAD chunk size exponent must be 0–16, got \(options.aeadChunkSizeExponent)")
+        }
+        // RFC 9580 §5.1: a v3 PKESK must not precede a SEIPDv2 packet, and v6 PKESKs are not
+        // written yet: SEIPDv2 for passphrases only.
+        let canWriteSEIPDv2 = recipients.isEmpty
         let negotiation = AlgorithmNegotiation(
             recipients: recipients.map(\.preferences), hasPassphrases: !passphrases.isEmpty,
-            writableCiphersuites: { _ in false }, writableCipher: \.isSupported)
+            writableCiphersuites: { canWriteSEIPDv2 && $0.cipher.supportsAEAD($0.mode) },
+            writableCipher: \.isSupported)
         var signingOptions = options
         signingOptions.hash = negotiation.hash(requested: options.hash)
         return Plan(

@@ -20,6 +20,8 @@ struct PacketTag: RawRepresentable, Hashable, Sendable, CustomStringConvertible 
     static let userAttribute = PacketTag(rawValue: 17)
     static let symEncryptedIntegrityProtectedData = PacketTag(rawValue: 18)
     static let modificationDetectionCode = PacketTag(rawValue: 19)
+    /// GnuPG's non-standard AEAD Encrypted Data packet (draft-koch-librepgp): read, never written.
+    static let aeadEncryptedData = PacketTag(rawValue: 20)
     static let padding = PacketTag(rawValue: 21)
 
     var description: String {
@@ -41,6 +43,7 @@ struct PacketTag: RawRepresentable, Hashable, Sendable, CustomStringConvertible 
         case .userAttribute: "User Attribute"
         case .symEncryptedIntegrityProtectedData: "SEIPD"
         case .modificationDetectionCode: "MDC"
+        case .aeadEncryptedData: "AEAD Encrypted Data"
         case .padding: "Padding"
         default: "packet type \(rawValue)"
         }
@@ -192,6 +195,6 @@ extension PacketTag {
     /// Only data-carrying packets may use partial or indeterminate lengths.
     var allowsPartialLengths: Bool {
         self == .literalData || self == .compressedData || self == .symmetricallyEncryptedData
-            || self == .symEncryptedIntegrityProtectedData
+            || self == .symEncryptedIntegrityProtectedData || self == .aeadEncryptedData
     }
 }
