@@ -56,7 +56,7 @@ public final class MessageWriter {
             for passphrase in passphrases {
                 let body = try SKESK.make(
                     sessionKey: sessionKey, messageCipher: cipher,
-                    passphrase: SecureBytes(Array(passphrase.utf8)))
+                    passphrase: SecureBytes(Array(passphrase.utf8)), kdf: options.passphraseKDF)
                 try sink.write(PacketFraming.packet(tag: .symmetricKeyEncryptedSessionKey, body: body))
             }
             container = try SEIPDv1Stage(algorithm: cipher, sessionKey: sessionKey, next: sink)
