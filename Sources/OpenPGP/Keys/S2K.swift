@@ -109,7 +109,7 @@ public struct S2K: Sendable, Hashable {
         }
     }
 
-    /// How many bytes ``deriveKey(passphrase:keySize:)`` hashes for a passphrase of
+    /// How many bytes ``deriveKey(passphrase:keySize:argon2Limits:)`` hashes for a passphrase of
     /// `passphraseLength` bytes: the (iterated) salted passphrase once per digest needed to
     /// fill `keySize` bytes. Zero when nothing would be hashed (a stub, an unknown hash,
     /// Argon2, whose work is ``Argon2Parameters/work``).
