@@ -45,11 +45,14 @@ let package = Package(
         .systemLibrary(
             name: "CBZip2",
             providers: [.apt(["libbz2-dev"]), .brew(["bzip2"])]),
+        .systemLibrary(
+            name: "CArgon2", pkgConfig: "libargon2",
+            providers: [.apt(["libargon2-dev"]), .brew(["argon2"])]),
 
         // Libraries.
         .target(
             name: "OpenPGP",
-            dependencies: ["COpenSSL", "CZlib", "CBZip2"]),
+            dependencies: ["COpenSSL", "CZlib", "CBZip2", "CArgon2"]),
         .target(
             name: "Mail",
             dependencies: [

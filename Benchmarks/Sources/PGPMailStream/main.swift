@@ -5,8 +5,9 @@
 //   pgpmail-stream encrypt --in FILE --out FILE --cert CERT [--sign-with KEY]
 //                  [--compression none|zip|zlib|bzip2] [--level 0-9]
 //                  [--cipher aes128|aes192|aes256] [--hash sha256|sha384|sha512]
-//                  [--as binary|text] [--no-armor]
-//   pgpmail-stream decrypt --in FILE --out FILE --key KEY [--verify-with CERT]
+//                  [--as binary|text] [--no-armor] [--aead ocb|eax|gcm|none] [--chunk-exponent 0-16]
+//                  [--password TEXT]  (instead of or besides --cert)
+//   pgpmail-stream decrypt --in FILE --out FILE --key KEY|--password TEXT [--verify-with CERT]
 //
 // Decrypt exits non-zero unless the message decrypted, passed its integrity check and, with
 // --verify-with, carries a good signature by that certificate.
@@ -77,26 +78,40 @@ func encrypt(_ arguments: Arguments) throws {
     }
     options.cipher = try choose(arguments.optional("cipher"), "cipher", ["aes128": .aes128, "aes192": .aes192, "aes256": .aes256], default: .aes128)
     options.hash = try choose(arguments.optional("hash"), "hash", ["sha256": .sha256, "sha384": .sha384, "sha512": .sha512], default: .sha256)
+    options.aead = try choose(
+        arguments.optional("aead"), "aead",
+        ["none": .never, "ocb": .always(.ocb), "eax": .always(.eax), "gcm": .always(.gcm)], default: .never)
+    if let exponent = arguments.optional("chunk-exponent") {
+        guard let number = Int(exponent) else { throw UsageError(description: "--chunk-exponent takes 0-16") }
+        options.aeadChunkSizeExponent = number
+    }
     options.literalFormat = try choose(arguments.optional("as"), "as", ["binary": .binary, "text": .utf8], default: .binary)
     options.armor = !arguments.flag("no-armor")
 
     let certificates = try arguments.all("cert").flatMap { try Certificate.readKeyring(try readFile($0)) }
     let signers = try arguments.all("sign-with").flatMap { try SecretKey.readKeyring(try readFile($0)) }
-    guard !certificates.isEmpty else { throw UsageError(description: "--cert is required") }
+    let passwords = arguments.all("password")
+    guard !certificates.isEmpty || !passwords.isEmpty else {
+        throw UsageError(description: "--cert or --password is required")
+    }
 
     let input = try FileByteSource(url: URL(fileURLWithPath: try arguments.required("in")))
     let output = try FileByteSink(url: URL(fileURLWithPath: try arguments.required("out")))
     try OpenPGPMessage.write(
-        from: input, to: { try output.write($0) }, recipients: certificates, signers: signers, options: options)
+        from: input, to: { try output.write($0) }, recipients: certificates, passphrases: passwords, signers: signers,
+        options: options)
     try output.flush()
 }
 
 func decrypt(_ arguments: Arguments) throws {
-    let keys = try SecretKey.readKeyring(try readFile(try arguments.required("key")))
+    let keys = try arguments.all("key").flatMap { try SecretKey.readKeyring(try readFile($0)) }
+    let passwords = arguments.all("password")
+    guard !keys.isEmpty || !passwords.isEmpty else { throw UsageError(description: "--key or --password is required") }
     let certificates = try arguments.all("verify-with").flatMap { try Certificate.readKeyring(try readFile($0)) }
     let input = try FileByteSource(url: URL(fileURLWithPath: try arguments.required("in")))
     let sink = try FilePlaintextSink(destination: URL(fileURLWithPath: try arguments.required("out")))
-    let report = try OpenPGPMessage.decrypt(from: input, to: sink, using: keys, verifyingWith: certificates)
+    let report = try OpenPGPMessage.decrypt(
+        from: input, to: sink, using: keys, passphrases: passwords, verifyingWith: certificates)
     if !certificates.isEmpty && !report.hasGoodSignature {
         let statuses = report.signatures.map { "\($0.status): \($0.detail)" }
         throw UsageError(description: "no good signature: \(statuses)")

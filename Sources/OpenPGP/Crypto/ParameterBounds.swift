@@ -14,6 +14,10 @@
 /// | DSA g, y, x | 1 < g, y < p; 0 < x < q | |
 /// | ElGamal p | 1,024–8,192 bits to encrypt; at most 8,192 bits to decrypt or check a secret (old 768-bit keys still decrypt) | GnuPG and PGP generate at most 4,096 bits; 8,192 leaves room and keeps one exponentiation well under a second |
 /// | ElGamal g, y, x | 1 < g, y < p - 1; 0 < x < p - 1 | |
+///
+/// Argon2 S2K parameters (RFC 9580 §3.7.1.4) are bounded likewise before libargon2 allocates
+/// its memory: by default at most 2^21 KiB (2 GiB) and 16 passes per derivation
+/// (``SessionKeyLimits`` makes both configurable for messages).
 enum ParameterBounds {
     /// RSA modulus sizes, in bits.
     static let rsaModulusBits = 512...16384
@@ -27,6 +31,8 @@ enum ParameterBounds {
     static let dsaOrderBits: Set<Int> = [160, 224, 256]
     /// ElGamal prime sizes, in bits.
     static let elgamalPrimeBits = 1024...8192
+    /// Argon2 S2K memory exponents RFC 9580 §3.7.1.4 allows: 2^m KiB, from 8 KiB to 2 TiB.
+    static let argon2MemoryExponents = 3...31
 
     /// Throws `malformedPacket` if `bits` is above `maximum`, naming the parameter.
     static func check(_ what: String, bits: Int, atMost maximum: Int) throws {

@@ -5,15 +5,20 @@ public struct S2K: Sendable, Hashable {
         case simple = 0
         case salted = 1
         case iteratedAndSalted = 3
+        /// Argon2id (RFC 9580 §3.7.1.4): memory-hard, with a 16-octet salt and ``argon2`` parameters.
+        case argon2 = 4
         /// GnuPG's "no secret here" marker (secret part stored elsewhere or exported without).
         case gnuDummy = 101
     }
 
     public let kind: Kind
+    /// The hash of the hashing kinds (zero for Argon2, which names none).
     public let hashAlgorithm: HashAlgorithm
     public let salt: [UInt8]
     /// The one-byte coded iteration count (iterated and salted only).
     public let codedCount: UInt8
+    /// The passes, lanes and memory of an Argon2 specifier (nil for the other kinds).
+    public let argon2: Argon2Parameters?
 
     /// The defaults used when protecting keys: SHA-256, random salt, 32 MiB hashed.
     public static func iteratedAndSalted(hash: HashAlgorithm = .sha256, codedCount: UInt8 = 0xF0) -> S2K {
@@ -22,6 +27,7 @@ public struct S2K: Sendable, Hashable {
 
     /// A specifier of `kind` with a fresh random salt where the kind has one.
     static func random(kind: Kind, hash: HashAlgorithm, codedCount: UInt8 = 0xF0) -> S2K {
+        if kind == .argon2 { return .argon2() }
         let salted = kind == .salted || kind == .iteratedAndSalted
         return S2K(
             kind: kind, hashAlgorithm: hash, salt: salted ? secureRandomBytes(8) : [],
@@ -32,11 +38,14 @@ public struct S2K: Sendable, Hashable {
     /// simple S2K with MD5 (RFC 9580 §5.5.3, "Legacy CFB").
     static let legacyMD5 = S2K(kind: .simple, hashAlgorithm: .md5, salt: [], codedCount: 0)
 
-    init(kind: Kind, hashAlgorithm: HashAlgorithm, salt: [UInt8], codedCount: UInt8) {
+    init(
+        kind: Kind, hashAlgorithm: HashAlgorithm, salt: [UInt8], codedCount: UInt8, argon2: Argon2Parameters? = nil
+    ) {
         self.kind = kind
         self.hashAlgorithm = hashAlgorithm
         self.salt = salt
         self.codedCount = codedCount
+        self.argon2 = argon2
     }
 
     /// The number of bytes hashed for the iterated variant.
@@ -58,6 +67,20 @@ public struct S2K: Sendable, Hashable {
             self.init(
                 kind: .iteratedAndSalted, hashAlgorithm: hash, salt: salt,
                 codedCount: try reader.readByte("the S2K count"))
+        case 4:
+            let salt = try reader.readBytes(Argon2Parameters.saltSize, "the Argon2 salt")
+            let start = reader.absoluteOffset
+            let passes = try reader.readByte("the Argon2 passes")
+            let parallelism = try reader.readByte("the Argon2 parallelism")
+            let memoryExponent = try reader.readByte("the Argon2 memory exponent")
+            let parameters: Argon2Parameters
+            do {
+                parameters = try Argon2Parameters(
+                    passes: Int(passes), parallelism: Int(parallelism), memoryExponent: Int(memoryExponent))
+            } catch let error as OpenPGPError {
+                throw OpenPGPError(.malformedPacket, error.message, offset: start, packetTag: reader.packetTag)
+            }
+            self.init(argon2Salt: salt, parameters: parameters)
         case 101:
             let hash = HashAlgorithm(rawValue: try reader.readByte("the S2K hash"))
             let marker = try reader.readBytes(3, "the GNU S2K marker")
@@ -81,24 +104,38 @@ public struct S2K: Sendable, Hashable {
         case .simple: [0, hashAlgorithm.rawValue]
         case .salted: [1, hashAlgorithm.rawValue] + salt
         case .iteratedAndSalted: [3, hashAlgorithm.rawValue] + salt + [codedCount]
+        case .argon2: [4] + salt + (argon2?.serialized ?? [])
         case .gnuDummy: [101, hashAlgorithm.rawValue] + Array("GNU".utf8) + [1]
         }
     }
 
-    /// How many bytes ``deriveKey(passphrase:keySize:)`` hashes for a passphrase of
+    /// How many bytes ``deriveKey(passphrase:keySize:argon2Limits:)`` hashes for a passphrase of
     /// `passphraseLength` bytes: the (iterated) salted passphrase once per digest needed to
-    /// fill `keySize` bytes. Zero when nothing would be derived (a stub, an unknown hash).
+    /// fill `keySize` bytes. Zero when nothing would be hashed (a stub, an unknown hash,
+    /// Argon2, whose work is ``Argon2Parameters/work``).
     func workBytes(passphraseLength: Int, keySize: Int) -> Int {
-        guard kind != .gnuDummy, let digestSize = hashAlgorithm.digestSize, digestSize > 0 else { return 0 }
+        guard kind != .gnuDummy, kind != .argon2, let digestSize = hashAlgorithm.digestSize, digestSize > 0 else {
+            return 0
+        }
         let unit = salt.count + passphraseLength
         let total = kind == .iteratedAndSalted ? max(byteCount, unit) : unit
         return (keySize + digestSize - 1) / digestSize * total
     }
 
-    /// Derives a `keySize`-byte key from `passphrase`.
-    func deriveKey(passphrase: SecureBytes, keySize: Int) throws -> SecureBytes {
+    /// Derives a `keySize`-byte key from `passphrase`. An Argon2 specifier asking for more
+    /// than `argon2Limits` allow throws `workLimitExceeded` before any memory is allocated.
+    func deriveKey(
+        passphrase: SecureBytes, keySize: Int, argon2Limits: Argon2Limits = Argon2Limits()
+    ) throws -> SecureBytes {
         guard kind != .gnuDummy else {
             throw OpenPGPError(.noSuitableKey, "the secret key material is not present (GnuPG stub)")
+        }
+        if kind == .argon2 {
+            guard let argon2 else { throw OpenPGPError(.invalidArgument, "an Argon2 S2K without parameters") }
+            try argon2Limits.check(argon2)
+            return try Argon2.deriveArgon2id(
+                password: passphrase, salt: salt, passes: Int(argon2.passes), memoryKiB: argon2.memoryKiB,
+                lanes: Int(argon2.parallelism), count: keySize)
         }
         guard let digestSize = hashAlgorithm.digestSize else {
             throw OpenPGPError(.unsupportedAlgorithm, "S2K hash algorithm \(hashAlgorithm) is not supported")

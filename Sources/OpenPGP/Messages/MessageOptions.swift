@@ -38,6 +38,10 @@ public struct MessageOptions: Sendable, Hashable {
     public var literalDate: Date?
     /// The signature creation time; now when nil.
     public var signatureDate: Date?
+    /// How passphrases protect the session key (PSMTP `UseArgon2`): iterated and salted
+    /// SHA-256 by default, which every reader knows; ``PassphraseKDF/argon2Default`` for the
+    /// memory-hard Argon2 S2K, written in v4 SKESK packets (see ``PassphraseKDF``).
+    public var passphraseKDF: PassphraseKDF
 
     public init(
         cipher: SymmetricAlgorithm? = nil, aead: AEADChoice = .negotiated, aeadChunkSizeExponent: Int = 12,
@@ -45,7 +49,7 @@ public struct MessageOptions: Sendable, Hashable {
         compressionLevel: Int = 6, armor: Bool = true, armorHeaders: ArmorHeaders = ArmorHeaders(),
         armorLineEnding: ArmorLineEnding = .lf, ensureValidSignatureHash: Bool = true,
         literalFormat: LiteralFormat = .binary, fileName: String = "", literalDate: Date? = nil,
-        signatureDate: Date? = nil
+        signatureDate: Date? = nil, passphraseKDF: PassphraseKDF = .iteratedAndSalted
     ) {
         self.cipher = cipher
         self.aead = aead
@@ -61,6 +65,7 @@ public struct MessageOptions: Sendable, Hashable {
         self.fileName = fileName
         self.literalDate = literalDate
         self.signatureDate = signatureDate
+        self.passphraseKDF = passphraseKDF
     }
 }
 

@@ -63,9 +63,13 @@ public final class MessageWriter {
                 let secret = SecureBytes(Array(passphrase.utf8))
                 let body =
                     if let mode = encryption.aead {
-                        try SKESK.makeV6(sessionKey: sessionKey, messageCipher: cipher, mode: mode, passphrase: secret)
+                        try SKESK.makeV6(
+                            sessionKey: sessionKey, messageCipher: cipher, mode: mode, passphrase: secret,
+                            kdf: options.passphraseKDF)
                     } else {
-                        try SKESK.make(sessionKey: sessionKey, messageCipher: cipher, passphrase: secret)
+                        try SKESK.make(
+                            sessionKey: sessionKey, messageCipher: cipher, passphrase: secret,
+                            kdf: options.passphraseKDF)
                     }
                 try sink.write(PacketFraming.packet(tag: .symmetricKeyEncryptedSessionKey, body: body))
             }

@@ -5,11 +5,12 @@ enum SKESK {
     static let cipher = SymmetricAlgorithm.aes256
 
     /// A v4 SKESK packet body carrying `sessionKey` (for `messageCipher`), encrypted with a
-    /// key derived from `passphrase` (iterated and salted SHA-256 S2K).
+    /// key derived from `passphrase` by `kdf` (by default iterated and salted SHA-256 S2K).
     static func make(
-        sessionKey: SecureBytes, messageCipher: SymmetricAlgorithm, passphrase: SecureBytes
+        sessionKey: SecureBytes, messageCipher: SymmetricAlgorithm, passphrase: SecureBytes,
+        kdf: PassphraseKDF = .iteratedAndSalted
     ) throws -> [UInt8] {
-        let s2k = S2K.iteratedAndSalted()
+        let s2k = try kdf.s2k()
         let kek = try s2k.deriveKey(passphrase: passphrase, keySize: cipher.keySize ?? 32)
         var plain = sessionKey.withUnsafeBytes { [messageCipher.rawValue] + Array($0) }
         defer { wipe(&plain) }
@@ -21,12 +22,13 @@ enum SKESK {
     /// the session key sealed with `mode` under HKDF-SHA256(S2K output, info = the packet
     /// header octets), the key-encryption cipher being the message's own.
     static func makeV6(
-        sessionKey: SecureBytes, messageCipher: SymmetricAlgorithm, mode: AEADAlgorithm, passphrase: SecureBytes
+        sessionKey: SecureBytes, messageCipher: SymmetricAlgorithm, mode: AEADAlgorithm, passphrase: SecureBytes,
+        kdf: PassphraseKDF = .iteratedAndSalted
     ) throws -> [UInt8] {
         guard let keySize = messageCipher.keySize, let nonceSize = mode.nonceSize else {
             throw OpenPGPError(.unsupportedAlgorithm, "\(mode) with \(messageCipher) is not supported")
         }
-        let s2k = S2K.iteratedAndSalted()
+        let s2k = try kdf.s2k()
         let info = v6Info(cipher: messageCipher, mode: mode)
         var derived = try s2k.deriveKey(passphrase: passphrase, keySize: keySize).bytes
         defer { wipe(&derived) }
@@ -78,7 +80,7 @@ enum SKESK {
         _ packets: [(body: [UInt8], offset: Int)], passphrases: [SecureBytes], limits: SessionKeyLimits,
         for container: Container = .seipdV1
     ) throws -> [SessionKey] {
-        var budget = S2KBudget(limit: limits.maxS2KBytes)
+        var budget = S2KBudget(limits)
         return try sessionKeys(packets, passphrases: passphrases, limits: limits, for: container, budget: &budget)
     }
 
@@ -143,14 +145,14 @@ enum SKESK {
         guard let keySize = cipher.keySize else {
             throw OpenPGPError(.unsupportedAlgorithm, "SKESK cipher \(cipher) is not supported", offset: offset)
         }
+        let derived: SecureBytes
         do {
-            try budget.spend(s2k.workBytes(passphraseLength: passphrase.count, keySize: keySize))
+            derived = try budget.deriveKey(s2k, passphrase: passphrase, keySize: keySize)
         } catch var error as OpenPGPError {
-            error.offset = offset
+            error.offset = error.offset ?? offset
             error.packetTag = reader.packetTag
             throw error
         }
-        let derived = try s2k.deriveKey(passphrase: passphrase, keySize: keySize)
         let encrypted = reader.readRest()
         guard !encrypted.isEmpty else { return (cipher, derived) }
         var plain = try CFBCipher(cipher, key: derived, encrypting: false).update(encrypted)
@@ -197,14 +199,14 @@ enum SKESK {
                 packetTag: reader.packetTag)
         }
         guard sealed.count > tagSize else { throw reader.malformed("the SKESK has no encrypted session key") }
+        var derived: [UInt8]
         do {
-            try budget.spend(s2k.workBytes(passphraseLength: passphrase.count, keySize: keySize))
+            derived = try budget.deriveKey(s2k, passphrase: passphrase, keySize: keySize).bytes
         } catch var error as OpenPGPError {
-            error.offset = offset
+            error.offset = error.offset ?? offset
             error.packetTag = reader.packetTag
             throw error
         }
-        var derived = try s2k.deriveKey(passphrase: passphrase, keySize: keySize).bytes
         defer { wipe(&derived) }
         let info: [UInt8] = [0xC3, version, cipher.rawValue, mode.rawValue]
         let kek =

@@ -83,6 +83,11 @@ struct SecretKeyPacket: Sendable {
         case 254, 255:
             let cipher = SymmetricAlgorithm(rawValue: try reader.readByte("the protection cipher"))
             let s2k = try S2K(reading: &reader)
+            guard s2k.kind != .argon2 else {
+                throw OpenPGPError(
+                    .malformedPacket, "Argon2 S2K protects secret keys only with AEAD (S2K usage 253), not \(usage)",
+                    offset: offset, packetTag: tag.rawValue)
+            }
             if s2k.kind == .gnuDummy {
                 protection = .encrypted(usage: usage, cipher: cipher, s2k: s2k, iv: [])
                 encryptedData = reader.readRest()
@@ -207,6 +212,9 @@ struct SecretKeyPacket: Sendable {
         defer { wipe(&plain) }
         guard s2k.kind != .gnuDummy else {
             throw OpenPGPError(.invalidArgument, "a GnuPG stub S2K cannot protect a secret")
+        }
+        guard s2k.kind != .argon2 else {
+            throw OpenPGPError(.invalidArgument, "Argon2 S2K protects secret keys only with AEAD (S2K usage 253)")
         }
         let iv = secureRandomBytes(blockSize)
         let key = try s2k.deriveKey(passphrase: passphrase, keySize: keySize)
