@@ -29,6 +29,58 @@ struct V6SignatureTests {
         #expect(String(decoding: result.data, as: UTF8.self).hasPrefix("What we need from the grocery store:"))
     }
 
+    @Test func verifiesTheA1A2Ed25519LegacyVectors() throws {
+        let keyPacket = try PacketFraming.parse(
+            try Armor.decodeIfArmored(
+                Array(
+                    """
+                    -----BEGIN PGP PUBLIC KEY BLOCK-----
+
+                    xjMEU/NfCxYJKwYBBAHaRw8BAQdAPwmJlL3ZFu1AUxl5NOSofIBzOhKA1i+AEJku
+                    Q+47JAY=
+                    -----END PGP PUBLIC KEY BLOCK-----
+                    """.utf8)))[0]
+        var reader = ByteReader(keyPacket.body)
+        let key = try PublicKeyPacket(reading: &reader)
+        #expect(key.fingerprint.hex == "C959BDBAFA32A2F89A153B678CFDE12197965A9A")
+        let signaturePacket = try PacketFraming.parse(
+            try Armor.decodeIfArmored(
+                Array(
+                    """
+                    -----BEGIN PGP SIGNATURE-----
+
+                    iF4EABYIAAYFAlX5X5UACgkQjP3hIZeWWpr2IgD/VvkMypjiECY3vZg/2xbBMd/S
+                    ftgr9N3lYG4NdWrtM2YBANCcT6EVJ/A44PV/IgHYLy6iyQMyZfps60iehUuuYbQE
+                    -----END PGP SIGNATURE-----
+                    """.utf8)))[0]
+        let signature = try SignaturePacket(body: signaturePacket.body, offset: 0)
+        #expect(try signature.verify(by: key) { $0.update(Array("OpenPGP".utf8)) })
+        #expect(try !signature.verify(by: key) { $0.update(Array("OpenPGp".utf8)) })
+    }
+
+    @Test func malformedV6SignaturesAreTypedErrors() throws {
+        let header: [UInt8] = [6, 0x00, 27, 10]
+        let emptyAreas: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 0, 0xAB, 0xCD]
+        // Areas longer than the packet, a short salt, a short Ed25519 value.
+        let cases: [[UInt8]] = [
+            header + [0xFF, 0xFF, 0xFF, 0xFF],
+            header + [0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF],
+            header + emptyAreas + [32] + [UInt8](repeating: 0, count: 8),
+            header + emptyAreas + [32] + [UInt8](repeating: 0, count: 40),
+        ]
+        for body in cases {
+            #expect(errorCode { _ = try SignaturePacket(body: body, offset: 0) } == .truncatedPacket)
+        }
+        let onePassCases: [[UInt8]] = [
+            [6, 0, 10, 27, 32] + [UInt8](repeating: 0, count: 40),  // salt, then a short fingerprint
+            [6, 0, 10, 27, 0] + [UInt8](repeating: 0, count: 34),  // one byte too many
+            [4, 0, 10, 27],
+        ]
+        for body in onePassCases {
+            #expect(errorCode { _ = try OnePassSignature(body: body, offset: 0) } != nil)
+        }
+    }
+
     @Test func aSaltOfTheWrongSizeIsBad() throws {
         let certificate = try RFC9580Vectors.certificate()
         let message = try RFC9580Vectors.text("rfc9580-a6-cleartext.asc")
