@@ -120,6 +120,17 @@ struct V6KeyTests {
         #expect(primary.fingerprint.bytes == (try HashContext.digest(.sha256, prefix)))
     }
 
+    @Test func paddingPacketsAreIgnored() throws {
+        let padding = PacketFraming.packet(tag: .padding, body: secureRandomBytes(40))
+        let binary = try Armor.decode(try RFC9580Vectors.text("rfc9580-a3-cert.asc"))[0].data
+        let certificate = try Certificate(bytes: padding + binary + padding)
+        #expect(certificate.fingerprint.hex == RFC9580Vectors.primaryFingerprint)
+        #expect(certificate.subkeys.allSatisfy { $0.isBound })
+        let message = try Armor.decode(try RFC9580Vectors.text("rfc9580-a7-inline.asc"))[0].data
+        let result = try OpenPGPMessage.decrypt(message + padding, using: [], verifyingWith: [certificate])
+        #expect(result.signatures.map(\.status) == [.good])
+    }
+
     @Test func versionsOtherThan4And6AreStillUnsupported() {
         let v5 = PacketFraming.packet(
             tag: .publicKey, body: [5, 0, 0, 0, 1, 27, 0, 0, 0, 32] + [UInt8](repeating: 1, count: 32))
