@@ -47,6 +47,25 @@ struct SequoiaKeyInteropTests {
         #expect(lines == [key.fingerprint.hex.lowercased(), "Pat <pat@example.org>", key.fingerprint.hex.lowercased()])
     }
 
+    @Test func sequoiaUnlocksOurProtectedV6Key() throws {
+        let key = try SecretKey.generate(userIDs: ["Pat <pat@example.org>"], type: .curve25519, version: .v6)
+        let output = try PySequoia.run(
+            """
+            tsk = Tsk.from_bytes(open(sys.argv[1], "rb").read())
+            cert = Cert.from_bytes(open(sys.argv[2], "rb").read())
+            signed = sign(tsk.signer("correct horse"), b"unlocked", mode=SignatureMode.INLINE)
+            print(",".join(str(s.certificate) for s in verify(bytes=signed, store=lambda ids: [cert]).valid_sigs))
+            """, inputs: [try key.serialized(passphrase: "correct horse"), key.certificate.serialized()])
+        #expect(String(decoding: output, as: UTF8.self) == key.fingerprint.hex.lowercased() + "\n")
+        // And the wrong passphrase fails there too.
+        let failure = try PySequoia.failure(
+            """
+            tsk = Tsk.from_bytes(open(sys.argv[1], "rb").read())
+            sign(tsk.signer("wrong"), b"locked", mode=SignatureMode.INLINE)
+            """, inputs: [try key.serialized(passphrase: "correct horse")])
+        #expect(!failure.isEmpty)
+    }
+
     @Test func sequoiaReadsOurV6KeyWithoutUserID() throws {
         let key = try SecretKey.generate(userIDs: [], type: .curve25519, version: .v6)
         let output = try PySequoia.run(
