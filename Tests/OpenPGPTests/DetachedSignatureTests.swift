@@ -144,7 +144,8 @@ struct DetachedSignatureTests {
         context.update(data)
         let late = UInt32(Date(timeIntervalSinceNow: -86_400).timeIntervalSince1970)
         let packet = try DocumentSignatures.sign(
-            with: key, type: .binary, hash: .sha256, creationTime: late, context: context)
+            with: DocumentSignatures.Signer(key: key, hash: .sha256, salt: []), type: .binary, creationTime: late,
+            context: context)
         let results = try OpenPGPMessage.verifyDetached(packet.serialized, of: data, with: [expired.certificate])
         #expect(results.map(\.status) == [.unusableKey])
 
@@ -158,14 +159,14 @@ struct DetachedSignatureTests {
     }
 
     @Test func otherSignatureVersionsAreUnsupported() throws {
-        // A version 6 header (type, algorithms) and a version 3 signature by Alice's key ID.
-        let v6 = PacketFraming.packet(tag: .signature, body: [6, 0x00, 27, 10] + [UInt8](repeating: 0, count: 40))
+        // A version 5 header (type, algorithms) and a version 3 signature by Alice's key ID.
+        let v5 = PacketFraming.packet(tag: .signature, body: [5, 0x00, 27, 10] + [UInt8](repeating: 0, count: 40))
         var v3Body: [UInt8] = [3, 5, 0x01, 0x65, 0x00, 0x00, 0x00] + Self.alice.certificate.keyID.bytes + [22, 8]
         v3Body += [0xAB, 0xCD] + [0, 8, 0xFF] + [0, 8, 0xFF]
         let v3 = PacketFraming.packet(tag: .signature, body: v3Body)
         let good = try OpenPGPMessage.detachedSignature(
             for: data, by: [Self.alice], options: MessageOptions(armor: false))
-        let results = try OpenPGPMessage.verifyDetached(v6 + good + v3, of: data, with: [Self.alice.certificate])
+        let results = try OpenPGPMessage.verifyDetached(v5 + good + v3, of: data, with: [Self.alice.certificate])
         #expect(results.map(\.status) == [.unsupported, .good, .unsupported])
         #expect(results[0].hashAlgorithm == .sha512)
         #expect(results[0].publicKeyAlgorithm == PublicKeyAlgorithm(rawValue: 27))

@@ -34,9 +34,9 @@ public struct KeyComponent: Sendable, Hashable {
         self.isPrimary = isPrimary
         self.fingerprint = packet.fingerprint
     }
-    /// The key ID (last 8 bytes of a v4 fingerprint).
+    /// The key ID (last 8 bytes of a v4 fingerprint, first 8 of a v6 one).
     public var keyID: KeyID { fingerprint.keyID }
-    /// The key's version (4).
+    /// The key's version (4 or 6).
     public var version: Int { Int(packet.version) }
     /// The public-key algorithm.
     public var algorithm: PublicKeyAlgorithm { packet.algorithm }

@@ -5,6 +5,9 @@ enum SecretParameters: Sendable {
     /// X25519 for RFC 6637 ECDH: the 32-byte scalar in native (little-endian) order, and its
     /// libcrypto key once used.
     case curve25519(scalar: SecureBytes, key: EVPKeyCache = EVPKeyCache())
+    /// X25519, X448, Ed25519 or Ed448 (RFC 9580 algorithms 25–28; the public key says which):
+    /// the native secret as stored, and its libcrypto key once used.
+    case native(secret: SecureBytes, key: EVPKeyCache = EVPKeyCache())
     /// RSA: d, p, q and u = p⁻¹ mod q.
     case rsa(RSASecret)
     /// DSA: the exponent x.
@@ -34,7 +37,30 @@ enum SecretParameters: Sendable {
             defer { wipe(&padded) }
             return SecureBytes(padded)
         }
+        /// A native secret of `size` bytes whose public key must be `expected`.
+        func native(
+            _ size: Int, _ expected: [UInt8], _ derive: (EVPKey) throws -> [UInt8],
+            _ make: (SecureBytes) throws -> EVPKey
+        ) throws -> SecretParameters {
+            guard reader.remaining == size else {
+                throw reader.malformed("a \(publicKey.algorithm) secret key has \(size) bytes, not \(reader.remaining)")
+            }
+            var bytes = reader.readRest()
+            defer { wipe(&bytes) }
+            let secret = SecureBytes(bytes)
+            let cache = EVPKeyCache()
+            guard let key = try? cache.key({ try make(secret) }), (try? derive(key)) == expected else { throw mismatch }
+            return .native(secret: secret, key: cache)
+        }
         switch publicKey.parameters {
+        case .x25519(let expected):
+            return try native(X25519.keySize, expected, X25519.publicKey(of:), X25519.privateKey(secret:))
+        case .x448(let expected):
+            return try native(X448.keySize, expected, X448.publicKey(of:), X448.privateKey(secret:))
+        case .ed25519(let expected):
+            return try native(Ed25519.keySize, expected, rawPublicKey(of:), Ed25519.privateKey(seed:))
+        case .ed448(let expected):
+            return try native(Ed448.keySize, expected, rawPublicKey(of:), Ed448.privateKey(secret:))
         case .eddsaLegacy(.ed25519, _):
             return .eddsaLegacy(seed: try secret("the EdDSA secret", size: 32))
         case .ecdh(.curve25519, _, _, _):
@@ -121,6 +147,8 @@ enum SecretParameters: Sendable {
             try out.appendMPI(bytes)
         }
         switch self {
+        case .native(let secret, _):
+            secret.withUnsafeBytes { out += $0 }
         case .eddsaLegacy(let seed, _):
             try append(seed)
         case .curve25519(let scalar, _):

@@ -1,9 +1,12 @@
 /// Encrypting and recovering session keys for PKESK packets, per algorithm.
 enum SessionKeyCrypto {
-    /// The algorithm-specific fields of a v3 PKESK for `key`.
-    static func encrypt(sessionKey: SecureBytes, cipher: SymmetricAlgorithm, to key: PublicKeyPacket) throws -> [UInt8]
+    /// The algorithm-specific fields of a PKESK for `key`: v3 with the message's `cipher`
+    /// named with the session key, v6 (`cipher` nil) without it.
+    static func encrypt(sessionKey: SecureBytes, cipher: SymmetricAlgorithm?, to key: PublicKeyPacket) throws -> [UInt8]
     {
         switch key.parameters {
+        case .x25519, .x448:
+            return try NativeKeyAgreement(key)?.encrypt(sessionKey: sessionKey, cipher: cipher) ?? []
         case .ecdh(.curve25519, let point, let kdfHash, let kdfCipher):
             guard point.count == 33, point[0] == 0x40 else {
                 throw OpenPGPError(.malformedPacket, "key \(key.fingerprint) has a malformed Curve25519 point")
@@ -65,38 +68,54 @@ enum SessionKeyCrypto {
         }
     }
 
-    /// Recovers `(cipher, session key)` from PKESK fields. Every failure is the same
+    /// Recovers `(cipher, session key)` from v3 PKESK fields. Every failure is the same
     /// `decryptionFailed` error, so the result is no padding or key-wrap oracle.
     static func decrypt(
         fields: [UInt8], with secret: SecretParameters, key: PublicKeyPacket
     ) throws -> (SymmetricAlgorithm, SecureBytes) {
+        let (cipher, sessionKey) = try decrypt(fields: fields, with: secret, key: key, namesCipher: true)
+        guard let cipher else { throw OpenPGPError(.decryptionFailed, "the session key could not be decrypted") }
+        return (cipher, sessionKey)
+    }
+
+    /// Recovers the session key from PKESK fields, and the cipher when `namesCipher` (v3;
+    /// v6 PKESKs leave the cipher to the encrypted data). Every failure is the same
+    /// `decryptionFailed` error.
+    static func decrypt(
+        fields: [UInt8], with secret: SecretParameters, key: PublicKeyPacket, namesCipher: Bool
+    ) throws -> (SymmetricAlgorithm?, SecureBytes) {
         let failure = OpenPGPError(.decryptionFailed, "the session key could not be decrypted")
         var reader = ByteReader(fields)
         switch (secret, key.parameters) {
+        case (.native(let scalar, let cache), .x25519), (.native(let scalar, let cache), .x448):
+            guard let agreement = NativeKeyAgreement(key) else { throw failure }
+            return try agreement.decrypt(fields: fields, secret: scalar, cache: cache, namesCipher: namesCipher)
         case (.curve25519(let scalar, let cache), .ecdh(.curve25519, _, let kdfHash, let kdfCipher)):
             guard let ephemeral = try? reader.readMPI(), ephemeral.count == 33, ephemeral[0] == 0x40,
                 let ownKey = try? cache.key({ try X25519.privateKey(secret: scalar) }),
                 let shared = try? X25519.sharedSecret(key: ownKey, peerPublicKey: Array(ephemeral.dropFirst()))
             else { throw failure }
             return try ecdhUnwrap(
-                &reader, shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher, failure: failure)
+                &reader, shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher, failure: failure,
+                namesCipher: namesCipher)
         case (.ecdh(let scalar), .ecdh(let curve, let point, let kdfHash, let kdfCipher)):
             let group = try WeierstrassCurve(curve)
             guard let ephemeral = try? reader.readMPI(),
                 let shared = try? group.sharedSecret(scalar: scalar, point: point, peer: ephemeral)
             else { throw failure }
             return try ecdhUnwrap(
-                &reader, shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher, failure: failure)
+                &reader, shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher, failure: failure,
+                namesCipher: namesCipher)
         case (.rsa(let rsa), .rsa(let n, let e)) where key.algorithm != .rsaSignOnly:
             guard let ciphertext = try? reader.readMPI(), reader.isAtEnd,
                 let block = try? RSAPrimitives.decryptRaw(ciphertext, n: n, e: e, secret: rsa)
             else { throw failure }
-            return try decodePKCS1(block, failure: failure)
+            return try decodePKCS1(block, failure: failure, namesCipher: namesCipher)
         case (.elgamal(let x), .elgamal(let p, _, _)):
             guard let c1 = try? reader.readMPI(), let c2 = try? reader.readMPI(), reader.isAtEnd,
                 let block = try? ElGamal.decrypt(c1: c1, c2: c2, p: p, x: x)
             else { throw failure }
-            return try decodePKCS1(block, failure: failure)
+            return try decodePKCS1(block, failure: failure, namesCipher: namesCipher)
         default:
             throw OpenPGPError(
                 .unsupportedAlgorithm,
@@ -106,7 +125,7 @@ enum SessionKeyCrypto {
 
     /// RFC 6637 §8: `MPI(ephemeral point) || length || AESKeyWrap(KEK, session key, PKCS #5 padded)`.
     private static func ecdhFields(
-        ephemeralPoint: [UInt8], shared: SecureBytes, sessionKey: SecureBytes, cipher: SymmetricAlgorithm,
+        ephemeralPoint: [UInt8], shared: SecureBytes, sessionKey: SecureBytes, cipher: SymmetricAlgorithm?,
         key: PublicKeyPacket,
         kdfHash: HashAlgorithm, kdfCipher: SymmetricAlgorithm
     ) throws -> [UInt8] {
@@ -127,8 +146,8 @@ enum SessionKeyCrypto {
     private static func ecdhUnwrap(
         _ reader: inout ByteReader, shared: SecureBytes, key: PublicKeyPacket, kdfHash: HashAlgorithm,
         kdfCipher: SymmetricAlgorithm,
-        failure: OpenPGPError
-    ) throws -> (SymmetricAlgorithm, SecureBytes) {
+        failure: OpenPGPError, namesCipher: Bool
+    ) throws -> (SymmetricAlgorithm?, SecureBytes) {
         guard let length = try? reader.readByte(), let wrapped = try? reader.readBytes(Int(length)), reader.isAtEnd,
             let kek = try? ecdhKEK(shared: shared, key: key, kdfHash: kdfHash, kdfCipher: kdfCipher),
             let unwrapped = try? AESKeyWrap.unwrap(wrapped, kek: kek)
@@ -139,30 +158,37 @@ enum SessionKeyCrypto {
             padded.suffix(Int(last)).allSatisfy({ $0 == last })
         else { throw failure }
         padded.removeLast(Int(last))
-        return try decodeSessionKey(padded, failure: failure)
+        return try decodeSessionKey(padded, failure: failure, namesCipher: namesCipher)
     }
 
     /// The session key inside a decrypted EME-PKCS1-v1_5 block.
     private static func decodePKCS1(
-        _ block: SecureBytes, failure: OpenPGPError
-    ) throws -> (SymmetricAlgorithm, SecureBytes) {
+        _ block: SecureBytes, failure: OpenPGPError, namesCipher: Bool
+    ) throws -> (SymmetricAlgorithm?, SecureBytes) {
         var bytes = block.bytes
         defer { wipe(&bytes) }
         guard var message = EMEPKCS1.decode(bytes) else { throw failure }
         defer { wipe(&message) }
-        return try decodeSessionKey(message, failure: failure)
+        return try decodeSessionKey(message, failure: failure, namesCipher: namesCipher)
     }
 
-    /// `cipher || key || checksum`, the plaintext of v3 PKESK session keys.
-    static func encodeSessionKey(_ sessionKey: SecureBytes, cipher: SymmetricAlgorithm) -> [UInt8] {
-        sessionKey.withUnsafeBytes { key in [cipher.rawValue] + Array(key) + secretChecksum(key) }
+    /// `cipher || key || checksum`, the plaintext of v3 PKESK session keys; v6 ones (`cipher`
+    /// nil) have no cipher octet.
+    static func encodeSessionKey(_ sessionKey: SecureBytes, cipher: SymmetricAlgorithm?) -> [UInt8] {
+        sessionKey.withUnsafeBytes { key in (cipher.map { [$0.rawValue] } ?? []) + Array(key) + secretChecksum(key) }
     }
 
-    static func decodeSessionKey(_ bytes: [UInt8], failure: OpenPGPError) throws -> (SymmetricAlgorithm, SecureBytes) {
+    /// The session key of ``encodeSessionKey(_:cipher:)``'s output. Without a cipher octet
+    /// (v6) the key must have an AES key's size (16, 24 or 32 bytes).
+    static func decodeSessionKey(
+        _ bytes: [UInt8], failure: OpenPGPError, namesCipher: Bool = true
+    ) throws -> (SymmetricAlgorithm?, SecureBytes) {
         guard bytes.count >= 3 else { throw failure }
-        let cipher = SymmetricAlgorithm(rawValue: bytes[0])
-        let key = bytes[1..<(bytes.count - 2)]
-        guard let size = cipher.keySize, key.count == size, secretChecksum(key) == Array(bytes.suffix(2)) else {
+        let cipher = namesCipher ? SymmetricAlgorithm(rawValue: bytes[0]) : nil
+        let key = bytes[(namesCipher ? 1 : 0)..<(bytes.count - 2)]
+        guard cipher.map({ $0.keySize == key.count }) ?? [16, 24, 32].contains(key.count),
+            secretChecksum(key) == Array(bytes.suffix(2))
+        else {
             throw failure
         }
         return (cipher, SecureBytes(key))

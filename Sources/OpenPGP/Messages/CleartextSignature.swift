@@ -10,9 +10,9 @@ import Foundation
 /// longest line. `hash`, `armorHeaders` (on the signature), `armorLineEnding` and
 /// `signatureDate` apply; the other options do not.
 ///
-/// The `Hash:` armor header is always written. RFC 9580 deprecates it but allows it for
-/// version 4 signatures, and GnuPG 2.2 and Sequoia's sqop assume MD5 without it (RFC 4880)
-/// and reject the signature.
+/// The `Hash:` armor header is written for the version 4 signatures. RFC 9580 deprecates it
+/// but allows it for them, and GnuPG 2.2 and Sequoia's sqop assume MD5 without it (RFC 4880)
+/// and reject the signature. Version 6 signatures (from v6 keys) are not named in it.
 public final class CleartextSigner {
     private let signers: [DocumentSignatures.Signer]
     private let contexts: [HashContext]
@@ -37,14 +37,16 @@ public final class CleartextSigner {
         let date = options.signatureDate ?? Date()
         guard !signers.isEmpty else { throw OpenPGPError(.invalidArgument, "signing needs at least one key") }
         self.signers = try DocumentSignatures.signers(signers, options: options, at: date)
-        contexts = try self.signers.map { try HashContext($0.hash) }
+        contexts = try self.signers.map { try $0.makeHashContext() }
         self.options = options
         self.output = output
         creationTime = UInt32(openPGPTimestamp: date)
         newline = options.armorLineEnding.bytes
         var header = Array(Armor.cleartextHeaderLine.utf8) + newline
         var names: [String] = []
-        for name in self.signers.compactMap(\.hash.textName) where !names.contains(name) { names.append(name) }
+        // Only v4 signatures are named: RFC 9580 §7 has no Hash header for v6 signatures.
+        let v4Hashes = self.signers.filter { $0.key.publicKey.version != 6 }.map(\.hash)
+        for name in v4Hashes.compactMap(\.textName) where !names.contains(name) { names.append(name) }
         if !names.isEmpty { header += Array("Hash: \(names.joined(separator: ","))".utf8) + newline }
         try emit(header + newline)
     }
@@ -82,7 +84,7 @@ public final class CleartextSigner {
         var packets: [UInt8] = []
         for (signer, context) in zip(signers, contexts) {
             packets += try DocumentSignatures.sign(
-                with: signer.key, type: .text, hash: signer.hash, creationTime: creationTime, context: context
+                with: signer, type: .text, creationTime: creationTime, context: context
             ).serialized
         }
         try emit(
@@ -265,14 +267,16 @@ extension OpenPGPMessage {
         _ message: [UInt8], with certificates: [Certificate]
     ) throws -> CleartextVerification {
         let parsed = try CleartextMessage(parsing: message)
-        let verifier = DetachedVerifier(
-            signatures: try DocumentSignatures.parse(Array(parsed.signatureBlock)), certificates: certificates)
+        let signatures = try DocumentSignatures.parse(Array(parsed.signatureBlock))
+        let verifier = DetachedVerifier(signatures: signatures, certificates: certificates)
         try verifier.write(parsed.text(separator: [0x0D, 0x0A]))
-        let results = try verifier.finish().map { result -> SignatureVerification in
+        let results = try zip(signatures, verifier.finish()).map { signature, result -> SignatureVerification in
             if result.signatureType != .text {
                 return result.with(
                     .bad, "a cleartext signature must be a text signature, not type \(result.signatureType)")
             }
+            // The Hash header speaks for v4 signatures only (RFC 9580 §7.1).
+            if case .signature(let packet) = signature, packet.version == 6 { return result }
             if !parsed.declaredHashes.isEmpty, !parsed.declaredHashes.contains(result.hashAlgorithm) {
                 return result.with(.bad, "the Hash header does not name the signature's hash \(result.hashAlgorithm)")
             }

@@ -22,7 +22,7 @@ public final class DetachedSigner {
         guard !signers.isEmpty else { throw OpenPGPError(.invalidArgument, "signing needs at least one key") }
         self.signers = try DocumentSignatures.signers(signers, options: options, at: date)
         hasher = DocumentHasher(
-            contexts: try self.signers.map { try HashContext($0.hash) },
+            contexts: try self.signers.map { try $0.makeHashContext() },
             textMode: DocumentSignatures.type(for: options.literalFormat) == .text)
         self.options = options
         creationTime = UInt32(openPGPTimestamp: date)
@@ -51,7 +51,7 @@ public final class DetachedSigner {
         var packets: [UInt8] = []
         for (signer, context) in zip(signers, hasher.contexts) {
             packets += try DocumentSignatures.sign(
-                with: signer.key, type: type, hash: signer.hash, creationTime: creationTime, context: context
+                with: signer, type: type, creationTime: creationTime, context: context
             ).serialized
         }
         guard options.armor else { return packets }
@@ -71,7 +71,7 @@ public final class DetachedVerifier {
 
     private let entries: [Entry]
     private let certificates: [Certificate]
-    /// One hasher per hash algorithm and mode (binary or text) the signatures use.
+    /// One hasher per hash algorithm, mode (binary or text) and salt the signatures use.
     private var hashers: [DocumentHasher]
     private var finished = false
 
@@ -85,18 +85,20 @@ public final class DetachedVerifier {
 
     init(signatures: [DocumentSignatures.Parsed], certificates: [Certificate]) {
         self.certificates = certificates
-        var groups: [(HashAlgorithm, Bool)] = []
+        var groups: [(HashAlgorithm, Bool, [UInt8])] = []
         var hashers: [DocumentHasher] = []
         entries = signatures.map { parsed in
             let signature: SignaturePacket
             switch parsed {
             case .unsupported(let result): return .known(result)
-            case .v4(let packet): signature = packet
+            case .signature(let packet): signature = packet
             }
-            let key = (signature.hashAlgorithm, signature.type == .text)
+            // v6 signatures each have their own salt, hashed first: they share a hash only
+            // with a signature of the same salt.
+            let key = (signature.hashAlgorithm, signature.type == .text, signature.salt)
             guard signature.type == .binary || signature.type == .text else { return .check(signature, group: nil) }
             if let index = groups.firstIndex(where: { $0 == key }) { return .check(signature, group: index) }
-            guard let context = try? HashContext(signature.hashAlgorithm) else { return .check(signature, group: nil) }
+            guard let context = try? signature.makeHashContext() else { return .check(signature, group: nil) }
             groups.append(key)
             hashers.append(DocumentHasher(contexts: [context], textMode: key.1))
             return .check(signature, group: groups.count - 1)

@@ -8,44 +8,51 @@ enum DocumentSignatures {
         format == .binary ? .binary : .text
     }
 
-    /// A key ready to sign and the hash it signs with.
+    /// A key ready to sign, the hash it signs with, and the salt of its v6 signature (empty
+    /// for a v4 key): chosen up front, as a v6 one-pass signature names it before the data.
     struct Signer {
         let key: SigningKey
         let hash: HashAlgorithm
+        let salt: [UInt8]
+
+        /// A context for the signed data, the salt already hashed.
+        func makeHashContext() throws -> HashContext { try HashContext(hash, salt: salt) }
     }
 
     /// The keys of `signers` that may sign at `date`, each with its hash: `options.hash`, or
-    /// with `ensureValidSignatureHash` one that fits a DSA or ECDSA key.
+    /// with `ensureValidSignatureHash` one that fits a DSA or ECDSA key. A v6 or native EdDSA
+    /// key always gets a hash it may use (RFC 9580 §5.2.3.4–5): SHA-256, or SHA-512 for Ed448,
+    /// in place of a weaker one.
     static func signers(_ signers: [SecretKey], options: MessageOptions, at date: Date) throws -> [Signer] {
         try signers.map { secretKey in
             let key = try secretKey.signingKey(at: date)
             let requested = options.hash ?? .sha256
-            let hash = options.ensureValidSignatureHash ? key.signatureHash(requested: requested) : requested
-            guard hash.isSupported else {
+            var hash = options.ensureValidSignatureHash ? key.signatureHash(requested: requested) : requested
+            if !hash.isAllowed(for: key.publicKey) { hash = key.signatureHash(requested: hash) }
+            guard hash.isSupported, hash.isAllowed(for: key.publicKey) else {
                 throw OpenPGPError(.unsupportedAlgorithm, "hash algorithm \(hash) is not supported")
             }
-            return Signer(key: key, hash: hash)
+            let salt = key.publicKey.version == 6 ? secureRandomBytes(hash.v6SaltSize ?? 0) : []
+            return Signer(key: key, hash: hash, salt: salt)
         }
     }
 
-    /// Completes the signature of `key` over the data hashed into `context`, with the same
-    /// subpackets as inline signatures: creation time and issuer fingerprint (hashed), issuer
-    /// key ID (unhashed).
+    /// Completes the signature of `signer` over the data hashed into `context` (made by
+    /// ``Signer/makeHashContext()``), with the same subpackets as inline signatures: creation
+    /// time and issuer fingerprint (hashed), issuer key ID (unhashed, v4 only).
     static func sign(
-        with key: SigningKey, type: SignatureType, hash: HashAlgorithm, creationTime: UInt32, context: HashContext
+        with signer: Signer, type: SignatureType, creationTime: UInt32, context: HashContext
     ) throws -> SignaturePacket {
-        let template = try SignaturePacket(
-            type: type, publicKeyAlgorithm: key.publicKey.algorithm, hashAlgorithm: hash,
-            hashedSubpackets: [.creationTime(creationTime), .issuer(key.publicKey.fingerprint)],
-            unhashedSubpackets: [.issuerKeyID(key.publicKey.keyID)], hashPrefix: [], signatureValues: [])
-        return try key.finish(template: template, context: context)
+        let template = try signer.key.makeTemplate(
+            type: type, hash: signer.hash, creationTime: creationTime, salt: signer.salt)
+        return try signer.key.finish(template: template, context: context)
     }
 
     /// One signature read from a signature block.
     enum Parsed {
-        /// A version 4 signature, to be checked.
-        case v4(SignaturePacket)
-        /// A signature this engine cannot check (versions 3, 5 and 6): its result is known.
+        /// A version 4 or 6 signature, to be checked.
+        case signature(SignaturePacket)
+        /// A signature this engine cannot check (versions 3 and 5): its result is known.
         case unsupported(SignatureVerification)
     }
 
@@ -93,10 +100,10 @@ enum DocumentSignatures {
                 version: 3, type: body[2], publicKey: body[15], hash: body[16],
                 keyID: KeyID(bytes: Array(body[7..<15])),
                 created: created)
-        case .some(let version) where (version == 5 || version == 6) && body.count >= 4:
-            return unsupported(version: version, type: body[1], publicKey: body[2], hash: body[3])
+        case 5 where body.count >= 4:
+            return unsupported(version: 5, type: body[1], publicKey: body[2], hash: body[3])
         default:
-            return .v4(try SignaturePacket(body: body, offset: packet.bodyOffset))
+            return .signature(try SignaturePacket(body: body, offset: packet.bodyOffset))
         }
     }
 

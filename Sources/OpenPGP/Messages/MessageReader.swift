@@ -51,10 +51,12 @@ struct MessageReader {
         let date: Date?
     }
 
-    /// A hash of the literal data for one algorithm, binary or text (CRLF-canonical).
+    /// A hash of the literal data for one algorithm, binary or text (CRLF-canonical), and
+    /// salt (v6 signatures hash their own salt first; empty for v4).
     private struct HashKey: Hashable {
         let algorithm: HashAlgorithm
         let text: Bool
+        let salt: [UInt8]
     }
 
     private struct ReadState {
@@ -77,9 +79,9 @@ struct MessageReader {
             self.budget = budget
         }
 
-        mutating func prepareHash(_ algorithm: HashAlgorithm, type: SignatureType) {
-            let key = HashKey(algorithm: algorithm, text: type == .text)
-            guard hashes[key] == nil, let context = try? HashContext(algorithm) else { return }
+        mutating func prepareHash(_ algorithm: HashAlgorithm, type: SignatureType, salt: [UInt8]) {
+            let key = HashKey(algorithm: algorithm, text: type == .text, salt: salt)
+            guard hashes[key] == nil, let context = try? HashContext(algorithm, salt: salt) else { return }
             hashes[key] = context
         }
     }
@@ -140,17 +142,14 @@ struct MessageReader {
                 }
             case .onePassSignature:
                 guard state.literal == nil else { throw unexpected() }
-                let fields = try body.readAll()
-                guard fields.count == 13, fields[0] == 3 else {
-                    throw OpenPGPError(
-                        .malformedPacket, "unsupported one-pass signature packet", offset: offset,
-                        packetTag: tag.rawValue)
-                }
-                state.prepareHash(HashAlgorithm(rawValue: fields[2]), type: SignatureType(rawValue: fields[1]))
+                let onePass = try OnePassSignature(body: try body.readAll(), offset: offset)
+                state.prepareHash(onePass.hashAlgorithm, type: onePass.type, salt: onePass.salt)
                 state.onePassCount += 1
             case .signature:
                 let signature = try SignaturePacket(body: try body.readAll(), offset: body.offset)
-                if state.literal == nil { state.prepareHash(signature.hashAlgorithm, type: signature.type) }
+                if state.literal == nil {
+                    state.prepareHash(signature.hashAlgorithm, type: signature.type, salt: signature.salt)
+                }
                 state.signatures.append(signature)
             case .literalData:
                 guard state.literal == nil else { throw unexpected() }
@@ -406,7 +405,8 @@ struct MessageReader {
     // MARK: Signatures
 
     private func verify(_ signature: SignaturePacket, hashes: [HashKey: HashContext]) throws -> SignatureVerification {
-        let context = try hashes[HashKey(algorithm: signature.hashAlgorithm, text: signature.type == .text)]?.copy()
+        let key = HashKey(algorithm: signature.hashAlgorithm, text: signature.type == .text, salt: signature.salt)
+        let context = try hashes[key]?.copy()
         let result = DocumentSignatures.verify(signature, context: context, certificates: certificates)
         if context == nil && result.status == .unsupported && signature.hashAlgorithm.isSupported {
             return result.with(

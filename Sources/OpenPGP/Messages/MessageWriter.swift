@@ -89,13 +89,11 @@ public final class MessageWriter {
         for (index, signer) in signingKeys.enumerated() {
             let last = index == signingKeys.count - 1
             let key = signer.key.publicKey
-            // One-pass signature packet (version 3); the last one written is "not nested".
-            let ops: [UInt8] =
-                [3, signatureType.rawValue, signer.hash.rawValue, key.algorithm.rawValue] + key.keyID.bytes + [
-                    last ? 1 : 0
-                ]
-            try container.write(PacketFraming.packet(tag: .onePassSignature, body: ops))
-            hashed.append((signer, try HashContext(signer.hash)))
+            // One-pass signature packet (version 3, or 6 for a v6 key); the last one written is "not nested".
+            let onePass = OnePassSignature(
+                type: signatureType, hashAlgorithm: signer.hash, key: key, salt: signer.salt, isLast: last)
+            try container.write(PacketFraming.packet(tag: .onePassSignature, body: onePass.body))
+            hashed.append((signer, try signer.makeHashContext()))
         }
         let literal = try LiteralDataStage(
             format: options.literalFormat, fileName: options.fileName, date: options.literalDate,
@@ -108,8 +106,7 @@ public final class MessageWriter {
                 try literal.finish()
                 for (signer, context) in hashed.reversed() {
                     let signature = try DocumentSignatures.sign(
-                        with: signer.key, type: signatureType, hash: signer.hash, creationTime: signatureTime,
-                        context: context)
+                        with: signer, type: signatureType, creationTime: signatureTime, context: context)
                     try container.write(signature.serialized)
                 }
                 try container.finish()

@@ -8,14 +8,24 @@ public enum PublicKeyParameters: Sendable, Hashable {
     case eddsaLegacy(curve: Curve, point: [UInt8])
     /// RFC 6637 ECDH with its KDF hash and key-wrap cipher.
     case ecdh(curve: Curve, point: [UInt8], kdfHash: HashAlgorithm, kdfCipher: SymmetricAlgorithm)
+    /// X25519 (algorithm 25, RFC 9580 §5.5.5.7): the 32-byte native public key.
+    case x25519(publicKey: [UInt8])
+    /// X448 (algorithm 26, §5.5.5.8): the 56-byte native public key.
+    case x448(publicKey: [UInt8])
+    /// Ed25519 (algorithm 27, §5.5.5.9): the 32-byte native public key.
+    case ed25519(publicKey: [UInt8])
+    /// Ed448 (algorithm 28, §5.5.5.10): the 57-byte native public key.
+    case ed448(publicKey: [UInt8])
     /// An algorithm this engine does not know; the raw bytes are kept.
     case unknown(raw: [UInt8])
 }
 
-/// A public key or subkey packet body (versions 4; the parser reports others as unsupported).
+/// A public key or subkey packet body, version 4 or 6 (RFC 9580 §5.5.2); the parser reports
+/// other versions as unsupported.
 ///
-/// The body is at most 65,535 bytes: the v4 fingerprint and every signature over the key hash
-/// it behind a two-octet length, so a longer one is refused when it is read or made.
+/// A v4 body is at most 65,535 bytes: the v4 fingerprint and every signature over the key hash
+/// it behind a two-octet length, so a longer one is refused when it is read or made. A v6 body
+/// is hashed behind a four-octet length and bounded only by its packet.
 struct PublicKeyPacket: Sendable, Hashable {
     let version: UInt8
     let creationTime: UInt32
@@ -27,16 +37,29 @@ struct PublicKeyPacket: Sendable, Hashable {
     /// The longest body a v4 key's two-octet hash length can describe.
     static let maxBodyLength = Int(UInt16.max)
 
-    init(creationTime: UInt32, algorithm: PublicKeyAlgorithm, parameters: PublicKeyParameters) throws {
-        self.version = 4
+    init(
+        version: UInt8 = 4, creationTime: UInt32, algorithm: PublicKeyAlgorithm, parameters: PublicKeyParameters
+    ) throws {
+        guard version == 4 || version == 6 else {
+            throw OpenPGPError(.invalidArgument, "keys have version 4 or 6, not \(version)")
+        }
+        self.version = version
         self.creationTime = creationTime
         self.algorithm = algorithm
         self.parameters = parameters
-        var body: [UInt8] = [4]
+        var body: [UInt8] = [version]
         body.appendUInt32(creationTime)
         body.append(algorithm.rawValue)
-        body += try Self.encode(parameters)
-        guard body.count <= Self.maxBodyLength else {
+        let material = try Self.encode(parameters)
+        if version == 6 {
+            try Self.checkV6Algorithm(parameters) { OpenPGPError(.invalidArgument, $0) }
+            guard let length = UInt32(exactly: material.count) else {
+                throw OpenPGPError(.invalidArgument, "key material of \(material.count) bytes is too long")
+            }
+            body.appendUInt32(length)
+        }
+        body += material
+        guard version == 6 || body.count <= Self.maxBodyLength else {
             throw OpenPGPError(
                 .invalidArgument,
                 "a key of \(body.count) bytes is larger than a v4 key may be (\(Self.maxBodyLength) bytes)")
@@ -49,50 +72,96 @@ struct PublicKeyPacket: Sendable, Hashable {
         let start = reader.position
         let versionOffset = reader.absoluteOffset
         version = try reader.readByte("the key version")
-        guard version == 4 else {
+        guard version == 4 || version == 6 else {
             throw OpenPGPError(
-                .unsupportedVersion, "version \(version) keys are not supported yet", offset: versionOffset,
+                .unsupportedVersion, "version \(version) keys are not supported", offset: versionOffset,
                 packetTag: reader.packetTag)
         }
         creationTime = try reader.readUInt32("the key creation time")
         algorithm = PublicKeyAlgorithm(rawValue: try reader.readByte("the key algorithm"))
+        if version == 6 {
+            // v6: a four-octet count of the key material bounds the public part exactly.
+            let length = try reader.readUInt32("the key material length")
+            guard let count = Int(exactly: length), count <= reader.remaining else {
+                throw reader.truncated("the key material")
+            }
+            var material = ByteReader(
+                try reader.readBytes(count, "the key material"), baseOffset: reader.absoluteOffset - count,
+                packetTag: reader.packetTag)
+            parameters = try Self.readParameters(algorithm, &material)
+            guard material.isAtEnd else {
+                throw material.malformed("the key material is longer than its algorithm needs")
+            }
+            try Self.checkV6Algorithm(parameters) { material.malformed($0) }
+        } else {
+            parameters = try Self.readParameters(algorithm, &reader)
+            guard reader.position - start <= Self.maxBodyLength else {
+                throw OpenPGPError(
+                    .malformedPacket,
+                    "a v4 key of \(reader.position - start) bytes is larger than its fingerprint can cover (\(Self.maxBodyLength) bytes)",
+                    offset: versionOffset, packetTag: reader.packetTag)
+            }
+        }
+        body = Array(reader.bytes[start..<reader.position])
+    }
+
+    /// The algorithm-specific public fields of `algorithm`.
+    private static func readParameters(
+        _ algorithm: PublicKeyAlgorithm, _ reader: inout ByteReader
+    ) throws -> PublicKeyParameters {
         switch algorithm {
         case .rsaEncryptOrSign, .rsaEncryptOnly, .rsaSignOnly:
-            parameters = .rsa(n: try reader.readMPI("RSA n"), e: try reader.readMPI("RSA e"))
+            return .rsa(n: try reader.readMPI("RSA n"), e: try reader.readMPI("RSA e"))
         case .dsa:
-            parameters = .dsa(
+            return .dsa(
                 p: try reader.readMPI("DSA p"), q: try reader.readMPI("DSA q"), g: try reader.readMPI("DSA g"),
                 y: try reader.readMPI("DSA y"))
         case .elgamalEncryptOnly:
-            parameters = .elgamal(
+            return .elgamal(
                 p: try reader.readMPI("ElGamal p"), g: try reader.readMPI("ElGamal g"),
                 y: try reader.readMPI("ElGamal y"))
         case .ecdsa:
-            parameters = .ecdsa(curve: try Self.readCurve(&reader), point: try reader.readMPI("an EC point"))
+            return .ecdsa(curve: try readCurve(&reader), point: try reader.readMPI("an EC point"))
         case .eddsaLegacy:
-            parameters = .eddsaLegacy(curve: try Self.readCurve(&reader), point: try reader.readMPI("an EC point"))
+            return .eddsaLegacy(curve: try readCurve(&reader), point: try reader.readMPI("an EC point"))
         case .ecdh:
-            let curve = try Self.readCurve(&reader)
+            let curve = try readCurve(&reader)
             let point = try reader.readMPI("an EC point")
             let kdfLength = try reader.readByte("the KDF parameters")
             guard kdfLength >= 3 else { throw reader.malformed("ECDH KDF parameters are too short") }
             var kdf = ByteReader(
                 try reader.readBytes(Int(kdfLength), "the KDF parameters"), baseOffset: reader.absoluteOffset)
             guard try kdf.readByte() == 1 else { throw reader.malformed("unknown ECDH KDF parameter version") }
-            parameters = .ecdh(
+            return .ecdh(
                 curve: curve, point: point, kdfHash: HashAlgorithm(rawValue: try kdf.readByte()),
                 kdfCipher: SymmetricAlgorithm(rawValue: try kdf.readByte()))
+        case .x25519:
+            return .x25519(publicKey: try reader.readBytes(X25519.keySize, "the X25519 public key"))
+        case .x448:
+            return .x448(publicKey: try reader.readBytes(X448.keySize, "the X448 public key"))
+        case .ed25519:
+            return .ed25519(publicKey: try reader.readBytes(Ed25519.keySize, "the Ed25519 public key"))
+        case .ed448:
+            return .ed448(publicKey: try reader.readBytes(Ed448.keySize, "the Ed448 public key"))
         default:
             // Unknown algorithm: we cannot tell where the public part ends, so take it all.
-            parameters = .unknown(raw: reader.readRest())
+            return .unknown(raw: reader.readRest())
         }
-        guard reader.position - start <= Self.maxBodyLength else {
-            throw OpenPGPError(
-                .malformedPacket,
-                "a v4 key of \(reader.position - start) bytes is larger than its fingerprint can cover (\(Self.maxBodyLength) bytes)",
-                offset: versionOffset, packetTag: reader.packetTag)
+    }
+
+    /// RFC 9580 §9.2: v6 keys do not use the legacy Curve25519 encodings (EdDSALegacy, ECDH
+    /// on Curve25519Legacy); `failure` makes the error for the caller's context.
+    private static func checkV6Algorithm(
+        _ parameters: PublicKeyParameters, _ failure: (String) -> OpenPGPError
+    ) throws {
+        switch parameters {
+        case .eddsaLegacy:
+            throw failure("a version 6 key cannot use EdDSALegacy")
+        case .ecdh(.curve25519, _, _, _):
+            throw failure("a version 6 key cannot use ECDH on Curve25519Legacy")
+        default:
+            break
         }
-        body = Array(reader.bytes[start..<reader.position])
     }
 
     private static func readCurve(_ reader: inout ByteReader) throws -> Curve {
@@ -117,26 +186,36 @@ struct PublicKeyPacket: Sendable, Hashable {
             try out.appendOneOctetLengthField(curve.oid, "a curve OID")
             try out.appendMPI(point)
             out += [3, 1, hash.rawValue, cipher.rawValue]
+        case .x25519(let key), .x448(let key), .ed25519(let key), .ed448(let key):
+            out += key
         case .unknown(let raw):
             out += raw
         }
         return out
     }
 
-    /// The v4 fingerprint: SHA-1 over `0x99 || length || body`.
+    /// The fingerprint: SHA-1 over ``hashPrefix`` for v4 keys, SHA-256 for v6 keys.
     var fingerprint: Fingerprint {
-        // SHA-1 is always present in libcrypto's default provider.
-        let digest = try! HashContext.digest(.sha1, hashPrefix)
+        // SHA-1 and SHA-256 are always present in libcrypto's default provider.
+        let digest = try! HashContext.digest(version == 6 ? .sha256 : .sha1, hashPrefix)
         return Fingerprint(bytes: digest)
     }
 
     var keyID: KeyID { fingerprint.keyID }
 
-    /// The bytes that stand for this key inside signature hashes and the fingerprint.
+    /// The bytes that stand for this key inside signature hashes and the fingerprint:
+    /// `0x99 || two-octet length || body` (v4), `0x9B || four-octet length || body` (v6).
     var hashPrefix: [UInt8] {
-        var out: [UInt8] = [0x99]
-        // Both initialisers refuse bodies longer than `maxBodyLength`.
-        out.appendUInt16(UInt16(truncatingIfNeeded: body.count))
+        var out: [UInt8]
+        if version == 6 {
+            out = [0x9B]
+            // A parsed body came from a packet, a made one was checked: both fit four octets.
+            out.appendUInt32(UInt32(truncatingIfNeeded: body.count))
+        } else {
+            out = [0x99]
+            // Both initialisers refuse v4 bodies longer than `maxBodyLength`.
+            out.appendUInt16(UInt16(truncatingIfNeeded: body.count))
+        }
         return out + body
     }
 
@@ -166,6 +245,8 @@ struct PublicKeyPacket: Sendable, Hashable {
             case .nistP521: return 521
             default: return 0
             }
+        case .x25519, .ed25519: return 256
+        case .x448, .ed448: return 448
         case .unknown: return 0
         }
     }

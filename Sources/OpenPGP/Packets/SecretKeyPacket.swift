@@ -66,6 +66,11 @@ struct SecretKeyPacket: Sendable {
         self.publicKey = publicKey
         self.offset = offset
         let usage = try reader.readByte("the S2K usage")
+        if publicKey.version == 6 {
+            (protection, encryptedData, parameters) = try Self.readV6Secret(
+                usage: usage, &reader, publicKey: publicKey, offset: offset, tag: tag)
+            return
+        }
         switch usage {
         case 0:
             var cleartext = reader.readRest()
@@ -94,32 +99,87 @@ struct SecretKeyPacket: Sendable {
                 parameters = nil
                 return
             }
-            guard let blockSize = cipher.blockSize else {
-                throw OpenPGPError(
-                    .unsupportedAlgorithm, "secret key protected with unknown cipher \(cipher.rawValue)",
-                    offset: offset, packetTag: tag.rawValue)
-            }
-            let iv = try reader.readBytes(blockSize, "the protection IV")
+            let iv = try reader.readBytes(try Self.blockSize(cipher, offset: offset, tag: tag), "the protection IV")
             protection = .encrypted(usage: usage, cipher: cipher, s2k: s2k, iv: iv)
             encryptedData = reader.readRest()
             parameters = nil
         case 253:
-            throw OpenPGPError(
-                .unsupportedAlgorithm, "AEAD-protected secret keys (S2K usage 253) are not supported yet",
-                offset: offset, packetTag: tag.rawValue)
+            throw Self.aeadUnsupported(offset: offset, tag: tag)
         default:
             // Legacy CFB: the usage octet is the cipher, the key its MD5 simple S2K.
             let cipher = SymmetricAlgorithm(rawValue: usage)
-            guard let blockSize = cipher.blockSize else {
-                throw OpenPGPError(
-                    .unsupportedAlgorithm, "secret key protected with unknown cipher \(usage)", offset: offset,
-                    packetTag: tag.rawValue)
-            }
-            let iv = try reader.readBytes(blockSize, "the protection IV")
+            let iv = try reader.readBytes(try Self.blockSize(cipher, offset: offset, tag: tag), "the protection IV")
             protection = .encrypted(usage: usage, cipher: cipher, s2k: .legacyMD5, iv: iv)
             encryptedData = reader.readRest()
             parameters = nil
         }
+    }
+
+    /// The secret part of a v6 key (RFC 9580 §5.5.3): unprotected without a checksum, or
+    /// usage 254 with a count of the S2K fields and a count of the S2K specifier. Usage 255
+    /// and the legacy cipher-octet form are not allowed for v6 keys.
+    private static func readV6Secret(
+        usage: UInt8, _ reader: inout ByteReader, publicKey: PublicKeyPacket, offset: Int, tag: PacketTag
+    ) throws -> (SecretKeyProtection, [UInt8], SecretParameters?) {
+        switch usage {
+        case 0:
+            var material = reader.readRest()
+            defer { wipe(&material) }
+            return (.unprotected, [], try SecretParameters.parse(material, for: publicKey, offset: offset))
+        case 254:
+            let count = Int(try reader.readByte("the S2K fields length"))
+            var fields = ByteReader(
+                try reader.readBytes(count, "the S2K fields"), baseOffset: reader.absoluteOffset - count,
+                packetTag: tag.rawValue)
+            let cipher = SymmetricAlgorithm(rawValue: try fields.readByte("the protection cipher"))
+            let s2kLength = Int(try fields.readByte("the S2K specifier length"))
+            var specifier = ByteReader(
+                try fields.readBytes(s2kLength, "the S2K specifier"), baseOffset: fields.absoluteOffset - s2kLength,
+                packetTag: tag.rawValue)
+            let s2k = try S2K(reading: &specifier)
+            guard specifier.isAtEnd else { throw specifier.malformed("the S2K specifier is longer than its fields") }
+            if s2k.kind == .gnuDummy {
+                guard fields.isAtEnd else { throw fields.malformed("the S2K fields are longer than they should be") }
+                return (.encrypted(usage: usage, cipher: cipher, s2k: s2k, iv: []), reader.readRest(), nil)
+            }
+            let iv = try fields.readBytes(try blockSize(cipher, offset: offset, tag: tag), "the protection IV")
+            guard fields.isAtEnd else { throw fields.malformed("the S2K fields are longer than they should be") }
+            return (.encrypted(usage: usage, cipher: cipher, s2k: s2k, iv: iv), reader.readRest(), nil)
+        case 253:
+            throw aeadUnsupported(offset: offset, tag: tag)
+        default:
+            throw OpenPGPError(
+                .malformedPacket, "a version 6 secret key cannot use S2K usage \(usage)", offset: offset,
+                packetTag: tag.rawValue)
+        }
+    }
+
+    private static func blockSize(_ cipher: SymmetricAlgorithm, offset: Int, tag: PacketTag) throws -> Int {
+        guard let blockSize = cipher.blockSize else {
+            throw OpenPGPError(
+                .unsupportedAlgorithm, "secret key protected with unknown cipher \(cipher.rawValue)", offset: offset,
+                packetTag: tag.rawValue)
+        }
+        return blockSize
+    }
+
+    private static func aeadUnsupported(offset: Int, tag: PacketTag) -> OpenPGPError {
+        OpenPGPError(
+            .unsupportedAlgorithm, "AEAD-protected secret keys (S2K usage 253) are not supported yet", offset: offset,
+            packetTag: tag.rawValue)
+    }
+
+    /// The S2K usage fields as written before the IV: v6 keys count them (§5.5.3).
+    private func usageFields(usage: UInt8, cipher: SymmetricAlgorithm, s2k: S2K, ivCount: Int) throws -> [UInt8] {
+        guard usage >= 254 else { return [usage] }
+        let specifier = s2k.serialized
+        guard publicKey.version == 6 else { return [usage, cipher.rawValue] + specifier }
+        guard usage == 254, let specifierLength = UInt8(exactly: specifier.count),
+            let count = UInt8(exactly: 2 + specifier.count + ivCount)
+        else {
+            throw OpenPGPError(.invalidArgument, "this protection cannot be written for a version 6 key")
+        }
+        return [usage, count, cipher.rawValue, specifierLength] + specifier
     }
 
     var isLocked: Bool { parameters == nil }
@@ -180,13 +240,14 @@ struct SecretKeyPacket: Sendable {
             guard case .encrypted(let usage, let cipher, let s2k, let iv) = protection else {
                 throw OpenPGPError(.invalidArgument, "secret key has no secret part")
             }
-            let specifier = usage >= 254 ? [usage, cipher.rawValue] + s2k.serialized : [usage]
+            let specifier = try usageFields(usage: usage, cipher: cipher, s2k: s2k, ivCount: iv.count)
             return publicKey.body + specifier + iv + encryptedData
         }
         var cleartext = try parameters.serialized()
         defer { wipe(&cleartext) }
         guard let passphrase else {
-            return publicKey.body + [0] + cleartext + secretChecksum(cleartext)
+            // v6 keys have no checksum on an unprotected secret (§5.5.3).
+            return publicKey.body + [0] + cleartext + (publicKey.version == 6 ? [] : secretChecksum(cleartext))
         }
         let cipher = settings.cipher
         guard let keySize = cipher.keySize, let blockSize = cipher.blockSize, cipher.isSupported else {
@@ -198,16 +259,18 @@ struct SecretKeyPacket: Sendable {
         switch settings.usage {
         case .sha1Check:
             s2k = .random(kind: settings.s2kKind, hash: settings.s2kHash, codedCount: settings.codedCount)
-            specifier = [254, cipher.rawValue] + s2k.serialized
+            specifier = try usageFields(usage: 254, cipher: cipher, s2k: s2k, ivCount: blockSize)
             plain = cleartext + (try HashContext.digest(.sha1, cleartext))
-        case .checksum:
+        case .checksum where publicKey.version != 6:
             s2k = .random(kind: settings.s2kKind, hash: settings.s2kHash, codedCount: settings.codedCount)
             specifier = [255, cipher.rawValue] + s2k.serialized
             plain = cleartext + secretChecksum(cleartext)
-        case .legacy:
+        case .legacy where publicKey.version != 6:
             s2k = .legacyMD5
             specifier = [cipher.rawValue]
             plain = cleartext + secretChecksum(cleartext)
+        case .checksum, .legacy:
+            throw OpenPGPError(.invalidArgument, "a version 6 secret key is protected with S2K usage 254 only")
         }
         defer { wipe(&plain) }
         guard s2k.kind != .gnuDummy else {

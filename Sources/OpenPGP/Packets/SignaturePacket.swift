@@ -25,7 +25,7 @@ public struct SignatureType: RawRepresentable, Hashable, Sendable, CustomStringC
     public var description: String { "0x" + [rawValue].hexString }
 }
 
-/// A version 4 signature packet.
+/// A version 4 or 6 signature packet (RFC 9580 §5.2.3).
 ///
 /// A parsed signature keeps its body exactly as read: hashing and writing it out again use
 /// those bytes, never a re-encoding (a re-encoded subpacket area can grow past the 16-bit
@@ -41,27 +41,36 @@ struct SignaturePacket: Sendable, Hashable {
     let unhashedSubpackets: [Subpacket]
     /// The left 16 bits of the signed hash.
     let hashPrefix: [UInt8]
-    /// The algorithm-specific signature values (MPIs), in order.
+    /// The salt of a v6 signature, hashed before the signed data; empty for v4.
+    let salt: [UInt8]
+    /// The algorithm-specific signature values (MPIs, or one native field), in order.
     let signatureValues: [[UInt8]]
     /// The packet body as parsed, or as written for a new signature.
     let body: [UInt8]
 
-    /// The largest subpacket area the two-octet length field can describe.
+    /// The largest subpacket area a v4 signature's two-octet length field can describe.
     static let maxSubpacketAreaLength = Int(UInt16.max)
 
-    /// A new signature. Throws `invalidArgument` when a subpacket area does not fit its
-    /// two-octet length field.
+    /// A new signature, v4 or (with a salt of the hash's ``HashAlgorithm/v6SaltSize``) v6.
+    /// Throws `invalidArgument` when a subpacket area does not fit its length field.
     init(
-        type: SignatureType, publicKeyAlgorithm: PublicKeyAlgorithm, hashAlgorithm: HashAlgorithm,
-        hashedSubpackets: [Subpacket], unhashedSubpackets: [Subpacket], hashPrefix: [UInt8], signatureValues: [[UInt8]]
+        version: UInt8 = 4, type: SignatureType, publicKeyAlgorithm: PublicKeyAlgorithm, hashAlgorithm: HashAlgorithm,
+        hashedSubpackets: [Subpacket], unhashedSubpackets: [Subpacket], hashPrefix: [UInt8], salt: [UInt8] = [],
+        signatureValues: [[UInt8]]
     ) throws {
-        self.version = 4
+        guard version == 4 ? salt.isEmpty : version == 6 && salt.count == hashAlgorithm.v6SaltSize else {
+            throw OpenPGPError(
+                .invalidArgument,
+                "a version \(version) signature with \(hashAlgorithm) cannot have a salt of \(salt.count) bytes")
+        }
+        self.version = version
         self.type = type
         self.publicKeyAlgorithm = publicKeyAlgorithm
         self.hashAlgorithm = hashAlgorithm
         self.hashedSubpackets = hashedSubpackets
         self.unhashedSubpackets = unhashedSubpackets
         self.hashPrefix = hashPrefix
+        self.salt = salt
         // MPIs carry no leading zero bytes: store them as they will read back.
         let values =
             publicKeyAlgorithm.signatureValuesAreMPIs
@@ -70,21 +79,26 @@ struct SignaturePacket: Sendable, Hashable {
 
         let hashedArea = hashedSubpackets.flatMap(\.serialized)
         let unhashedArea = unhashedSubpackets.flatMap(\.serialized)
-        guard let hashedLength = UInt16(exactly: hashedArea.count),
-            let unhashedLength = UInt16(exactly: unhashedArea.count)
-        else {
+        let limit = version == 6 ? Int(UInt32.max) : Self.maxSubpacketAreaLength
+        guard hashedArea.count <= limit, unhashedArea.count <= limit else {
             throw OpenPGPError(
                 .invalidArgument,
-                "a signature subpacket area of \(max(hashedArea.count, unhashedArea.count)) bytes is larger than \(Self.maxSubpacketAreaLength) bytes"
+                "a signature subpacket area of \(max(hashedArea.count, unhashedArea.count)) bytes is larger than \(limit) bytes"
             )
         }
         self.hashedArea = hashedArea
-        var body: [UInt8] = [4, type.rawValue, publicKeyAlgorithm.rawValue, hashAlgorithm.rawValue]
-        body.appendUInt16(hashedLength)
-        body += hashedArea
-        body.appendUInt16(unhashedLength)
-        body += unhashedArea
+        var body: [UInt8] = [version, type.rawValue, publicKeyAlgorithm.rawValue, hashAlgorithm.rawValue]
+        for area in [hashedArea, unhashedArea] {
+            // Both fit their length fields (checked above).
+            if version == 6 {
+                body.appendUInt32(UInt32(truncatingIfNeeded: area.count))
+            } else {
+                body.appendUInt16(UInt16(truncatingIfNeeded: area.count))
+            }
+            body += area
+        }
         body += hashPrefix
+        if version == 6 { body += [UInt8(truncatingIfNeeded: salt.count)] + salt }
         for value in values {
             if publicKeyAlgorithm.signatureValuesAreMPIs { try body.appendMPI(value) } else { body += value }
         }
@@ -94,7 +108,7 @@ struct SignaturePacket: Sendable, Hashable {
     init(body: [UInt8], offset: Int) throws {
         var reader = ByteReader(body, baseOffset: offset, packetTag: PacketTag.signature.rawValue)
         version = try reader.readByte("the signature version")
-        guard version == 4 else {
+        guard version == 4 || version == 6 else {
             throw OpenPGPError(
                 .unsupportedVersion, "version \(version) signatures are not supported", offset: offset,
                 packetTag: PacketTag.signature.rawValue)
@@ -102,21 +116,37 @@ struct SignaturePacket: Sendable, Hashable {
         type = SignatureType(rawValue: try reader.readByte("the signature type"))
         publicKeyAlgorithm = PublicKeyAlgorithm(rawValue: try reader.readByte("the signature algorithm"))
         hashAlgorithm = HashAlgorithm(rawValue: try reader.readByte("the hash algorithm"))
-        let hashedLength = Int(try reader.readUInt16("the hashed subpacket length"))
+        let isV6 = version == 6
+        func areaLength(_ what: String) throws -> Int {
+            let length = isV6 ? Int(exactly: try reader.readUInt32(what)) : Int(try reader.readUInt16(what))
+            // Longer than the packet: reading the area reports the truncation.
+            return length ?? Int.max
+        }
+        let hashedLength = try areaLength("the hashed subpacket length")
         let hashedOffset = reader.absoluteOffset
         hashedArea = try reader.readBytes(hashedLength, "the hashed subpackets")
         hashedSubpackets = try Subpacket.parseArea(hashedArea, baseOffset: hashedOffset)
-        let unhashedLength = Int(try reader.readUInt16("the unhashed subpacket length"))
+        let unhashedLength = try areaLength("the unhashed subpacket length")
         let unhashedOffset = reader.absoluteOffset
         unhashedSubpackets = try Subpacket.parseArea(
             try reader.readBytes(unhashedLength, "the unhashed subpackets"), baseOffset: unhashedOffset)
         hashPrefix = try reader.readBytes(2, "the hash prefix")
+        if version == 6 {
+            // A salt of the wrong size for its hash is kept: the signature then fails to verify.
+            salt = try reader.readBytes(Int(try reader.readByte("the salt size")), "the salt")
+        } else {
+            salt = []
+        }
         var values: [[UInt8]] = []
         switch publicKeyAlgorithm {
         case .rsaEncryptOrSign, .rsaSignOnly:
             values = [try reader.readMPI("an RSA signature")]
         case .dsa, .ecdsa, .eddsaLegacy:
             values = [try reader.readMPI("signature r"), try reader.readMPI("signature s")]
+        case .ed25519:
+            values = [try reader.readBytes(Ed25519.signatureSize, "the Ed25519 signature")]
+        case .ed448:
+            values = [try reader.readBytes(Ed448.signatureSize, "the Ed448 signature")]
         default:
             values = [reader.readRest()]
         }
@@ -130,14 +160,22 @@ struct SignaturePacket: Sendable, Hashable {
     }
 
     /// What is hashed after the signed data (RFC 9580 §5.2.4): version, type, algorithms
-    /// and the hashed area as they stand in ``body``, then `04 FF` and their length.
+    /// and the hashed area as they stand in ``body``, then `04 FF` (v4) or `06 FF` (v6) and
+    /// their length.
     var hashTrailer: [UInt8] {
-        var out = Array(body[..<(6 + hashedArea.count)])
-        // At most 6 + 65,535 bytes: always fits.
+        let header = version == 6 ? 8 : 6
+        var out = Array(body[..<(header + hashedArea.count)])
+        // The body was read from (or made as) one in-memory packet: its length fits 32 bits.
         let length = UInt32(truncatingIfNeeded: out.count)
-        out += [0x04, 0xFF]
+        out += [version, 0xFF]
         out.appendUInt32(length)
         return out
+    }
+
+    /// A hash context for this signature with its salt already hashed (v6); the signed data
+    /// goes in next.
+    func makeHashContext() throws -> HashContext {
+        try HashContext(hashAlgorithm, salt: salt)
     }
 
     // MARK: Subpacket accessors (hashed area unless noted)
@@ -192,6 +230,16 @@ struct SignaturePacket: Sendable, Hashable {
         return issuerFingerprint?.keyID
     }
 
+    /// The Intended Recipient Fingerprint subpackets (hashed area): the keys an encrypted and
+    /// signed message was meant for (RFC 9580 §5.2.3.36).
+    var intendedRecipients: [Fingerprint] {
+        hashedSubpackets.filter { $0.kind == .intendedRecipientFingerprint }.compactMap { subpacket in
+            let body = subpacket.body
+            guard (body.first == 4 && body.count == 21) || (body.first == 6 && body.count == 33) else { return nil }
+            return Fingerprint(bytes: Array(body.dropFirst()))
+        }
+    }
+
     /// Embedded signatures (primary key binding back-signatures), from either area.
     var embeddedSignatures: [SignaturePacket] {
         (hashedSubpackets + unhashedSubpackets).filter { $0.kind == .embeddedSignature }.compactMap {
@@ -206,8 +254,29 @@ struct SignaturePacket: Sendable, Hashable {
 }
 
 extension PublicKeyAlgorithm {
-    /// Whether this algorithm's signature values are MPIs (all v4 signing algorithms).
+    /// Whether this algorithm's signature values are MPIs (all but the native EdDSA ones).
     var signatureValuesAreMPIs: Bool {
         [.rsaEncryptOrSign, .rsaSignOnly, .dsa, .ecdsa, .eddsaLegacy].contains(self)
+    }
+}
+
+extension HashAlgorithm {
+    /// The salt size of a v6 signature made with this hash (RFC 9580 §9.5); nil for a hash v6
+    /// signatures do not use.
+    var v6SaltSize: Int? {
+        switch self {
+        case .sha256, .sha224, .sha3_256: 16
+        case .sha384: 24
+        case .sha512, .sha3_512: 32
+        default: nil
+        }
+    }
+}
+
+extension HashContext {
+    /// A context that has already hashed `salt` (a v6 signature's salt; nothing for v4).
+    convenience init(_ algorithm: HashAlgorithm, salt: [UInt8]) throws {
+        try self.init(algorithm)
+        if !salt.isEmpty { update(salt) }
     }
 }

@@ -85,8 +85,9 @@ struct Subpacket: Sendable, Hashable {
         return Subpacket(.keyExpirationTime, body, critical: true)
     }
 
+    /// The issuer fingerprint, with its key version (6 for a 32-byte fingerprint, else 4).
     static func issuer(_ fingerprint: Fingerprint) -> Subpacket {
-        Subpacket(.issuerFingerprint, [4] + fingerprint.bytes)
+        Subpacket(.issuerFingerprint, [fingerprint.bytes.count == 32 ? 6 : 4] + fingerprint.bytes)
     }
 
     static func issuerKeyID(_ keyID: KeyID) -> Subpacket {
