@@ -265,7 +265,10 @@ struct MessageReader {
         var candidates: [SessionKey]
         if !sessionKeys.isEmpty {
             candidates = sessionKeys.compactMap(forThisCipher)
-        } else if let certain = try publicKeySessionKey(packets, state: &state) {
+        } else if let certain = try publicKeySessionKey(
+            packets, for: header.tag == .symEncryptedIntegrityProtectedData ? .seipdV2(cipher) : .gnupgAEAD(cipher),
+            state: &state)
+        {
             guard let key = forThisCipher(certain) else {
                 throw OpenPGPError(.decryptionFailed, "the session key could not be decrypted")
             }
@@ -316,7 +319,9 @@ struct MessageReader {
         _ packets: [(tag: PacketTag, body: [UInt8], offset: Int)], body: ByteSource, state: inout ReadState
     ) throws -> (SessionKey, ByteSource) {
         if let given = sessionKeys.first, sessionKeys.count == 1 { return (given, body) }
-        if sessionKeys.isEmpty, let certain = try publicKeySessionKey(packets, state: &state) { return (certain, body) }
+        if sessionKeys.isEmpty, let certain = try publicKeySessionKey(packets, for: .seipdV1, state: &state) {
+            return (certain, body)
+        }
         let candidates = sessionKeys.isEmpty ? try passphraseSessionKeys(packets) : sessionKeys
         guard !candidates.isEmpty else { throw noSessionKey(packets) }
         let blockSizes = Set(candidates.compactMap(\.algorithm.blockSize))
@@ -331,22 +336,20 @@ struct MessageReader {
     /// The session key from the first PKESK one of the secret keys opens, nil if none is
     /// addressed to them. Every failure to open one is the same `decryptionFailed` error.
     private func publicKeySessionKey(
-        _ packets: [(tag: PacketTag, body: [UInt8], offset: Int)], state: inout ReadState
+        _ packets: [(tag: PacketTag, body: [UInt8], offset: Int)], for container: SKESK.Container,
+        state: inout ReadState
     ) throws -> SessionKey? {
         var sawMatchingKey = false
         var lastError: OpenPGPError?
         var attempts = 0
         for packet in packets where packet.tag == .publicKeyEncryptedSessionKey {
-            var reader = ByteReader(packet.body, baseOffset: packet.offset, packetTag: packet.tag.rawValue)
-            guard try reader.readByte("the PKESK version") == 3 else { continue }
-            let keyID = KeyID(bytes: try reader.readBytes(8, "the recipient key ID"))
-            let algorithm = PublicKeyAlgorithm(rawValue: try reader.readByte("the PKESK algorithm"))
-            let fields = reader.readRest()
+            // RFC 9580 §10.3.2.1: v3 PKESKs go with SEIPDv1 (and GnuPG's AEAD packet), v6 ones
+            // with SEIPDv2; others, and versions this engine does not know, are skipped.
+            guard let pkesk = try? PKESK.parse(body: packet.body, offset: packet.offset),
+                pkesk.version == container.pkeskVersion
+            else { continue }
             for secretKey in secretKeys {
-                let candidates = secretKey.certificate.components.filter {
-                    $0.algorithm == algorithm && (keyID == .wildcard || $0.keyID == keyID)
-                }
-                for component in candidates {
+                for component in secretKey.certificate.components where pkesk.isAddressed(to: component) {
                     sawMatchingKey = true
                     guard attempts < sessionKeyLimits.maxPublicKeyAttempts else {
                         throw OpenPGPError(
@@ -357,8 +360,10 @@ struct MessageReader {
                     attempts += 1
                     do {
                         let secret = try secretKey.secretParameters(for: component)
-                        let (cipher, key) = try SessionKeyCrypto.decrypt(
-                            fields: fields, with: secret, key: component.packet)
+                        let (named, key) = try pkesk.decrypt(with: secret, key: component.packet)
+                        guard let cipher = named ?? container.cipher else {
+                            throw OpenPGPError(.decryptionFailed, "the session key could not be decrypted")
+                        }
                         state.decryptionKey = component.fingerprint
                         return try SessionKey(algorithm: cipher, key: key)
                     } catch let error as OpenPGPError {

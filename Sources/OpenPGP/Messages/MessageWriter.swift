@@ -53,11 +53,12 @@ public final class MessageWriter {
             let cipher = encryption.cipher
             let sessionKey = SecureBytes.random(count: keySize)
             for key in plan.recipientKeys {
-                let fields = try SessionKeyCrypto.encrypt(sessionKey: sessionKey, cipher: cipher, to: key.packet)
-                try sink.write(
-                    PacketFraming.packet(
-                        tag: .publicKeyEncryptedSessionKey,
-                        body: [3] + key.keyID.bytes + [key.algorithm.rawValue] + fields))
+                // RFC 9580 §10.3.2.1: v6 PKESKs before SEIPDv2, v3 before SEIPDv1.
+                let body =
+                    encryption.aead == nil
+                    ? try PKESK.makeV3(sessionKey: sessionKey, cipher: cipher, to: key.packet)
+                    : try PKESK.makeV6(sessionKey: sessionKey, to: key.packet)
+                try sink.write(PacketFraming.packet(tag: .publicKeyEncryptedSessionKey, body: body))
             }
             for passphrase in passphrases {
                 let secret = SecureBytes(Array(passphrase.utf8))
@@ -165,12 +166,9 @@ public final class MessageWriter {
             throw OpenPGPError(
                 .invalidArgument, "the AEAD chunk size exponent must be 0–16, got \(options.aeadChunkSizeExponent)")
         }
-        // RFC 9580 §5.1: a v3 PKESK must not precede a SEIPDv2 packet, and v6 PKESKs are not
-        // written yet: SEIPDv2 for passphrases only.
-        let canWriteSEIPDv2 = recipients.isEmpty
         let negotiation = AlgorithmNegotiation(
             recipients: recipients.map(\.preferences), hasPassphrases: !passphrases.isEmpty,
-            writableCiphersuites: { canWriteSEIPDv2 && $0.cipher.supportsAEAD($0.mode) },
+            writableCiphersuites: { $0.cipher.supportsAEAD($0.mode) },
             writableCipher: \.isSupported)
         var signingOptions = options
         signingOptions.hash = negotiation.hash(requested: options.hash)

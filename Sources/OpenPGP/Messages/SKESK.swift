@@ -64,6 +64,14 @@ enum SKESK {
             }
         }
 
+        /// The PKESK version that goes with this container (RFC 9580 §10.3.2.1).
+        var pkeskVersion: UInt8 {
+            switch self {
+            case .seipdV2: 6
+            case .seipdV1, .gnupgAEAD: 3
+            }
+        }
+
         var cipher: SymmetricAlgorithm? {
             switch self {
             case .seipdV1: nil
