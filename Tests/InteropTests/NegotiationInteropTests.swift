@@ -1,7 +1,7 @@
 import Foundation
 import OpenPGP
-import Testing
 import TestSupport
+import Testing
 
 /// Algorithm negotiation against certificates GnuPG made with one preferred cipher: gpg
 /// reports, when it decrypts our message, the cipher their preferences asked for.
@@ -15,7 +15,10 @@ struct NegotiationInteropTests {
     /// A gpg key whose self-signature prefers exactly `preferences`, exported.
     private func key(_ gpg: GnuPG, _ userID: String, preferences: String) throws -> Certificate {
         try gpg.run(
-            ["--default-preference-list", preferences, "--quick-generate-key", userID, "ed25519", "cert,sign", "never"],
+            [
+                "--default-preference-list", preferences, "--quick-generate-key", userID, "ed25519", "cert,sign",
+                "never",
+            ],
             passphrase: "")
         let fingerprint = try gpg.fingerprint(of: userID)
         try gpg.run(["--quick-add-key", fingerprint, "cv25519", "encr", "never"], passphrase: "")
