@@ -1,3 +1,4 @@
+import Foundation
 import FuzzSupport
 import OpenPGP
 
@@ -11,6 +12,19 @@ enum KeySeeds {
             seeds["secret-\(index)-protected.bin"] = try key.serialized(passphrase: Fixtures.passphrase)
             seeds["secret-\(index)-protected.asc"] = Array(try key.armored(passphrase: Fixtures.passphrase).utf8)
         }
+        // v6 keys of every native type, protected and not, and one without a user ID.
+        let created = Date(timeIntervalSince1970: 1_700_000_000)
+        for type in [SecretKey.KeyType.curve25519, .curve448, .nistP256] {
+            let key = try SecretKey.generate(
+                userIDs: ["Fuzz v6 <fuzz6@example.org>"], type: type, version: .v6, creationDate: created)
+            seeds["v6-\(type)-cert.bin"] = key.certificate.serialized()
+            seeds["v6-\(type)-secret-protected.bin"] = try key.serialized(passphrase: Fixtures.passphrase)
+        }
+        let anonymous = try SecretKey.generate(userIDs: [], type: .curve25519, version: .v6, creationDate: created)
+        seeds["v6-no-user-id.asc"] = Array(try anonymous.armored().utf8)
+        seeds["v4-curve448-cert.bin"] =
+            try SecretKey.generate(userIDs: ["Fuzz <fuzz@example.org>"], type: .curve448, creationDate: created)
+            .certificate.serialized()
         seeds["keyring.bin"] = Fixtures.certificates.flatMap { $0.serialized() }
         seeds["keyring-mixed.bin"] =
             try Fixtures.secretKeys.flatMap { try $0.serialized() } + Fixtures.certificates[0].serialized()

@@ -40,6 +40,12 @@ final class SEIPDv2Stage: WriterStage {
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
+            // Whole chunks are sealed straight from the input, without a copy.
+            if plain.isEmpty, bytes.count - offset >= schedule.chunkSize {
+                try seal(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + schedule.chunkSize]))
+                offset += schedule.chunkSize
+                continue
+            }
             let take = min(schedule.chunkSize - plain.count, bytes.count - offset)
             plain += UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + take])
             offset += take
@@ -60,19 +66,23 @@ final class SEIPDv2Stage: WriterStage {
         try body.finish()
     }
 
+    /// Seals the collected plaintext as one chunk and wipes it.
     private func sealChunk() throws {
-        let count = plain.count
-        try plain.withUnsafeBytes { input in
-            try sealed.withUnsafeMutableBytes { output in
-                try schedule.cipher.seal(
-                    nonce: schedule.nonce(chunkIndex), associatedData: schedule.associatedData(chunkIndex),
-                    plaintext: input, into: output)
-                try body.write(UnsafeRawBufferPointer(rebasing: output[0..<count + AEADCipher.tagSize]))
-            }
+        try plain.withUnsafeBytes { try seal($0) }
+        plain.withUnsafeMutableBytes { wipe($0) }
+        plain.removeAll(keepingCapacity: true)
+    }
+
+    /// Seals `input` as the next chunk and writes it with its tag.
+    private func seal(_ input: UnsafeRawBufferPointer) throws {
+        let count = input.count
+        try sealed.withUnsafeMutableBytes { output in
+            try schedule.cipher.seal(
+                nonce: schedule.nonce(chunkIndex), associatedData: schedule.associatedData(chunkIndex),
+                plaintext: input, into: output)
+            try body.write(UnsafeRawBufferPointer(rebasing: output[0..<count + AEADCipher.tagSize]))
         }
         chunkIndex += 1
         totalLength += UInt64(count)
-        plain.withUnsafeMutableBytes { wipe($0) }
-        plain.removeAll(keepingCapacity: true)
     }
 }

@@ -74,12 +74,14 @@ final class WriterPipeline {
     /// Waits for the worker to finish the previous piece, gives it this one, and delivers the
     /// previous piece's output while the worker runs.
     private func hand(to worker: Worker, finishing: Bool) throws {
-        let previous = try worker.waitIdle()
+        var (usedInput, output) = try worker.waitIdle()
+        usedInput.removeAll(keepingCapacity: true)
         let piece = input
-        input = previous.input
-        input.removeAll(keepingCapacity: true)
+        input = usedInput
         worker.start(piece, finishing: finishing)
-        try deliver(previous.output)
+        try deliver(output)
+        output.removeAll(keepingCapacity: true)
+        worker.recycle(output)
     }
 
     private func deliver(_ output: [UInt8]) throws {
@@ -127,11 +129,6 @@ extension WriterPipeline {
     /// otherwise — and the semaphores order every hand-over (a signal happens before the
     /// wait it releases returns).
     final class Worker: @unchecked Sendable {
-        struct Finished {
-            let input: [UInt8]
-            let output: [UInt8]
-        }
-
         private let front: Front
         private let collector: Collector
         private let work = DispatchSemaphore(value: 0)
@@ -140,6 +137,8 @@ extension WriterPipeline {
         private var finishing = false
         private var stopping = false
         private var failure: (any Error)?
+        /// An empty buffer with capacity, for the next piece's output.
+        private var spareOutput: [UInt8] = []
 
         init(front: Front, collector: Collector) {
             self.front = front
@@ -153,14 +152,22 @@ extension WriterPipeline {
 
         /// Waits until the worker is idle; returns the piece it used (for reuse) and the output
         /// it produced, or throws what the inner stages threw.
-        func waitIdle() throws -> Finished {
+        func waitIdle() throws -> (input: [UInt8], output: [UInt8]) {
             idle.wait()
             if let failure { throw failure }
+            // Swap the collected output for the buffer delivered last time, so both keep their
+            // capacity (a fresh one per piece costs page faults).
             let output = collector.collected
-            collector.collected.removeAll(keepingCapacity: true)
-            let finished = Finished(input: piece, output: output)
+            collector.collected = spareOutput
+            spareOutput = []
+            let used = piece
             piece = []
-            return finished
+            return (used, output)
+        }
+
+        /// Takes back an emptied output buffer after delivery, for reuse.
+        func recycle(_ output: [UInt8]) {
+            spareOutput = output
         }
 
         /// Gives the worker a piece; call only after `waitIdle`.
