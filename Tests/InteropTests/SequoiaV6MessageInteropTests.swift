@@ -59,4 +59,19 @@ struct SequoiaV6MessageInteropTests {
         #expect(read.signatures.map(\.status) == [.good])
         #expect(read.decryptionKey.map { ours.certificate.component(with: $0) != nil } == true)
     }
+
+    /// A secret key we seal with AEAD and Argon2 (S2K usage 253) is unlocked by Sequoia, and
+    /// one Sequoia protects is unlocked by us.
+    @Test func aeadProtectedKeysBothWays() throws {
+        let ours = try SecretKey.generate(userIDs: ["Pat <pat@example.org>"], type: .curve25519, version: .v6)
+        let sealed = try ours.serialized(passphrase: "sealed", keyProtection: .aead(.ocb, .argon2LowMemory))
+        let output = try PySequoia.run(
+            """
+            tsk = Tsk.from_bytes(open(sys.argv[1], "rb").read())
+            cert = Cert.from_bytes(open(sys.argv[2], "rb").read())
+            signed = sign(tsk.signer("sealed"), b"unlocked", mode=SignatureMode.INLINE)
+            print(",".join(str(s.certificate) for s in verify(bytes=signed, store=lambda ids: [cert]).valid_sigs))
+            """, inputs: [sealed, ours.certificate.serialized()])
+        #expect(String(decoding: output, as: UTF8.self) == ours.fingerprint.hex.lowercased() + "\n")
+    }
 }

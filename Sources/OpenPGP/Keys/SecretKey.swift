@@ -75,6 +75,40 @@ public struct SecretKey: Sendable {
         try serialized(passphrase: passphrase, protection: SecretKeyProtectionSettings())
     }
 
+    /// The binary transferable secret key with every unlocked part protected by `passphrase`
+    /// as `keyProtection` says.
+    public func serialized(passphrase: String, keyProtection: KeyProtection) throws -> [UInt8] {
+        var settings = SecretKeyProtectionSettings()
+        if case .aead(let mode, let kdf) = keyProtection {
+            settings.usage = .aead(mode)
+            if case .argon2(let passes, let parallelism, let memoryExponent) = kdf {
+                settings.argon2 = try S2K.Argon2Parameters(
+                    passes: passes, parallelism: parallelism, memoryExponent: memoryExponent)
+            }
+        }
+        return try serialized(passphrase: passphrase, protection: settings)
+    }
+
+    /// The ASCII-armored form of ``serialized(passphrase:keyProtection:)``.
+    public func armored(
+        passphrase: String, keyProtection: KeyProtection, headers: ArmorHeaders = ArmorHeaders()
+    )
+        throws -> String
+    {
+        Armor.encode(
+            try serialized(passphrase: passphrase, keyProtection: keyProtection), type: .privateKey, headers: headers)
+    }
+
+    /// How a passphrase protects secret key material.
+    public enum KeyProtection: Sendable, Hashable {
+        /// CFB with a SHA-1 check (S2K usage 254), AES-256, iterated and salted SHA-256 S2K:
+        /// what `serialized(passphrase:)` writes and every reader opens.
+        case cfb
+        /// AES-256 in an AEAD mode (S2K usage 253) with the passphrase through `kdf` (Argon2
+        /// is RFC 9580's recommendation): tamper-evident, read by RFC 9580 implementations only.
+        case aead(AEADAlgorithm, PassphraseKDF)
+    }
+
     /// The binary transferable secret key, protected as `protection` says (tests write every
     /// protection form with it).
     func serialized(passphrase: String?, protection: SecretKeyProtectionSettings) throws -> [UInt8] {
@@ -84,7 +118,8 @@ public struct SecretKey: Sendable {
                 return PacketFraming.packet(tag: publicTag, body: component.packet.body)
             }
             return PacketFraming.packet(
-                tag: tag, body: try secret.serializedBody(passphrase: secretPassphrase, protection: protection))
+                tag: tag,
+                body: try secret.serializedBody(passphrase: secretPassphrase, protection: protection, tag: tag))
         }
         return try certificate.serialize(
             primary: try packet(certificate.primaryKey, tag: .secretKey, publicTag: .publicKey)

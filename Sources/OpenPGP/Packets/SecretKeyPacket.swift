@@ -4,6 +4,9 @@ enum SecretKeyProtection: Sendable, Hashable {
     /// CFB-encrypted. `usage` is 254 (SHA-1 integrity check), 255 (two-byte checksum) or,
     /// for legacy keys, the cipher itself (simple MD5 S2K, two-byte checksum).
     case encrypted(usage: UInt8, cipher: SymmetricAlgorithm, s2k: S2K, iv: [UInt8])
+    /// Usage 253: sealed with `mode` under a key from HKDF-SHA256 over the S2K output, bound
+    /// to the packet type (`packetTag`) and the public key (RFC 9580 §5.5.3).
+    case aead(cipher: SymmetricAlgorithm, mode: AEADAlgorithm, s2k: S2K, nonce: [UInt8], packetTag: UInt8)
 }
 
 /// How a secret is protected when it is written with a passphrase. The default is what
@@ -19,6 +22,9 @@ struct SecretKeyProtectionSettings: Sendable, Hashable {
         /// The cipher identifier itself: simple MD5 S2K, two-byte checksum (RFC 9580 forbids
         /// writing it; readers still meet it).
         case legacy
+        /// 253: sealed with an AEAD mode, the S2K being `argon2` when given (RFC 9580's
+        /// recommendation), else iterated and salted.
+        case aead(AEADAlgorithm)
     }
 
     var usage: Usage = .sha1Check
@@ -27,6 +33,8 @@ struct SecretKeyProtectionSettings: Sendable, Hashable {
     var s2kKind: S2K.Kind = .iteratedAndSalted
     var s2kHash: HashAlgorithm = .sha256
     var codedCount: UInt8 = 0xF0
+    /// Argon2 parameters for `.aead`; nil for iterated and salted S2K.
+    var argon2: S2K.Argon2Parameters?
 }
 
 /// A secret key or subkey packet: the public key, and its secret part either still encrypted
@@ -104,7 +112,13 @@ struct SecretKeyPacket: Sendable {
             encryptedData = reader.readRest()
             parameters = nil
         case 253:
-            throw Self.aeadUnsupported(offset: offset, tag: tag)
+            let cipher = SymmetricAlgorithm(rawValue: try reader.readByte("the protection cipher"))
+            let mode = AEADAlgorithm(rawValue: try reader.readByte("the protection AEAD mode"))
+            let s2k = try S2K(reading: &reader)
+            let nonce = try reader.readBytes(try Self.nonceSize(mode, offset: offset, tag: tag), "the protection nonce")
+            protection = .aead(cipher: cipher, mode: mode, s2k: s2k, nonce: nonce, packetTag: tag.rawValue)
+            encryptedData = reader.readRest()
+            parameters = nil
         default:
             // Legacy CFB: the usage octet is the cipher, the key its MD5 simple S2K.
             let cipher = SymmetricAlgorithm(rawValue: usage)
@@ -146,7 +160,24 @@ struct SecretKeyPacket: Sendable {
             guard fields.isAtEnd else { throw fields.malformed("the S2K fields are longer than they should be") }
             return (.encrypted(usage: usage, cipher: cipher, s2k: s2k, iv: iv), reader.readRest(), nil)
         case 253:
-            throw aeadUnsupported(offset: offset, tag: tag)
+            let count = Int(try reader.readByte("the S2K fields length"))
+            var fields = ByteReader(
+                try reader.readBytes(count, "the S2K fields"), baseOffset: reader.absoluteOffset - count,
+                packetTag: tag.rawValue)
+            let cipher = SymmetricAlgorithm(rawValue: try fields.readByte("the protection cipher"))
+            let mode = AEADAlgorithm(rawValue: try fields.readByte("the protection AEAD mode"))
+            let s2kLength = Int(try fields.readByte("the S2K specifier length"))
+            var specifier = ByteReader(
+                try fields.readBytes(s2kLength, "the S2K specifier"), baseOffset: fields.absoluteOffset - s2kLength,
+                packetTag: tag.rawValue)
+            let s2k = try S2K(reading: &specifier)
+            guard specifier.isAtEnd else { throw specifier.malformed("the S2K specifier is longer than its fields") }
+            let nonce = try fields.readBytes(try nonceSize(mode, offset: offset, tag: tag), "the protection nonce")
+            guard fields.isAtEnd else { throw fields.malformed("the S2K fields are longer than they should be") }
+            return (
+                .aead(cipher: cipher, mode: mode, s2k: s2k, nonce: nonce, packetTag: tag.rawValue), reader.readRest(),
+                nil
+            )
         default:
             throw OpenPGPError(
                 .malformedPacket, "a version 6 secret key cannot use S2K usage \(usage)", offset: offset,
@@ -163,10 +194,44 @@ struct SecretKeyPacket: Sendable {
         return blockSize
     }
 
-    private static func aeadUnsupported(offset: Int, tag: PacketTag) -> OpenPGPError {
-        OpenPGPError(
-            .unsupportedAlgorithm, "AEAD-protected secret keys (S2K usage 253) are not supported yet", offset: offset,
-            packetTag: tag.rawValue)
+    private static func nonceSize(_ mode: AEADAlgorithm, offset: Int, tag: PacketTag) throws -> Int {
+        guard let nonceSize = mode.nonceSize else {
+            throw OpenPGPError(
+                .unsupportedAlgorithm, "secret key protected with unknown AEAD mode \(mode.rawValue)", offset: offset,
+                packetTag: tag.rawValue)
+        }
+        return nonceSize
+    }
+
+    /// The usage 253 fields before the nonce: v6 keys count them (§5.5.3).
+    private func aeadFields(
+        cipher: SymmetricAlgorithm, mode: AEADAlgorithm, s2k: S2K, nonceCount: Int
+    ) throws
+        -> [UInt8]
+    {
+        let specifier = s2k.serialized
+        guard publicKey.version == 6 else { return [253, cipher.rawValue, mode.rawValue] + specifier }
+        guard let specifierLength = UInt8(exactly: specifier.count),
+            let count = UInt8(exactly: 3 + specifier.count + nonceCount)
+        else {
+            throw OpenPGPError(.invalidArgument, "this protection cannot be written for a version 6 key")
+        }
+        return [253, count, cipher.rawValue, mode.rawValue, specifierLength] + specifier
+    }
+
+    /// The key-encryption key and associated data of usage 253 (RFC 9580 §5.5.3).
+    private func aeadKey(
+        passphrase: SecureBytes, cipher: SymmetricAlgorithm, mode: AEADAlgorithm, s2k: S2K, packetTag: UInt8
+    ) throws -> (key: SecureBytes, associatedData: [UInt8]) {
+        guard let keySize = cipher.keySize, cipher.supportsAEAD(mode) else {
+            throw OpenPGPError(.unsupportedAlgorithm, "secret key protection \(mode) with \(cipher) is not supported")
+        }
+        let header = 0xC0 | packetTag
+        var derived = try s2k.deriveKey(passphrase: passphrase, keySize: keySize).bytes
+        defer { wipe(&derived) }
+        let key = try HKDF.derive(
+            .sha256, secret: derived, info: [header, publicKey.version, cipher.rawValue, mode.rawValue], count: keySize)
+        return (key, [header] + publicKey.body)
     }
 
     /// The S2K usage fields as written before the IV: v6 keys count them (§5.5.3).
@@ -192,7 +257,12 @@ struct SecretKeyPacket: Sendable {
 
     /// Decrypts the secret part; a wrong passphrase gives `wrongPassphrase`.
     func unlocked(passphrase: SecureBytes) throws -> SecretKeyPacket {
-        guard case .encrypted(let usage, let cipher, let s2k, let iv) = protection, parameters == nil else {
+        guard parameters == nil else { return self }
+        if case .aead(let cipher, let mode, let s2k, let nonce, let packetTag) = protection {
+            return try unlockedAEAD(
+                passphrase: passphrase, cipher: cipher, mode: mode, s2k: s2k, nonce: nonce, packetTag: packetTag)
+        }
+        guard case .encrypted(let usage, let cipher, let s2k, let iv) = protection else {
             return self
         }
         guard let keySize = cipher.keySize else {
@@ -229,14 +299,45 @@ struct SecretKeyPacket: Sendable {
             offset: offset)
     }
 
+    /// Opens a usage 253 secret: the tag proves the passphrase and the material at once.
+    private func unlockedAEAD(
+        passphrase: SecureBytes, cipher: SymmetricAlgorithm, mode: AEADAlgorithm, s2k: S2K, nonce: [UInt8],
+        packetTag: UInt8
+    ) throws -> SecretKeyPacket {
+        try SecretParameters.checkBounds(of: publicKey, offset: offset)
+        let (key, associatedData) = try aeadKey(
+            passphrase: passphrase, cipher: cipher, mode: mode, s2k: s2k, packetTag: packetTag)
+        guard encryptedData.count > AEADCipher.tagSize else {
+            throw OpenPGPError(.malformedPacket, "an AEAD-protected secret key has no sealed material", offset: offset)
+        }
+        var material: [UInt8]
+        do {
+            material = try AEADCipher(mode, algorithm: cipher, key: key).open(
+                nonce: nonce, associatedData: associatedData, sealed: encryptedData)
+        } catch let error as OpenPGPError where error.code == .integrityCheckFailed {
+            throw OpenPGPError(.wrongPassphrase, "the passphrase for key \(publicKey.fingerprint) is wrong")
+        }
+        defer { wipe(&material) }
+        // Authenticated: material that does not parse is a malformed key, not a wrong passphrase.
+        let parameters = try SecretParameters.parse(material, for: publicKey, offset: offset)
+        return SecretKeyPacket(
+            publicKey: publicKey, protection: protection, encryptedData: encryptedData, parameters: parameters,
+            offset: offset)
+    }
+
     /// The packet body; with a passphrase the secret is protected as `protection` says (by
     /// default AES-256, iterated and salted SHA-256 S2K, SHA-1 check), without it is stored
     /// in the clear.
     func serializedBody(
-        passphrase: SecureBytes?, protection settings: SecretKeyProtectionSettings = SecretKeyProtectionSettings()
+        passphrase: SecureBytes?, protection settings: SecretKeyProtectionSettings = SecretKeyProtectionSettings(),
+        tag: PacketTag = .secretKey
     ) throws -> [UInt8] {
         guard let parameters else {
             // Still locked (or a stub): write it back exactly as it came.
+            if case .aead(let cipher, let mode, let s2k, let nonce, _) = protection {
+                let fields = try aeadFields(cipher: cipher, mode: mode, s2k: s2k, nonceCount: nonce.count)
+                return publicKey.body + fields + nonce + encryptedData
+            }
             guard case .encrypted(let usage, let cipher, let s2k, let iv) = protection else {
                 throw OpenPGPError(.invalidArgument, "secret key has no secret part")
             }
@@ -250,6 +351,10 @@ struct SecretKeyPacket: Sendable {
             return publicKey.body + [0] + cleartext + (publicKey.version == 6 ? [] : secretChecksum(cleartext))
         }
         let cipher = settings.cipher
+        if case .aead(let mode) = settings.usage {
+            return try sealedBody(
+                cleartext, passphrase: passphrase, cipher: cipher, mode: mode, settings: settings, tag: tag)
+        }
         guard let keySize = cipher.keySize, let blockSize = cipher.blockSize, cipher.isSupported else {
             throw OpenPGPError(.unsupportedAlgorithm, "protection cipher \(cipher) is not supported")
         }
@@ -270,7 +375,9 @@ struct SecretKeyPacket: Sendable {
             specifier = [cipher.rawValue]
             plain = cleartext + secretChecksum(cleartext)
         case .checksum, .legacy:
-            throw OpenPGPError(.invalidArgument, "a version 6 secret key is protected with S2K usage 254 only")
+            throw OpenPGPError(.invalidArgument, "a version 6 secret key is protected with S2K usage 253 or 254 only")
+        case .aead:
+            preconditionFailure("AEAD protection is written by sealedBody")
         }
         defer { wipe(&plain) }
         guard s2k.kind != .gnuDummy else {
@@ -283,5 +390,25 @@ struct SecretKeyPacket: Sendable {
         let key = try s2k.deriveKey(passphrase: passphrase, keySize: keySize)
         let encrypted = try CFBCipher(cipher, key: key, iv: iv, encrypting: true).update(plain)
         return publicKey.body + specifier + iv + encrypted
+    }
+
+    /// The body with the secret sealed under usage 253.
+    private func sealedBody(
+        _ cleartext: [UInt8], passphrase: SecureBytes, cipher: SymmetricAlgorithm, mode: AEADAlgorithm,
+        settings: SecretKeyProtectionSettings, tag: PacketTag
+    ) throws -> [UInt8] {
+        guard let nonceSize = mode.nonceSize else {
+            throw OpenPGPError(.unsupportedAlgorithm, "AEAD mode \(mode) is not supported")
+        }
+        let s2k: S2K =
+            settings.argon2.map { S2K.argon2($0) }
+            ?? S2K.random(kind: .iteratedAndSalted, hash: settings.s2kHash, codedCount: settings.codedCount)
+        let (key, associatedData) = try aeadKey(
+            passphrase: passphrase, cipher: cipher, mode: mode, s2k: s2k, packetTag: tag.rawValue)
+        let nonce = secureRandomBytes(nonceSize)
+        let sealed = try AEADCipher(mode, algorithm: cipher, key: key).seal(
+            nonce: nonce, associatedData: associatedData, plaintext: cleartext)
+        let fields = try aeadFields(cipher: cipher, mode: mode, s2k: s2k, nonceCount: nonce.count)
+        return publicKey.body + fields + nonce + sealed
     }
 }
