@@ -77,4 +77,27 @@ struct V6EncryptionTests {
         message[message.count - 20] ^= 0x01
         #expect(throws: OpenPGPError.self) { try OpenPGPMessage.decrypt(message, using: [bob]) }
     }
+
+    /// v6 signatures inside an encrypted message name every recipient (Intended Recipient
+    /// Fingerprint, RFC 9580 §5.2.3.36); v4 signatures and signed-only messages name none.
+    @Test func signaturesNameTheirIntendedRecipients() throws {
+        let alice = try SecretKey.generate(userIDs: ["Alice <alice@example.org>"], type: .curve25519, version: .v6)
+        let bob = try SecretKey.generate(userIDs: ["Bob <bob@example.org>"], type: .curve25519, version: .v6)
+        let carol = try SecretKey.generate(userID: "Carol <carol@example.org>")
+        func signatures(_ read: DecryptedMessage) throws -> [SignaturePacket] {
+            try PacketFraming.parse(read.report.signaturePackets).map {
+                try SignaturePacket(body: $0.body, offset: 0)
+            }
+        }
+        let written = try encrypt(to: [bob.certificate, carol.certificate], signers: [alice, carol])
+        let read = try OpenPGPMessage.decrypt(
+            written.message, using: [bob], verifyingWith: [alice.certificate, carol.certificate])
+        #expect(read.signatures.map(\.status) == [.good, .good])
+        let named = try signatures(read).map(\.intendedRecipients)
+        // Alice's v6 signature names both; Carol's v4 one (written first), none.
+        #expect(named == [[], [bob.fingerprint, carol.fingerprint]])
+        let signedOnly = try OpenPGPMessage.decrypt(
+            try OpenPGPMessage.sign(data, by: [alice]), using: [], verifyingWith: [alice.certificate])
+        #expect(try signatures(signedOnly).allSatisfy(\.intendedRecipients.isEmpty))
+    }
 }

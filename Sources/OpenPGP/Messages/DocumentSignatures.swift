@@ -41,10 +41,12 @@ enum DocumentSignatures {
     /// ``Signer/makeHashContext()``), with the same subpackets as inline signatures: creation
     /// time and issuer fingerprint (hashed), issuer key ID (unhashed, v4 only).
     static func sign(
-        with signer: Signer, type: SignatureType, creationTime: UInt32, context: HashContext
+        with signer: Signer, type: SignatureType, creationTime: UInt32, context: HashContext,
+        extraHashedSubpackets: [Subpacket] = []
     ) throws -> SignaturePacket {
         let template = try signer.key.makeTemplate(
-            type: type, hash: signer.hash, creationTime: creationTime, salt: signer.salt)
+            type: type, hash: signer.hash, creationTime: creationTime, extraHashedSubpackets: extraHashedSubpackets,
+            salt: signer.salt)
         return try signer.key.finish(template: template, context: context)
     }
 

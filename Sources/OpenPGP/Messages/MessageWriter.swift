@@ -96,18 +96,28 @@ public final class MessageWriter {
             try container.write(PacketFraming.packet(tag: .onePassSignature, body: onePass.body))
             hashed.append((signer, try signer.makeHashContext()))
         }
+        // RFC 9580 §5.2.3.36: a v6 signature inside an encrypted message names its recipients,
+        // so that it cannot be re-encrypted to someone else and passed off as meant for them.
+        // (v4 signatures do not: readers of that era, rnp 0.16 among them, warn about it.)
+        let intendedRecipients =
+            plan.encryption == nil
+            ? []
+            : recipients.map(\.primaryKey).map {
+                Subpacket(.intendedRecipientFingerprint, [UInt8(truncatingIfNeeded: $0.version)] + $0.fingerprint.bytes)
+            }
         let literal = try LiteralDataStage(
             format: options.literalFormat, fileName: options.fileName, date: options.literalDate,
             hashes: hashed.map(\.1), next: container)
         let front = WriterPipeline.Front(
             write: { try literal.write($0) },
-            finish: { [hashed, container] in
+            finish: { [hashed, container, intendedRecipients] in
                 // Closes the literal data, appends the signatures (in reverse order of their
                 // one-pass packets) and flushes every stage.
                 try literal.finish()
                 for (signer, context) in hashed.reversed() {
                     let signature = try DocumentSignatures.sign(
-                        with: signer, type: signatureType, creationTime: signatureTime, context: context)
+                        with: signer, type: signatureType, creationTime: signatureTime, context: context,
+                        extraHashedSubpackets: signer.key.publicKey.version == 6 ? intendedRecipients : [])
                     try container.write(signature.serialized)
                 }
                 try container.finish()
