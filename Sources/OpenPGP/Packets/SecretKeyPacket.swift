@@ -141,37 +141,19 @@ struct SecretKeyPacket: Sendable {
             defer { wipe(&material) }
             return (.unprotected, [], try SecretParameters.parse(material, for: publicKey, offset: offset))
         case 254:
-            let count = Int(try reader.readByte("the S2K fields length"))
-            var fields = ByteReader(
-                try reader.readBytes(count, "the S2K fields"), baseOffset: reader.absoluteOffset - count,
-                packetTag: tag.rawValue)
+            var fields = try countedFields(&reader, tag: tag)
             let cipher = SymmetricAlgorithm(rawValue: try fields.readByte("the protection cipher"))
-            let s2kLength = Int(try fields.readByte("the S2K specifier length"))
-            var specifier = ByteReader(
-                try fields.readBytes(s2kLength, "the S2K specifier"), baseOffset: fields.absoluteOffset - s2kLength,
-                packetTag: tag.rawValue)
-            let s2k = try S2K(reading: &specifier)
-            guard specifier.isAtEnd else { throw specifier.malformed("the S2K specifier is longer than its fields") }
-            if s2k.kind == .gnuDummy {
-                guard fields.isAtEnd else { throw fields.malformed("the S2K fields are longer than they should be") }
-                return (.encrypted(usage: usage, cipher: cipher, s2k: s2k, iv: []), reader.readRest(), nil)
-            }
-            let iv = try fields.readBytes(try blockSize(cipher, offset: offset, tag: tag), "the protection IV")
+            let s2k = try countedSpecifier(&fields, tag: tag)
+            let iv =
+                s2k.kind == .gnuDummy
+                ? [] : try fields.readBytes(try blockSize(cipher, offset: offset, tag: tag), "the protection IV")
             guard fields.isAtEnd else { throw fields.malformed("the S2K fields are longer than they should be") }
             return (.encrypted(usage: usage, cipher: cipher, s2k: s2k, iv: iv), reader.readRest(), nil)
         case 253:
-            let count = Int(try reader.readByte("the S2K fields length"))
-            var fields = ByteReader(
-                try reader.readBytes(count, "the S2K fields"), baseOffset: reader.absoluteOffset - count,
-                packetTag: tag.rawValue)
+            var fields = try countedFields(&reader, tag: tag)
             let cipher = SymmetricAlgorithm(rawValue: try fields.readByte("the protection cipher"))
             let mode = AEADAlgorithm(rawValue: try fields.readByte("the protection AEAD mode"))
-            let s2kLength = Int(try fields.readByte("the S2K specifier length"))
-            var specifier = ByteReader(
-                try fields.readBytes(s2kLength, "the S2K specifier"), baseOffset: fields.absoluteOffset - s2kLength,
-                packetTag: tag.rawValue)
-            let s2k = try S2K(reading: &specifier)
-            guard specifier.isAtEnd else { throw specifier.malformed("the S2K specifier is longer than its fields") }
+            let s2k = try countedSpecifier(&fields, tag: tag)
             let nonce = try fields.readBytes(try nonceSize(mode, offset: offset, tag: tag), "the protection nonce")
             guard fields.isAtEnd else { throw fields.malformed("the S2K fields are longer than they should be") }
             return (
@@ -183,6 +165,25 @@ struct SecretKeyPacket: Sendable {
                 .malformedPacket, "a version 6 secret key cannot use S2K usage \(usage)", offset: offset,
                 packetTag: tag.rawValue)
         }
+    }
+
+    /// The S2K parameter fields of a v6 key, behind their one-octet count.
+    private static func countedFields(_ reader: inout ByteReader, tag: PacketTag) throws -> ByteReader {
+        let count = Int(try reader.readByte("the S2K fields length"))
+        return ByteReader(
+            try reader.readBytes(count, "the S2K fields"), baseOffset: reader.absoluteOffset - count,
+            packetTag: tag.rawValue)
+    }
+
+    /// An S2K specifier behind its one-octet length, which it must fill exactly.
+    private static func countedSpecifier(_ fields: inout ByteReader, tag: PacketTag) throws -> S2K {
+        let length = Int(try fields.readByte("the S2K specifier length"))
+        var specifier = ByteReader(
+            try fields.readBytes(length, "the S2K specifier"), baseOffset: fields.absoluteOffset - length,
+            packetTag: tag.rawValue)
+        let s2k = try S2K(reading: &specifier)
+        guard specifier.isAtEnd else { throw specifier.malformed("the S2K specifier is longer than its fields") }
+        return s2k
     }
 
     private static func blockSize(_ cipher: SymmetricAlgorithm, offset: Int, tag: PacketTag) throws -> Int {
