@@ -102,8 +102,10 @@ struct PipelinedWriterTests {
             let piece = [UInt8](repeating: 7, count: 100_000)
             #expect(throws: Full.self) {
                 for _ in 0..<80 { try writer.write(piece) }
-                try writer.finish()
             }
+            // The writer stays broken: finishing throws the same error, and does not wait
+            // for a second thread that has stopped.
+            #expect(throws: Full.self) { try writer.finish() }
         }
     }
 }

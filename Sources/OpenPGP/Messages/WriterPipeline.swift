@@ -24,6 +24,9 @@ final class WriterPipeline {
     private var written = 0
     private var worker: Worker?
     private var input: [UInt8] = []
+    /// The first error: the message is broken, and every later call throws it again (and
+    /// never waits for a worker that has stopped taking pieces).
+    private var failure: (any Error)?
 
     /// `front` is everything before `sink`; `collector` must be the stage the inner stages
     /// write into, forwarding to `sink`.
@@ -36,6 +39,24 @@ final class WriterPipeline {
     deinit { worker?.stop() }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try failingForGood { try append(bytes) }
+    }
+
+    func finish() throws {
+        try failingForGood { try complete() }
+    }
+
+    private func failingForGood(_ body: () throws -> Void) throws {
+        if let failure { throw failure }
+        do {
+            try body()
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    private func append(_ bytes: UnsafeRawBufferPointer) throws {
         written += bytes.count
         guard let worker else {
             try front.write(bytes)
@@ -51,7 +72,7 @@ final class WriterPipeline {
         }
     }
 
-    func finish() throws {
+    private func complete() throws {
         guard let worker else {
             try front.finish()
             return
