@@ -100,4 +100,21 @@ struct V6EncryptionTests {
             try OpenPGPMessage.sign(data, by: [alice]), using: [], verifyingWith: [alice.certificate])
         #expect(try signatures(signedOnly).allSatisfy(\.intendedRecipients.isEmpty))
     }
+
+    /// A bad chunk size exponent is refused before anything is written, also when SEIPDv2 was
+    /// negotiated rather than asked for; unused (SEIPDv1), it is not an error.
+    @Test func chunkSizeExponentIsCheckedWhenNegotiated() throws {
+        let modern = try SecretKey.generate(userIDs: ["New <new@example.org>"], type: .curve25519, version: .v6)
+        let classic = try SecretKey.generate(userID: "Old <old@example.org>")
+        let options = MessageOptions(aeadChunkSizeExponent: 17)
+        #expect(throws: OpenPGPError.self) {
+            try MessageWriter.validate(recipients: [modern.certificate], signers: [], options: options)
+        }
+        var written = 0
+        #expect(throws: OpenPGPError.self) {
+            _ = try MessageWriter(recipients: [modern.certificate], options: options) { written += $0.count }
+        }
+        #expect(written == 0)
+        try MessageWriter.validate(recipients: [classic.certificate], signers: [], options: options)
+    }
 }

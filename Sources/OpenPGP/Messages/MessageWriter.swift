@@ -170,22 +170,18 @@ public final class MessageWriter {
             let forCommunication = usable.filter { $0.flags.contains(.encryptCommunications) }
             return forCommunication.isEmpty ? usable : forCommunication
         }
-        if encrypts, case .always = options.aead,
-            !(0...Int(AEADChunkSchedule.maxChunkSizeOctet)).contains(options.aeadChunkSizeExponent)
-        {
-            throw OpenPGPError(
-                .invalidArgument, "the AEAD chunk size exponent must be 0–16, got \(options.aeadChunkSizeExponent)")
-        }
         let negotiation = AlgorithmNegotiation(
             recipients: recipients.map(\.preferences), hasPassphrases: !passphrases.isEmpty,
             writableCiphersuites: { $0.cipher.supportsAEAD($0.mode) },
             writableCipher: \.isSupported)
+        let encryption = encrypts ? try negotiation.encryption(options) : nil
+        // Checked here, before anything is written, whether AEAD was asked for or negotiated.
+        if encryption?.aead != nil { try SEIPDv2Stage.checkChunkSizeExponent(options.aeadChunkSizeExponent) }
         var signingOptions = options
         signingOptions.hash = negotiation.hash(requested: options.hash)
         return Plan(
             signers: try DocumentSignatures.signers(signers, options: signingOptions, at: date),
-            recipientKeys: recipientKeys,
-            encryption: encrypts ? try negotiation.encryption(options) : nil)
+            recipientKeys: recipientKeys, encryption: encryption)
     }
 
     /// Adds message data.

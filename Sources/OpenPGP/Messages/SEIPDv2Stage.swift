@@ -18,10 +18,7 @@ final class SEIPDv2Stage: WriterStage {
         algorithm: SymmetricAlgorithm, mode: AEADAlgorithm, chunkSizeExponent: Int, sessionKey: SecureBytes,
         next: WriterStage
     ) throws {
-        guard (0...Int(AEADChunkSchedule.maxChunkSizeOctet)).contains(chunkSizeExponent) else {
-            throw OpenPGPError(
-                .invalidArgument, "the AEAD chunk size exponent must be 0–16, got \(chunkSizeExponent)")
-        }
+        try Self.checkChunkSizeExponent(chunkSizeExponent)
         let octet = UInt8(chunkSizeExponent)
         let salt = secureRandomBytes(Self.saltSize)
         schedule = try .seipdV2(
@@ -31,6 +28,13 @@ final class SEIPDv2Stage: WriterStage {
         sealed = [UInt8](repeating: 0, count: schedule.chunkSize + AEADCipher.tagSize)
         body = try PartialLengthStage(tag: .symEncryptedIntegrityProtectedData, next: next)
         try body.write([2, algorithm.rawValue, mode.rawValue, octet] + salt)
+    }
+
+    /// Throws `invalidArgument` unless `exponent` is a chunk size octet RFC 9580 allows (0…16).
+    static func checkChunkSizeExponent(_ exponent: Int) throws {
+        guard (0...Int(AEADChunkSchedule.maxChunkSizeOctet)).contains(exponent) else {
+            throw OpenPGPError(.invalidArgument, "the AEAD chunk size exponent must be 0–16, got \(exponent)")
+        }
     }
 
     deinit {
