@@ -13,6 +13,9 @@ let package = Package(
         .library(name: "OpenPGP", targets: ["OpenPGP"]),
         .library(name: "Mail", targets: ["Mail"]),
         .library(name: "SMTP", targets: ["SMTP"]),
+        // The PostgreSQL-backed mail queue (postgres-nio); a separate product so that users of
+        // the directory queue do not link a database driver.
+        .library(name: "PGPMailPostgres", targets: ["PGPMailPostgres"]),
         // A testing product: an in-process SMTP server for applications' own tests. Nothing in
         // the library products above imports it.
         .library(name: "SMTPTestServer", targets: ["SMTPTestServer"]),
@@ -33,6 +36,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Only the sample server application (Samples/OutboxServer) uses Hummingbird.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // System libraries.
@@ -89,13 +96,29 @@ let package = Package(
                 "OpenPGP", "Mail", "SMTP",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .target(
+            name: "PGPMailPostgres",
+            dependencies: [
+                "PGPMail",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
         // Executables.
         .executableTarget(
             name: "PGPMailCLI",
             dependencies: [
-                "PGPMail", "SMTPTestServer",
+                "PGPMail", "PGPMailPostgres", "SMTPTestServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -111,6 +134,18 @@ let package = Package(
             name: "SendEncrypted",
             dependencies: ["PGPMail", "SMTPTestServer"],
             path: "Samples/SendEncrypted"),
+        // A Hummingbird application that enqueues mail in the same transaction as its own rows
+        // and delivers it with a queue worker; all parts are ServiceLifecycle services.
+        .executableTarget(
+            name: "OutboxServer",
+            dependencies: [
+                "PGPMail", "PGPMailPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Samples/OutboxServer"),
 
         // Tests.
         // Shared fixtures for test targets: real SMTP servers (aiosmtpd, Postfix) with TLS and
@@ -138,7 +173,11 @@ let package = Package(
         .testTarget(name: "SMTPTestServerTests", dependencies: ["SMTPTestServer"]),
         .testTarget(
             name: "InteropTests",
-            dependencies: ["PGPMail", "PGPMailCLI", "PGPMailSOP", "SMTPTestServer", "TestSupport"]),
+            dependencies: [
+                "PGPMail", "PGPMailCLI", "PGPMailSOP", "SMTPTestServer", "TestSupport",
+                // The PostgreSQL queue's tests run a private PostgreSQL cluster and the sample app.
+                "PGPMailPostgres", "OutboxServer", .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         .testTarget(name: "IntegrationTests", dependencies: ["PGPMail", "TestSupport"]),
         .testTarget(
             name: "MailQueueTests",

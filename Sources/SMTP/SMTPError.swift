@@ -197,6 +197,13 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
     /// The error that caused this one (for example the error thrown by a content source).
     public var underlyingError: (any Error)?
 
+    /// Whether the server may have accepted the message although this error was raised: the
+    /// connection was lost (closed, timed out, cancelled) after the end of the message data
+    /// was written and before the server's final reply. Sending the message again may deliver
+    /// it twice (RFC 1047); not sending it may lose it. Queues record such messages as
+    /// "possibly delivered".
+    public var mayHaveBeenDelivered = false
+
     /// Creates an error.
     ///
     /// - Parameters:

@@ -53,4 +53,25 @@ public protocol MailQueue: Sendable {
 
     /// Counts the entries in each state, with the oldest pending entry and the next retry time.
     func status() async throws -> MailQueueStatus
+
+    /// Records that a claimed entry may already have been delivered: an attempt lost its connection after the end
+    /// of the message data, before the server's reply (``SMTP/SMTPError/mayHaveBeenDelivered``). Queues that can
+    /// keep the mark show it with the entry; the default does nothing (the reason passed to
+    /// ``retryLater(_:owner:reason:notBefore:)`` says it too).
+    func markPossiblyDelivered(_ id: MailQueueEntryID, owner: String) async throws
+
+    /// Returns when new entries may be due, at the latest after `timeout`: at once if the queue learnt of new work
+    /// after `since`. A queue that is told of new entries (PostgreSQL's `LISTEN`) returns early; the default
+    /// sleeps for `timeout`. Throws `CancellationError` when the task is cancelled.
+    func waitForWork(since: ContinuousClock.Instant, timeout: Duration) async throws
+}
+
+extension MailQueue {
+    /// Does nothing: the queue keeps no such mark.
+    public func markPossiblyDelivered(_ id: MailQueueEntryID, owner: String) async throws {}
+
+    /// Sleeps for `timeout`: the queue is polled.
+    public func waitForWork(since: ContinuousClock.Instant, timeout: Duration) async throws {
+        try await Task.sleep(for: timeout)
+    }
 }

@@ -54,7 +54,7 @@ public struct MailQueueEntryID: Hashable, Sendable, Comparable, CustomStringConv
     }
 
     /// A new ID for an entry enqueued at `date`.
-    static func generate(at date: Date = Date()) -> MailQueueEntryID {
+    package static func generate(at date: Date = Date()) -> MailQueueEntryID {
         let maximum = Int64(36).power(Self.timeLength) - 1
         let microseconds = min(
             max(Int64(exactly: (date.timeIntervalSince1970 * 1_000_000).rounded(.down)) ?? 0, 0), maximum)

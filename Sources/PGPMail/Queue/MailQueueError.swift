@@ -10,6 +10,7 @@ public struct MailQueueError: Error, Sendable, CustomStringConvertible {
             case claimLost
             case notFound
             case invalidQueue
+            case database
         }
 
         private let base: Base
@@ -31,6 +32,9 @@ public struct MailQueueError: Error, Sendable, CustomStringConvertible {
         /// The queue directory cannot be used: not a directory, not accessible, or a non-empty directory that is
         /// not a mail queue.
         public static let invalidQueue = Code(.invalidQueue)
+        /// The queue's database failed a query or could not be reached (the driver's error is
+        /// in ``MailQueueError/underlyingError``).
+        public static let database = Code(.database)
 
         /// The name of the code, for example `claimLost`.
         public var description: String {

@@ -1,5 +1,8 @@
 import Foundation
+import Metrics
 import SMTP
+import ServiceLifecycle
+import Tracing
 
 /// Drains a ``MailQueue`` through an ``SMTP/SMTPClient``: the PSMTP `ProcessQueue`.
 ///
@@ -15,8 +18,17 @@ import SMTP
 ///
 /// While a message is being sent its lease is renewed every third of the lease, so only a
 /// worker that died or hangs loses its entries to ``MailQueue/recover()``, which the worker
-/// calls when it starts and whenever it finds nothing to claim.
-public struct MailQueueWorker: Sendable {
+/// calls when it starts and whenever it finds nothing to claim. An attempt that lost its
+/// connection after the end of the data is marked with
+/// ``MailQueue/markPossiblyDelivered(_:owner:)``.
+///
+/// The worker is a ServiceLifecycle `Service`: ``run()`` drains the queue until graceful
+/// shutdown, then stops claiming, lets the messages in flight finish and reports them, so no
+/// lease is left behind. It records the metrics `pgpmail_queue_outcomes_total` (dimension
+/// `outcome`: sent, failed, deferred, claim_lost) and `pgpmail_queue_delivery_duration`, and a
+/// `pgpmail.queue.deliver` span per message; both are no-ops unless the application
+/// bootstraps a metrics or tracing backend.
+public struct MailQueueWorker: Sendable, Service {
     /// How a worker drains its queue.
     public struct Configuration: Sendable {
         /// Names this worker in its claims; unique per worker (host, process, number).
@@ -74,12 +86,19 @@ public struct MailQueueWorker: Sendable {
     public let queue: any MailQueue
     public let client: SMTPClient
     public let configuration: Configuration
+    private let metrics = WorkerMetrics()
 
     /// Creates a worker that sends `queue`'s entries through `client` (which must be running).
     public init(queue: any MailQueue, client: SMTPClient, configuration: Configuration = Configuration()) {
         self.queue = queue
         self.client = client
         self.configuration = configuration
+    }
+
+    /// Runs as a service: drains the queue and waits for new entries until graceful shutdown
+    /// (or cancellation), then finishes and reports the messages in flight.
+    public func run() async throws {
+        try await self.run(until: .cancelled)
     }
 
     /// `host:pid:random`, unique per worker.
@@ -100,16 +119,22 @@ public struct MailQueueWorker: Sendable {
         let window = max(1, self.configuration.maximumInFlight)
         try await withThrowingTaskGroup(of: Void.self) { group in
             var inFlight = 0
-            while !Task.isCancelled {
+            // Graceful shutdown stops claiming; the messages in flight finish and are reported.
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 if inFlight >= window {
                     try await group.next()
                     inFlight -= 1
                     continue
                 }
+                let claimStarted = ContinuousClock.now
                 let claims = try await self.queue.claim(
                     owner: self.configuration.owner, lease: self.configuration.lease, limit: window - inFlight)
                 for claim in claims {
-                    group.addTask { onOutcome(try await self.deliver(claim)) }
+                    group.addTask {
+                        let outcome = try await self.deliver(claim)
+                        self.metrics.record(outcome)
+                        onOutcome(outcome)
+                    }
                 }
                 inFlight += claims.count
                 guard claims.isEmpty else { continue }
@@ -122,7 +147,9 @@ public struct MailQueueWorker: Sendable {
                     break
                 }
                 do {
-                    try await Task.sleep(for: self.configuration.pollInterval)
+                    try await cancelWhenGracefulShutdown {
+                        try await self.queue.waitForWork(since: claimStarted, timeout: self.configuration.pollInterval)
+                    }
                 } catch {
                     break
                 }
@@ -140,6 +167,18 @@ public struct MailQueueWorker: Sendable {
 
     /// Sends one claimed entry, renewing its lease meanwhile, and reports the outcome.
     private func deliver(_ claim: MailQueueClaim) async throws -> Outcome {
+        try await withSpan("pgpmail.queue.deliver", ofKind: .client) { span in
+            span.attributes["pgpmail.queue.entry_id"] = claim.id.rawValue
+            span.attributes["pgpmail.queue.attempt"] = claim.attempts + 1
+            let started = ContinuousClock.now
+            defer { self.metrics.deliveryDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started)) }
+            let outcome = try await self.deliverInSpan(claim)
+            span.attributes["pgpmail.queue.outcome"] = WorkerMetrics.name(of: outcome)
+            return outcome
+        }
+    }
+
+    private func deliverInSpan(_ claim: MailQueueClaim) async throws -> Outcome {
         let result = await withTaskGroup(of: Result<SMTPDeliveryResult, SMTPError>?.self) { group in
             group.addTask {
                 do throws(SMTPError) {
@@ -157,6 +196,14 @@ public struct MailQueueWorker: Sendable {
             return first ?? .failure(SMTPError(.cancelled, "the delivery was cancelled"))
         }
         do {
+            let mayHaveBeenDelivered =
+                switch result {
+                case .success(let delivery): delivery.mayBeDuplicate
+                case .failure(let error): error.mayHaveBeenDelivered
+                }
+            if mayHaveBeenDelivered {
+                try await self.queue.markPossiblyDelivered(claim.id, owner: self.configuration.owner)
+            }
             switch result {
             case .success:
                 try await self.queue.complete(
@@ -214,8 +261,40 @@ public struct MailQueueWorker: Sendable {
         return text
     }
 
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000
+    }
+
     static func seconds(_ duration: Duration) -> TimeInterval {
         let (seconds, attoseconds) = duration.components
         return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}
+
+/// The worker's metrics: one counter per outcome and the time from claim to report.
+struct WorkerMetrics: Sendable {
+    let sent = Counter(label: "pgpmail_queue_outcomes_total", dimensions: [("outcome", "sent")])
+    let failed = Counter(label: "pgpmail_queue_outcomes_total", dimensions: [("outcome", "failed")])
+    let deferred = Counter(label: "pgpmail_queue_outcomes_total", dimensions: [("outcome", "deferred")])
+    let claimLost = Counter(label: "pgpmail_queue_outcomes_total", dimensions: [("outcome", "claim_lost")])
+    let deliveryDuration = Metrics.Timer(label: "pgpmail_queue_delivery_duration")
+
+    func record(_ outcome: MailQueueWorker.Outcome) {
+        switch outcome {
+        case .sent: self.sent.increment()
+        case .failed: self.failed.increment()
+        case .deferred: self.deferred.increment()
+        case .claimLost: self.claimLost.increment()
+        }
+    }
+
+    static func name(of outcome: MailQueueWorker.Outcome) -> String {
+        switch outcome {
+        case .sent: "sent"
+        case .failed: "failed"
+        case .deferred: "deferred"
+        case .claimLost: "claim_lost"
+        }
     }
 }

@@ -22,7 +22,7 @@ import Foundation
 ///
 /// A string is `<decimal length>:<UTF-8 bytes>`. Every length is checked against the bytes that remain, so a
 /// garbled file costs no more than its size to reject. A newer version gets a new number on the first line.
-enum QueueEntryFormat {
+package enum QueueEntryFormat {
     static let magic = "PGPMAIL-QUEUE-ENTRY"
     static let version = 1
 
@@ -65,7 +65,7 @@ enum QueueEntryFormat {
     }
 
     /// The complete file as parts to write one after the other: header, content, checksum line.
-    static func encode(_ mail: QueuedMail) -> [[UInt8]] {
+    package static func encode(_ mail: QueuedMail) -> [[UInt8]] {
         let header = self.header(mail)
         var crc = CRC32()
         crc.update(header)
@@ -77,7 +77,7 @@ enum QueueEntryFormat {
     }
 
     /// Decodes a file; throws ``MailQueueError/Code/corruptEntry`` naming `path` for anything malformed.
-    static func decode(_ bytes: [UInt8], path: String) throws(MailQueueError) -> QueuedMail {
+    package static func decode(_ bytes: [UInt8], path: String) throws(MailQueueError) -> QueuedMail {
         var reader = Reader(bytes: bytes, path: path)
         guard try reader.word() == self.magic else {
             throw reader.corrupt("not a queue entry")

@@ -2,14 +2,33 @@ import ArgumentParser
 import Foundation
 import NIOPosix
 import PGPMail
+import PGPMailPostgres
 
 extension PGPMailCommand {
-    /// `pgpmail queue`: the crash-safe directory queue (PSMTP `Queue`, `ProcessQueue`,
-    /// `KeepQueue`).
+    /// `pgpmail queue`: the crash-safe directory queue or a PostgreSQL queue (PSMTP `Queue`,
+    /// `ProcessQueue`, `KeepQueue`).
     struct Queue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Queue messages in a directory and deliver them, crash-safely, with any number of processes.",
+            abstract: "Queue messages and deliver them, crash-safely, with any number of processes.",
+            discussion: """
+                QUEUE is a directory (created if missing) or a PostgreSQL URL \
+                postgres://user:password@host:port/database[?sslmode=disable|prefer|require|verify-full&table=NAME] \
+                (the table, pgpmail_queue by default, is created if missing). Without QUEUE the URL is read \
+                from PGPMAIL_QUEUE_URL. Processes on any number of machines may drain one PostgreSQL queue.
+                """,
             subcommands: [Add.self, Process.self, Status.self])
+    }
+
+    /// The `QUEUE` argument shared by the subcommands.
+    struct QueueArgument: ParsableArguments {
+        @Argument(
+            help: ArgumentHelp(
+                "A queue directory or a postgres:// URL (default: $PGPMAIL_QUEUE_URL).", valueName: "QUEUE"))
+        var queue: String?
+
+        func location() throws -> QueueLocation {
+            try QueueLocation(argument: queue)
+        }
     }
 }
 
@@ -21,12 +40,12 @@ extension PGPMailCommand.Queue {
             discussion: """
                 The message is rendered, signed and encrypted now, once: every delivery attempt sends \
                 exactly these bytes. Encrypting for Bcc recipients stores one copy per Bcc recipient \
-                more, so no reader sees another's key. DIR '*' prints the rendered message instead of \
+                more, so no reader sees another's key. QUEUE '*' prints the rendered message instead of \
                 queueing it (the PSMTP Queue("*") form).
                 """)
 
-        @Argument(help: ArgumentHelp("The queue directory (created if missing).", valueName: "DIR"))
-        var directory: String
+        @OptionGroup
+        var queueArgument: PGPMailCommand.QueueArgument
 
         @OptionGroup(title: "Message")
         var message: MessageContentOptions
@@ -45,11 +64,23 @@ extension PGPMailCommand.Queue {
                 "Ask for delivery status notifications (RFC 3461): success,failure,delay or never.", valueName: "list"))
         var dsnNotify: SendDSNNotify?
 
+        @Option(
+            help: ArgumentHelp(
+                "PostgreSQL queues: a key that makes a repeated add queue nothing new (prints the existing entry).",
+                valueName: "key"))
+        var idempotencyKey: String?
+
+        func validate() throws {
+            if idempotencyKey != nil, queueArgument.queue != "*", try !queueArgument.location().isPostgres {
+                throw ValidationError("--idempotency-key needs a PostgreSQL queue")
+            }
+        }
+
         func run() async throws {
             do {
                 let preparation = try MessagePreparation(content: message, openPGP: openPGP, dkim: dkim)
                 let to = recipients.to
-                if directory == "*" {
+                if queueArgument.queue == "*" {
                     let rendered = try await NIOThreadPool.singleton.runIfActive {
                         try preparation.rendered(to: to)
                     }
@@ -60,15 +91,31 @@ extension PGPMailCommand.Queue {
                 let copies = try await NIOThreadPool.singleton.runIfActive {
                     try preparation.deliveries(to: to).map { try preparation.finish($0) }
                 }
-                let queue = try DirectoryMailQueue(directory: directory)
-                for rendered in copies {
+                let outgoing = copies.map { rendered in
                     var outgoing = SMTPOutgoingMessage(rendered)
                     if let dsnNotify {
                         for index in outgoing.envelope.recipients.indices {
                             outgoing.envelope.recipients[index].notify = dsnNotify.notify
                         }
                     }
-                    print(try await queue.enqueue(outgoing))
+                    return outgoing
+                }
+                let key = idempotencyKey
+                let ids = try await queueArgument.location().withQueue { queue in
+                    var ids: [MailQueueEntryID] = []
+                    for (number, mail) in outgoing.enumerated() {
+                        if let postgres = queue as? PostgresMailQueue, let key {
+                            // One key per copy: the first copy's is the key as given.
+                            let copyKey = number == 0 ? key : "\(key)#\(number)"
+                            ids.append(try await postgres.enqueue(mail, idempotencyKey: copyKey))
+                        } else {
+                            ids.append(try await queue.enqueue(mail))
+                        }
+                    }
+                    return ids
+                }
+                for id in ids {
+                    print(id)
                 }
             } catch {
                 SendFailure(error, phase: .preparation).report(command: "queue add")
@@ -84,13 +131,14 @@ extension PGPMailCommand.Queue {
             discussion: """
                 Exits when no entry is left queued or claimed (waiting for retry times and for \
                 other processes' leases); with --watch keeps waiting for new entries. Several \
-                processes may drain one directory at once. Ends with the line \
+                processes, on one machine or (PostgreSQL) many, may drain one queue at once. Ends \
+                with the line \
                 'sent N failed N seconds S rate R msg/s'. Exit status: 0 none failed, 1 some \
                 failed or the queue could not be read, 2 usage error.
                 """)
 
-        @Argument(help: ArgumentHelp("The queue directory.", valueName: "DIR"))
-        var directory: String
+        @OptionGroup
+        var queueArgument: PGPMailCommand.QueueArgument
 
         @OptionGroup(title: "Server")
         var server: ServerOptions
@@ -117,26 +165,58 @@ extension PGPMailCommand.Queue {
         }
 
         func run() async throws {
-            let queue: DirectoryMailQueue
+            let location: QueueLocation
             let configuration: SMTPClient.Configuration
             do {
-                queue = try DirectoryMailQueue(directory: directory)
+                location = try queueArgument.location()
                 configuration = pool.clientConfiguration(session: try server.sessionConfiguration())
             } catch {
                 SendFailure(error, phase: .preparation).report(command: "queue process")
                 throw ExitCode(PGPMailCommand.usageExitCode)
             }
-            let pending = try? await queue.status()
-            let progress = ProgressReporter(
-                total: watch ? nil : pending.map { ($0.counts[.queued] ?? 0) + ($0.counts[.claimed] ?? 0) })
-            let client = SMTPClient(
-                configuration: configuration, logger: PGPMailCommand.Bulk.logger(trail: server.trail))
             var workerConfiguration = MailQueueWorker.Configuration()
             workerConfiguration.lease = .milliseconds(Int64(lease * 1000))
             workerConfiguration.keepSentMessages = keep
             workerConfiguration.maximumInFlight = 2 * pool.connections
+            if location.isPostgres {
+                // New entries wake the worker (LISTEN/NOTIFY); the poll only finds retries coming due
+                // and other processes' expired leases.
+                workerConfiguration.pollInterval = .seconds(2)
+            }
+            let watch = self.watch
+            let trail = server.trail
+            let outcome: (progress: ProgressReporter, failure: (any Error)?)
+            do {
+                outcome = try await location.withQueue { queue in
+                    await Self.drain(
+                        queue, configuration: configuration, worker: workerConfiguration, watch: watch, trail: trail)
+                }
+            } catch {
+                SendFailure(error, phase: .preparation).report(command: "queue process")
+                throw ExitCode.failure
+            }
+            print(outcome.progress.summary)
+            if let failure = outcome.failure {
+                SendFailure(failure, phase: .preparation).report(command: "queue process")
+                throw ExitCode.failure
+            }
+            if outcome.progress.failed > 0 {
+                throw ExitCode.failure
+            }
+        }
+
+        /// Runs a client and a worker on `queue` until it is drained (or, with `watch`, until
+        /// interrupted); returns the progress and the queue's error, if any.
+        static func drain(
+            _ queue: any MailQueue, configuration: SMTPClient.Configuration,
+            worker workerConfiguration: MailQueueWorker.Configuration, watch: Bool, trail: Bool
+        ) async -> (progress: ProgressReporter, failure: (any Error)?) {
+            let pending = try? await queue.status()
+            let progress = ProgressReporter(
+                total: watch ? nil : pending.map { ($0.counts[.queued] ?? 0) + ($0.counts[.claimed] ?? 0) })
+            let client = SMTPClient(configuration: configuration, logger: PGPMailCommand.Bulk.logger(trail: trail))
             let worker = MailQueueWorker(queue: queue, client: client, configuration: workerConfiguration)
-            let queueFailure: (any Error)? = await withTaskGroup(of: Void.self) { group in
+            let failure: (any Error)? = await withTaskGroup(of: Void.self) { group in
                 group.addTask { try? await client.run() }
                 let reporter = Task { await progress.run() }
                 var failure: (any Error)?
@@ -162,14 +242,7 @@ extension PGPMailCommand.Queue {
                 await group.waitForAll()
                 return failure
             }
-            print(progress.summary)
-            if let queueFailure {
-                SendFailure(queueFailure, phase: .preparation).report(command: "queue process")
-                throw ExitCode.failure
-            }
-            if progress.failed > 0 {
-                throw ExitCode.failure
-            }
+            return (progress, failure)
         }
 
         static func report(_ text: String) {
@@ -182,12 +255,12 @@ extension PGPMailCommand.Queue {
         static let configuration = CommandConfiguration(
             abstract: "Print the number of entries in each state and the oldest pending entry.")
 
-        @Argument(help: ArgumentHelp("The queue directory.", valueName: "DIR"))
-        var directory: String
+        @OptionGroup
+        var queueArgument: PGPMailCommand.QueueArgument
 
         func run() async throws {
             do {
-                let status = try await DirectoryMailQueue(directory: directory).status()
+                let status = try await queueArgument.location().withQueue { try await $0.status() }
                 for state in MailQueueEntryState.allCases {
                     print("\(state.rawValue) \(status.counts[state] ?? 0)")
                 }

@@ -78,12 +78,19 @@ extension SMTPClient {
     ) async -> Result<SMTPDeliveryResult, SMTPError> {
         let policy = self.configuration.retryPolicy
         var attempt = 1
+        // An attempt lost after the end of data may have delivered: every later outcome says so.
+        var earlierMayHaveDelivered = false
         while true {
             do throws(SMTPError) {
                 try await self.waitForRateLimit()
                 attempts.withLockedValue { $0 = attempt }
-                return .success(try await self.attempt(envelope: envelope, body: body))
+                var result = try await self.attempt(envelope: envelope, body: body)
+                result.mayBeDuplicate = earlierMayHaveDelivered
+                return .success(result)
             } catch {
+                var error = error
+                earlierMayHaveDelivered = earlierMayHaveDelivered || error.mayHaveBeenDelivered
+                error.mayHaveBeenDelivered = earlierMayHaveDelivered
                 guard attempt < policy.maximumAttempts, SMTPRetryPolicy.isTransient(error), !Task.isCancelled else {
                     return .failure(error)
                 }
@@ -94,7 +101,9 @@ extension SMTPClient {
                 do {
                     try await Task.sleep(for: delay)
                 } catch {
-                    return .failure(SMTPError(.cancelled, "the send was cancelled while waiting to retry"))
+                    var cancelled = SMTPError(.cancelled, "the send was cancelled while waiting to retry")
+                    cancelled.mayHaveBeenDelivered = earlierMayHaveDelivered
+                    return .failure(cancelled)
                 }
                 attempt += 1
             }

@@ -35,6 +35,10 @@ public struct SMTPDeliveryResult: Hashable, Sendable {
     /// The number of octets sent after the server's `354`: the encoded message (CRLF line
     /// endings, dot-stuffed) including the terminating `.` line.
     public var bytesSent: Int
+    /// Whether an earlier attempt of ``SMTPClient`` lost its connection after the end of the
+    /// message data and before the server's reply (``SMTPError/mayHaveBeenDelivered``): that
+    /// attempt may have delivered the message too, so the recipients may get it twice.
+    public var mayBeDuplicate: Bool = false
 
     /// Creates a result.
     ///

@@ -195,6 +195,12 @@ struct SMTPClientStateMachine: Sendable {
 
     private mutating func connectionLost(_ error: SMTPError) -> Action {
         let state = self.state
+        var error = error
+        if case .transaction(let transaction) = state, transaction.awaitsFinalReply {
+            error.mayHaveBeenDelivered = true
+            error.message +=
+                " after the end of the message data, before the server's reply: the server may have accepted the message"
+        }
         self.enterClosed()
         switch state {
         case .quitting:

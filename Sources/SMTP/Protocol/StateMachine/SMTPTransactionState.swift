@@ -76,6 +76,15 @@ struct SMTPTransactionState: Sendable {
         return commands
     }
 
+    /// The end of the message data was written and the final reply has not arrived: a lost
+    /// connection now leaves open whether the server accepted the message.
+    var awaitsFinalReply: Bool {
+        switch self.phase {
+        case .awaitingDataReply, .awaitingChunkReplies: true
+        case .envelope, .sendingBody, .terminatingData, .resetting: false
+        }
+    }
+
     var acceptedRecipients: [SMTPRecipientResult] {
         self.recipientResults.filter(\.isAccepted)
     }
