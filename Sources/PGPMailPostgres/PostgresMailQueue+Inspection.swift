@@ -41,7 +41,8 @@ extension PostgresMailQueue {
             for try await (id, state, attempts, lastError, possiblyDelivered, key, owner) in rows.decode(
                 (String, String, Int32, String?, Bool, String?, String?).self)
             {
-                guard let entryID = MailQueueEntryID(rawValue: id), let entryState = MailQueueEntryState(rawValue: state)
+                guard let entryID = MailQueueEntryID(rawValue: id),
+                    let entryState = MailQueueEntryState(rawValue: state)
                 else { continue }
                 entries.append(
                     EntryInfo(

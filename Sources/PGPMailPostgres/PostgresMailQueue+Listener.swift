@@ -8,7 +8,7 @@ extension PostgresMailQueue: Service {
     /// lost connection it listens again after a second and wakes the workers once, since notifications sent in
     /// between were missed.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     try await self.client.withConnection { connection in
@@ -20,14 +20,15 @@ extension PostgresMailQueue: Service {
                             }
                         }
                     }
-                } catch where Task.isCancelled {
+                } catch  where Task.isCancelled {
                     return
                 } catch {
                     self.logger.warning(
                         "listening for new queue entries failed; idle workers poll until it works again",
                         metadata: ["error": "\(error)"])
                 }
-                try await Task.sleep(for: .seconds(1))
+                // Cancelled (the notifications end quietly then), or listen again after a pause.
+                guard (try? await Task.sleep(for: .seconds(1))) != nil else { return }
             }
         }
     }

@@ -53,7 +53,9 @@ public final class PostgresMailQueue: MailQueue {
     ///     a digit, at most 63 characters per part.
     ///   - logger: Where the queue logs (listener reconnections, recovered leases).
     /// - Throws: ``PGPMail/MailQueueError/Code/invalidQueue`` for an unusable table name.
-    public init(client: PostgresClient, table: String = "pgpmail_queue", logger: Logger = Logger(label: "pgpmail.queue"))
+    public init(
+        client: PostgresClient, table: String = "pgpmail_queue", logger: Logger = Logger(label: "pgpmail.queue")
+    )
         throws(MailQueueError)
     {
         guard let quoted = Self.quotedIdentifier(table) else {
@@ -111,7 +113,9 @@ public final class PostgresMailQueue: MailQueue {
     ///     _ = try await queue.enqueue(mail, idempotencyKey: "order-\(id)", on: connection)
     /// }
     /// ```
-    public func enqueue(_ mail: QueuedMail, idempotencyKey: String? = nil, on connection: PostgresConnection)
+    public func enqueue(
+        _ mail: QueuedMail, idempotencyKey: String? = nil, on connection: PostgresConnection
+    )
         async throws -> MailQueueEntryID
     {
         try await self.database("enqueue") {
@@ -203,7 +207,8 @@ public final class PostgresMailQueue: MailQueue {
 
     /// Marks a claimed entry as possibly delivered (the mark stays with it in every later state).
     public func markPossiblyDelivered(_ id: MailQueueEntryID, owner: String) async throws {
-        try await self.updateClaimed(id, owner: owner, operation: "markPossiblyDelivered", set: "possibly_delivered = true")
+        try await self.updateClaimed(
+            id, owner: owner, operation: "markPossiblyDelivered", set: "possibly_delivered = true")
     }
 
     /// Returns entries whose lease expired to queued (due now), counting the lost attempt, and marks them
@@ -262,7 +267,9 @@ public final class PostgresMailQueue: MailQueue {
 
     // MARK: Statements
 
-    private func insert(_ mail: QueuedMail, idempotencyKey: String?, on connection: PostgresConnection)
+    private func insert(
+        _ mail: QueuedMail, idempotencyKey: String?, on connection: PostgresConnection
+    )
         async throws -> MailQueueEntryID
     {
         try await withSpan("pgpmail.queue.enqueue", ofKind: .producer) { span in
@@ -297,7 +304,8 @@ public final class PostgresMailQueue: MailQueue {
                     return entryID
                 }
             }
-            throw MailQueueError(.database, "the entry with idempotency key \(idempotencyKey) vanished while enqueueing")
+            throw MailQueueError(
+                .database, "the entry with idempotency key \(idempotencyKey) vanished while enqueueing")
         }
     }
 
@@ -379,7 +387,9 @@ public final class PostgresMailQueue: MailQueue {
 
     static func claimLost(_ id: MailQueueEntryID, owner: String) -> MailQueueError {
         MailQueueError(
-            .claimLost, "entry \(id) is not claimed by \(owner) (its lease expired and it was recovered, or it was reported already)")
+            .claimLost,
+            "entry \(id) is not claimed by \(owner) (its lease expired and it was recovered, or it was reported already)"
+        )
     }
 
     static func milliseconds(_ duration: Duration) -> Int64 {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOSSL
 import PGPMail
 import PostgresNIO
@@ -16,6 +17,8 @@ public struct PostgresQueueURL: Sendable {
     public var configuration: PostgresClient.Configuration
     /// The queue table.
     public var table: String
+    /// The same server as a single connection's configuration (``checkConnection(logger:)``).
+    var connectionConfiguration: PostgresConnection.Configuration
 
     /// Whether `text` looks like a PostgreSQL URL (and not a directory).
     public static func isPostgresURL(_ text: String) -> Bool {
@@ -52,6 +55,8 @@ public struct PostgresQueueURL: Sendable {
         var unverified = TLSConfiguration.makeClientConfiguration()
         unverified.certificateVerification = .none
         var tls: PostgresClient.Configuration.TLS = .prefer(unverified)
+        var connectionTLS: TLSConfiguration? = unverified
+        var requireTLS = false
         for item in components.queryItems ?? [] {
             switch (item.name, item.value ?? "") {
             case ("table", let value):
@@ -60,13 +65,15 @@ public struct PostgresQueueURL: Sendable {
                 }
                 table = value
             case ("sslmode", "disable"):
-                tls = .disable
+                (tls, connectionTLS) = (.disable, nil)
             case ("sslmode", "prefer"), ("sslmode", "allow"):
-                tls = .prefer(unverified)
+                (tls, connectionTLS, requireTLS) = (.prefer(unverified), unverified, false)
             case ("sslmode", "require"):
-                tls = .require(unverified)
+                (tls, connectionTLS, requireTLS) = (.require(unverified), unverified, true)
             case ("sslmode", "verify-full"):
-                tls = .require(.makeClientConfiguration())
+                (tls, connectionTLS, requireTLS) = (
+                    .require(.makeClientConfiguration()), .makeClientConfiguration(), true
+                )
             case ("sslmode", let value):
                 throw invalid("sslmode \(value) is not one of disable, prefer, require, verify-full")
             case (let name, _):
@@ -76,5 +83,37 @@ public struct PostgresQueueURL: Sendable {
         self.configuration = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: tls)
         self.table = table
+        let connectionTLSMode: PostgresConnection.Configuration.TLS
+        do {
+            connectionTLSMode =
+                try connectionTLS.map {
+                    requireTLS
+                        ? .require(try NIOSSLContext(configuration: $0)) : .prefer(try NIOSSLContext(configuration: $0))
+                } ?? .disable
+        } catch {
+            throw MailQueueError(
+                .invalidQueue, "the queue URL's TLS settings cannot be used: \(error)", underlyingError: error)
+        }
+        self.connectionConfiguration = PostgresConnection.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: connectionTLSMode)
+    }
+
+    /// Opens and closes one connection, so that a wrong address, password or database is
+    /// reported at once with the server's reason, not after a connection pool gives up.
+    public func checkConnection(logger: Logger) async throws(MailQueueError) {
+        do {
+            let connection = try await PostgresConnection.connect(
+                configuration: self.connectionConfiguration, id: 0, logger: logger)
+            try await connection.close()
+        } catch let error as PSQLError {
+            let reason = error.serverInfo?[.message] ?? "\(error.code)"
+            throw MailQueueError(
+                .database, "cannot connect to the queue database at \(self.configuration.host ?? "?"): \(reason)",
+                underlyingError: error)
+        } catch {
+            throw MailQueueError(
+                .database, "cannot connect to the queue database at \(self.configuration.host ?? "?"): \(error)",
+                underlyingError: error)
+        }
     }
 }

@@ -204,6 +204,16 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
     /// "possibly delivered".
     public var mayHaveBeenDelivered = false
 
+    /// This error, marked ``mayHaveBeenDelivered`` and saying so in its message.
+    func markedMayHaveBeenDelivered() -> SMTPError {
+        guard !self.mayHaveBeenDelivered else { return self }
+        var error = self
+        error.mayHaveBeenDelivered = true
+        error.message +=
+            " after the end of the message data, before the server's reply: the server may have accepted the message"
+        return error
+    }
+
     /// Creates an error.
     ///
     /// - Parameters:

@@ -91,7 +91,8 @@ public final class PostgresCluster: Sendable {
         ].map(shellQuoted).joined(separator: " ")
         // The server stops (fast shutdown) when our end of the pipe closes: at exit, or when the
         // test process dies.
-        let script = "\(server) >\(shellQuoted(directory + "/server.log")) 2>&1 & pid=$!; cat >/dev/null; kill -INT $pid; wait $pid"
+        let script =
+            "\(server) >\(shellQuoted(directory + "/server.log")) 2>&1 & pid=$!; cat >/dev/null; kill -INT $pid; wait $pid"
         let process = Process()
         let shellArguments = asUser + ["/bin/sh", "-c", script]
         process.executableURL = URL(fileURLWithPath: ExternalProcess.path(shellArguments[0]) ?? "/bin/sh")

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Metrics
 import SMTP
 import ServiceLifecycle
@@ -86,19 +87,46 @@ public struct MailQueueWorker: Sendable, Service {
     public let queue: any MailQueue
     public let client: SMTPClient
     public let configuration: Configuration
+    /// Where ``run()`` reports queue failures it rides out.
+    public let logger: Logger
     private let metrics = WorkerMetrics()
 
     /// Creates a worker that sends `queue`'s entries through `client` (which must be running).
-    public init(queue: any MailQueue, client: SMTPClient, configuration: Configuration = Configuration()) {
+    public init(
+        queue: any MailQueue, client: SMTPClient, configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "pgpmail.queue.worker")
+    ) {
         self.queue = queue
         self.client = client
         self.configuration = configuration
+        self.logger = logger
     }
 
     /// Runs as a service: drains the queue and waits for new entries until graceful shutdown
     /// (or cancellation), then finishes and reports the messages in flight.
+    ///
+    /// A failing queue (a database that restarts, a table not created yet) does not stop the
+    /// service: the error is logged and the worker starts again after a wait that doubles
+    /// from 1 s to at most 30 s. Only a ``MailQueueError/Code/invalidQueue`` ends it.
     public func run() async throws {
-        try await self.run(until: .cancelled)
+        var wait = Duration.seconds(1)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await self.run(until: .cancelled)
+                return
+            } catch let error as MailQueueError where error.code != .invalidQueue {
+                self.logger.error(
+                    "the mail queue failed; the worker starts again after a wait",
+                    metadata: ["error": "\(error)", "wait": "\(wait)"])
+            }
+            do {
+                let pause = wait
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+            } catch {
+                return
+            }
+            wait = min(wait * 2, .seconds(30))
+        }
     }
 
     /// `host:pid:random`, unique per worker.

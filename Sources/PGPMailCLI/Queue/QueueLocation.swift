@@ -39,6 +39,7 @@ enum QueueLocation {
         case .postgres(let url):
             var logger = Logger(label: "pgpmail.queue")
             logger.logLevel = .error
+            try await url.checkConnection(logger: logger)
             var configuration = url.configuration
             configuration.options.maximumConnections = 4
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)

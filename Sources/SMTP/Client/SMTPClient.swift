@@ -335,3 +335,7 @@ public final class SMTPClient: Sendable {
             })
     }
 }
+
+/// A ServiceLifecycle service: put the client in the application's `ServiceGroup` after the
+/// services it needs and before the ones that send through it.
+extension SMTPClient: Service {}

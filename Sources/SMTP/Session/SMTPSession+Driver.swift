@@ -331,7 +331,8 @@ extension SMTPSession {
         var chunk = chunk
         buffer.writeBuffer(&chunk)
         self.trail(.clientToServer, command.trailLine)
-        try await connection.writeData(buffer, expectingReplies: 1, timeout: self.configuration.commandTimeout)
+        try await connection.writeData(
+            buffer, expectingReplies: 1, timeout: self.configuration.commandTimeout, endsMessage: last)
     }
 
     /// Writes an encoded in-memory message in slices, waiting for writability between them.
@@ -343,7 +344,8 @@ extension SMTPSession {
         let start = ContinuousClock.now
         while remaining.readableBytes > 0 {
             let slice = remaining.readSlice(length: min(Self.dataSliceSize, remaining.readableBytes))!
-            try await connection.writeData(slice, timeout: self.configuration.commandTimeout)
+            try await connection.writeData(
+                slice, timeout: self.configuration.commandTimeout, endsMessage: remaining.readableBytes == 0)
             try await self.pace(&limiter, wrote: slice.readableBytes, since: start)
             sent += slice.readableBytes
             self.publish(.transferProgress(bytesSent: sent, totalBytes: total))
@@ -402,7 +404,7 @@ extension SMTPSession {
         sent += pending.readableBytes
         switch framing {
         case .data:
-            try await connection.writeData(pending, timeout: self.configuration.commandTimeout)
+            try await connection.writeData(pending, timeout: self.configuration.commandTimeout, endsMessage: true)
         case .bdat, .binary:
             try await self.writeChunk(pending, last: true, to: connection)
             chunks += 1

@@ -251,15 +251,26 @@ final class SMTPConnection: Sendable {
     ///   - expectingReplies: How many replies the commands in `buffer` are owed (1 for a
     ///     `BDAT` chunk with its command, 0 for plain message data).
     ///   - timeout: How long the channel may stay unwritable.
-    func writeData(_ buffer: ByteBuffer, expectingReplies: Int = 0, timeout: Duration) async throws(SMTPError) {
+    ///   - endsMessage: Whether `buffer` ends the message data (the final dot, or the last
+    ///     `BDAT` chunk): if the connection was open when it was written and fails now, the
+    ///     server may have received it all, and the error says
+    ///     ``SMTPError/mayHaveBeenDelivered``.
+    func writeData(
+        _ buffer: ByteBuffer, expectingReplies: Int = 0, timeout: Duration, endsMessage: Bool = false
+    ) async throws(SMTPError) {
+        let wasOpen = self.channel.isActive
         self.write(buffer, expectingReplies: expectingReplies)
         if self.channel.isActive, self.channel.isWritable {
             return
         }
         let handler = self.handler
         let timeAmount = TimeAmount(timeout)
-        try await self.wait(
-            for: self.channel.eventLoop.flatSubmit { handler.value.waitForWritability(timeout: timeAmount) })
+        do throws(SMTPError) {
+            try await self.wait(
+                for: self.channel.eventLoop.flatSubmit { handler.value.waitForWritability(timeout: timeAmount) })
+        } catch {
+            throw endsMessage && wasOpen ? error.markedMayHaveBeenDelivered() : error
+        }
     }
 
     /// Starts TLS on the connection: adds a TLS client handler in front of the SMTP handler

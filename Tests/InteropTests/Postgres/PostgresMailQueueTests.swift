@@ -97,7 +97,8 @@ struct PostgresMailQueueTests {
             // postgres-nio reports the closure's error inside a PostgresTransactionError.
             await #expect(throws: PostgresTransactionError.self) {
                 try await client.withTransaction(logger: logger) { connection in
-                    try await connection.query("INSERT INTO \(unescaped: queue.table)_orders VALUES (1)", logger: logger)
+                    try await connection.query(
+                        "INSERT INTO \(unescaped: queue.table)_orders VALUES (1)", logger: logger)
                     _ = try await queue.enqueue(PostgresTesting.mail(number: 1), on: connection)
                     throw Rollback()
                 }
@@ -224,7 +225,8 @@ struct PostgresMailQueueTests {
             #expect(throws: MailQueueError.self) { try PostgresQueueURL(bad) }
             do { _ = try PostgresQueueURL(bad) } catch { #expect(!error.description.contains("secret"), "\(error)") }
         }
-        let url = try PostgresQueueURL("postgresql://app%40x:p%2Fw@db.example:6543/mail?sslmode=require&table=mail.outbox")
+        let url = try PostgresQueueURL(
+            "postgresql://app%40x:p%2Fw@db.example:6543/mail?sslmode=require&table=mail.outbox")
         #expect(url.configuration.username == "app@x" && url.configuration.password == "p/w")
         #expect(url.configuration.host == "db.example" && url.configuration.port == 6543)
         #expect(url.configuration.database == "mail" && url.table == "mail.outbox")

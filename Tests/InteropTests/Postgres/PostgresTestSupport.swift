@@ -22,14 +22,14 @@ enum PostgresTesting {
     /// Runs `body` with a running client and a migrated queue in a fresh table (listening for
     /// `NOTIFY` if `listening`).
     static func withQueue<Result: Sendable>(
-        prefix: String = "queue", listening: Bool = false,
+        prefix: String = "queue", table: String? = nil, listening: Bool = false,
         _ body: (PostgresMailQueue, PostgresClient) async throws -> Result
     ) async throws -> Result {
         let cluster = try PostgresCluster.shared()
         var logger = Logger(label: "test.postgres")
         logger.logLevel = .error
         let client = PostgresClient(configuration: configuration(cluster), backgroundLogger: logger)
-        let queue = try PostgresMailQueue(client: client, table: uniqueTable(prefix), logger: logger)
+        let queue = try PostgresMailQueue(client: client, table: table ?? uniqueTable(prefix), logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             if listening {

@@ -197,9 +197,7 @@ struct SMTPClientStateMachine: Sendable {
         let state = self.state
         var error = error
         if case .transaction(let transaction) = state, transaction.awaitsFinalReply {
-            error.mayHaveBeenDelivered = true
-            error.message +=
-                " after the end of the message data, before the server's reply: the server may have accepted the message"
+            error = error.markedMayHaveBeenDelivered()
         }
         self.enterClosed()
         switch state {
