@@ -184,6 +184,9 @@ let package = Package(
             name: "MailQueueTests",
             dependencies: [
                 "PGPMail", "SMTPTestServer", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ]),
     ]
 )

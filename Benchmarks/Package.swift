@@ -22,6 +22,8 @@ let package = Package(
     ],
     dependencies: [
         .package(name: "PGPMail", path: ".."),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -40,7 +42,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "PGPMailBulkBench",
-            dependencies: [.product(name: "PGPMail", package: "PGPMail")]
+            dependencies: [
+                .product(name: "PGPMail", package: "PGPMail"),
+                .product(name: "PGPMailPostgres", package: "PGPMail"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "PGPMailSmallBench",

@@ -51,10 +51,11 @@ public final class PostgresMailQueue: MailQueue {
     ///   - client: A `PostgresClient` the application runs.
     ///   - table: A table name, optionally schema-qualified: lowercase letters, digits and `_`, not starting with
     ///     a digit, at most 63 characters per part.
-    ///   - logger: Where the queue logs (listener reconnections, recovered leases).
+    ///   - logger: Where the queue logs (listener reconnections, recovered leases); nothing by default.
     /// - Throws: ``PGPMail/MailQueueError/Code/invalidQueue`` for an unusable table name.
     public init(
-        client: PostgresClient, table: String = "pgpmail_queue", logger: Logger = Logger(label: "pgpmail.queue")
+        client: PostgresClient, table: String = "pgpmail_queue",
+        logger: Logger = Logger(label: "pgpmail.queue", factory: { _ in SwiftLogNoOpLogHandler() })
     )
         throws(MailQueueError)
     {
@@ -402,7 +403,9 @@ public final class PostgresMailQueue: MailQueue {
         return seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000
     }
 
+    /// `reason` cut to ``maximumReasonSize`` bytes, with NUL (which PostgreSQL's text refuses) replaced by U+FFFD.
     static func truncated(_ reason: String) -> String {
+        let reason = reason.contains("\0") ? reason.replacingOccurrences(of: "\0", with: "\u{FFFD}") : reason
         var bytes = Array(reason.utf8)
         guard bytes.count > Self.maximumReasonSize else { return reason }
         var cut = Self.maximumReasonSize

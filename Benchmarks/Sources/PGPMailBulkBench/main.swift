@@ -2,16 +2,21 @@
 //
 //   pgpmail-bulk-bench plain   --port P [--count N] [--connections C] [--size BYTES]
 //   pgpmail-bulk-bench pgpmime --port P [--count N] [--connections C] [--recipients K]
-//   pgpmail-bulk-bench enqueue --queue DIR [--count N] [--size BYTES]
+//   pgpmail-bulk-bench enqueue --queue DIR|postgres://… [--count N] [--size BYTES] [--pgpmime --recipients K]
 //
 // plain: N distinct messages of about BYTES each, rendered before the clock starts, sent over
 // C pooled connections. pgpmime: N distinct messages, each composed, signed (Ed25519) and
 // encrypted (X25519) as PGP/MIME to its own address with one of K generated recipient
 // certificates, then sent; the clock covers composing, signing, encrypting, rendering and
-// sending (keys are generated before). enqueue: fills a directory queue (no fsync) for the
-// memory measurement of `pgpmail queue process`. Prints `messages N seconds S rate R msg/s`.
+// sending (keys are generated before). enqueue: fills a directory queue (no fsync) or a
+// PostgreSQL queue (committed rows, batches of 500 per transaction) with plain messages, or with
+// PGP/MIME ones signed and encrypted as above, for the `pgpmail queue process` measurements.
+// Prints `messages N seconds S rate R msg/s`.
 import Foundation
+import Logging
 import PGPMail
+import PGPMailPostgres
+import PostgresNIO
 
 struct Arguments {
     var mode = ""
@@ -21,11 +26,16 @@ struct Arguments {
     var size = 2048
     var recipients = 1000
     var queue = ""
+    var pgpmime = false
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
         self.mode = iterator.next() ?? ""
         while let name = iterator.next() {
+            if name == "--pgpmime" {
+                self.pgpmime = true
+                continue
+            }
             let value = iterator.next() ?? ""
             switch name {
             case "--port": self.port = Int(value) ?? 0
@@ -140,15 +150,61 @@ case "pgpmime":
     let (seconds, failed) = try await deliver(client, outcomes)
     report(arguments.count, seconds, failed: failed)
 case "enqueue":
-    let queue = try DirectoryMailQueue(directory: arguments.queue, fileSystemSync: false)
+    // The messages are made first: the clock measures the queue only.
+    let messages = try await queueMessages(arguments)
     let start = ContinuousClock.now
-    for number in 0..<arguments.count {
-        let message = plainMessage(number, size: arguments.size)
-        _ = try await queue.enqueue(QueuedMail(envelope: message.envelope, content: message.content))
+    if PostgresQueueURL.isPostgresURL(arguments.queue) {
+        try await enqueuePostgres(messages, url: try PostgresQueueURL(arguments.queue))
+    } else {
+        let queue = try DirectoryMailQueue(directory: arguments.queue, fileSystemSync: false)
+        for message in messages {
+            _ = try await queue.enqueue(message)
+        }
     }
     let (seconds, attoseconds) = (ContinuousClock.now - start).components
     report(arguments.count, Double(seconds) + Double(attoseconds) / 1e18, failed: 0)
 default:
     FileHandle.standardError.write(Data("usage: pgpmail-bulk-bench plain|pgpmime|enqueue [options]\n".utf8))
     exit(2)
+}
+
+/// The messages `enqueue` stores: plain, or PGP/MIME signed and encrypted.
+func queueMessages(_ arguments: Arguments) async throws -> [QueuedMail] {
+    guard arguments.pgpmime else {
+        return (0..<arguments.count).map { plainMessage($0, size: arguments.size) }
+    }
+    let sender = try SecretKey.generate(userID: "Sender <sender@example.org>")
+    let recipients = try (0..<max(1, arguments.recipients)).map {
+        try SecretKey.generate(userID: "Recipient \($0) <rcpt\($0)@example.org>").certificate
+    }
+    var messages: [QueuedMail] = []
+    for number in 0..<arguments.count {
+        messages.append(
+            try await SMTPOutgoingMessage(
+                rendering: try MailMessage(
+                    from: MailAddress("sender@example.org"), to: [MailAddress("rcpt\(number)@example.org")],
+                    subject: "bulk \(number)", body: body(number, size: arguments.size)
+                ).signedAndEncrypted(by: sender, for: [recipients[number % recipients.count]])))
+    }
+    return messages
+}
+
+/// Stores `messages` in a PostgreSQL queue, 500 per transaction.
+func enqueuePostgres(_ messages: [QueuedMail], url: PostgresQueueURL) async throws {
+    var logger = Logger(label: "bench")
+    logger.logLevel = .error
+    let client = PostgresClient(configuration: url.configuration, backgroundLogger: logger)
+    let queue = try PostgresMailQueue(client: client, table: url.table, logger: logger)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { await client.run() }
+        try await queue.migrate()
+        for batch in stride(from: 0, to: messages.count, by: 500) {
+            try await client.withTransaction(logger: logger) { connection in
+                for message in messages[batch..<min(batch + 500, messages.count)] {
+                    _ = try await queue.enqueue(message, on: connection)
+                }
+            }
+        }
+        group.cancelAll()
+    }
 }

@@ -87,14 +87,14 @@ public struct MailQueueWorker: Sendable, Service {
     public let queue: any MailQueue
     public let client: SMTPClient
     public let configuration: Configuration
-    /// Where ``run()`` reports queue failures it rides out.
+    /// Where ``run()`` reports queue failures it rides out (nothing by default).
     public let logger: Logger
     private let metrics = WorkerMetrics()
 
     /// Creates a worker that sends `queue`'s entries through `client` (which must be running).
     public init(
         queue: any MailQueue, client: SMTPClient, configuration: Configuration = Configuration(),
-        logger: Logger = Logger(label: "pgpmail.queue.worker")
+        logger: Logger = Logger(label: "pgpmail.queue.worker", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.queue = queue
         self.client = client
@@ -147,9 +147,12 @@ public struct MailQueueWorker: Sendable, Service {
         let window = max(1, self.configuration.maximumInFlight)
         try await withThrowingTaskGroup(of: Void.self) { group in
             var inFlight = 0
+            // Claims come in batches of at least half the window: refilling one slot at a time
+            // would cost a claim (a database round trip and commit) per message.
+            let refill = max(1, window / 2)
             // Graceful shutdown stops claiming; the messages in flight finish and are reported.
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                if inFlight >= window {
+                if inFlight > window - refill {
                     try await group.next()
                     inFlight -= 1
                     continue

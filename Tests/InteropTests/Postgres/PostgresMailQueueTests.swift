@@ -53,6 +53,12 @@ struct PostgresMailQueueTests {
             #expect(status.counts[.failed] == 1 && status.counts[.queued] == 1)
             let next = try #require(status.nextAttempt)
             #expect(abs(next.timeIntervalSince(later)) < 1)
+            // A hostile reply: NUL (refused by PostgreSQL's text) and far more than the limit.
+            let third = try await queue.enqueue(PostgresTesting.mail(number: 3))
+            _ = try await queue.claim(owner: "w1", lease: .seconds(30), limit: 1)
+            try await queue.fail(third, owner: "w1", reason: "550 \u{0}" + String(repeating: "é", count: 100_000))
+            let stored = try #require(try await queue.entry(third)?.lastError)
+            #expect(stored.hasPrefix("550 \u{FFFD}é") && stored.utf8.count <= PostgresMailQueue.maximumReasonSize)
             let reportAgain = await queueError { try await queue.fail(failing, owner: "w1", reason: "again") }
             #expect(reportAgain?.code == .claimLost, "a finished entry cannot be reported twice")
         }
@@ -248,5 +254,20 @@ func queueError(_ body: () async throws -> Void) async -> MailQueueError? {
         return error
     } catch {
         return MailQueueError(.io, "unexpected error \(error)")
+    }
+}
+
+@Suite("PostgreSQL queue schema file")
+struct PostgresSchemaFileTests {
+    @Test("docs/postgres-queue.sql is what migrate() runs for the default table")
+    func schemaFileMatches() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let file = try String(contentsOf: root.appendingPathComponent("docs/postgres-queue.sql"), encoding: .utf8)
+        func normalised(_ sql: String) -> [String] {
+            sql.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !$0.hasPrefix("--") }
+        }
+        #expect(normalised(file) == normalised(try #require(PostgresMailQueue.schemaSQL())))
     }
 }
