@@ -89,17 +89,26 @@ public struct MailQueueWorker: Sendable, Service {
     public let configuration: Configuration
     /// Where ``run()`` reports queue failures it rides out (nothing by default).
     public let logger: Logger
-    private let metrics = WorkerMetrics()
+    private let metrics: WorkerMetrics
 
     /// Creates a worker that sends `queue`'s entries through `client` (which must be running).
+    ///
+    /// - Parameters:
+    ///   - queue: The queue to drain.
+    ///   - client: The running client that sends.
+    ///   - configuration: Lease, window, retries and polling.
+    ///   - logger: Where ``run()`` reports queue failures; nothing by default.
+    ///   - metricsFactory: Where the worker's metrics go; the process-wide `MetricsSystem` by default.
     public init(
         queue: any MailQueue, client: SMTPClient, configuration: Configuration = Configuration(),
-        logger: Logger = Logger(label: "pgpmail.queue.worker", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "pgpmail.queue.worker", factory: { _ in SwiftLogNoOpLogHandler() }),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) {
         self.queue = queue
         self.client = client
         self.configuration = configuration
         self.logger = logger
+        self.metrics = WorkerMetrics(factory: metricsFactory)
     }
 
     /// Runs as a service: drains the queue and waits for new entries until graceful shutdown
@@ -305,11 +314,22 @@ public struct MailQueueWorker: Sendable, Service {
 
 /// The worker's metrics: one counter per outcome and the time from claim to report.
 struct WorkerMetrics: Sendable {
-    let sent = Counter(label: "pgpmail_queue_outcomes_total", dimensions: [("outcome", "sent")])
-    let failed = Counter(label: "pgpmail_queue_outcomes_total", dimensions: [("outcome", "failed")])
-    let deferred = Counter(label: "pgpmail_queue_outcomes_total", dimensions: [("outcome", "deferred")])
-    let claimLost = Counter(label: "pgpmail_queue_outcomes_total", dimensions: [("outcome", "claim_lost")])
-    let deliveryDuration = Metrics.Timer(label: "pgpmail_queue_delivery_duration")
+    let sent: Counter
+    let failed: Counter
+    let deferred: Counter
+    let claimLost: Counter
+    let deliveryDuration: Metrics.Timer
+
+    init(factory: any MetricsFactory) {
+        func outcome(_ name: String) -> Counter {
+            Counter(label: "pgpmail_queue_outcomes_total", dimensions: [("outcome", name)], factory: factory)
+        }
+        self.sent = outcome("sent")
+        self.failed = outcome("failed")
+        self.deferred = outcome("deferred")
+        self.claimLost = outcome("claim_lost")
+        self.deliveryDuration = Metrics.Timer(label: "pgpmail_queue_delivery_duration", factory: factory)
+    }
 
     func record(_ outcome: MailQueueWorker.Outcome) {
         switch outcome {
