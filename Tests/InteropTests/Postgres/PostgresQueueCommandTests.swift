@@ -73,7 +73,9 @@ struct PostgresQueueCommandTests {
             }
             try await SMTPTestServer.withRunning(configuration: .init(responder: responder)) { server in
                 let arguments =
-                    ["queue", "process", url, "--keep", "--lease", "2", "--connections", "\(connections)"]
+                    // A lease of 5 s: long enough that a busy CI machine does not starve a live
+                    // worker past it, short enough that the killed worker's entries come back soon.
+                    ["queue", "process", url, "--keep", "--lease", "5", "--connections", "\(connections)"]
                     + PGPMailExecutable.serverArguments(port: server.port)
                 let workers = try (0..<3).map { _ in try PGPMailExecutable.start(arguments) }
                 // Kill the first worker once a third of the messages have arrived.
