@@ -26,24 +26,28 @@ struct PacingAndKeepAliveTests {
 
     @Test func aPacedSendTakesAtLeastItsSizeOverTheRateAndOnlyAnAbsoluteTimeoutCountsIt() async throws {
         let server = try await ScriptedSMTPServer.start(ScriptedSMTPServer.standard())
-        var paced = sessionConfiguration(port: server.port, commandTimeout: .seconds(1))
-        paced.maximumTransferRate = 96 * 1024  // 128 KiB take about 1.3 s, each wait well under 1 s
+        // 384 KiB at 96 KiB/s take about 4 s, each wait well under a second. The 3 s timeout
+        // leaves a loaded CI machine 2 s of slack for any single wait, and is still shorter
+        // than the whole send, which only the absolute mode counts.
+        let body = Array(repeating: self.body, count: 3).flatMap { $0 }
+        var paced = sessionConfiguration(port: server.port, commandTimeout: .seconds(3))
+        paced.maximumTransferRate = 96 * 1024
 
         // Inactivity (default): the server never keeps the client waiting, so no timeout.
         let session = SMTPSession(configuration: paced)
         try await session.connect()
         let started = ContinuousClock.now
-        let result = try await session.send(envelope: self.envelope, body: self.body)
-        #expect(ContinuousClock.now - started >= .milliseconds(1200), "the content was paced")
-        #expect(result.bytesSent > 128 * 1024)
+        let result = try await session.send(envelope: self.envelope, body: body)
+        #expect(ContinuousClock.now - started >= .milliseconds(3600), "the content was paced")
+        #expect(result.bytesSent > 384 * 1024)
         await session.shutdown()
 
-        // Absolute: the whole send may take one second.
+        // Absolute: the whole send may take three seconds.
         var absolute = paced
         absolute.timeoutMode = .absolute
         let bounded = SMTPSession(configuration: absolute)
         try await bounded.connect()
-        let error = await smtpError { try await bounded.send(envelope: self.envelope, body: self.body) }
+        let error = await smtpError { try await bounded.send(envelope: self.envelope, body: body) }
         #expect(error?.code == .timeout)
         #expect(await !bounded.isConnected)
         await bounded.shutdown()
