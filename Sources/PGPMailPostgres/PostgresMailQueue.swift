@@ -148,7 +148,7 @@ public final class PostgresMailQueue: MailQueue {
                 }
                 span.attributes["pgpmail.queue.claimed"] = claims.count
                 self.metrics.claimed.increment(by: claims.count)
-                self.metrics.claimDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
+                self.metrics.claimDuration.record(duration: ContinuousClock.now - started)
                 return claims
             }
         }
@@ -156,7 +156,7 @@ public final class PostgresMailQueue: MailQueue {
 
     /// Extends the lease of a claim still held by `owner` to the database's now + `lease`.
     public func renew(_ id: MailQueueEntryID, owner: String, lease: Duration) async throws {
-        let milliseconds = Self.milliseconds(lease)
+        let milliseconds = lease.clampedMilliseconds
         try await self.updateClaimed(
             id, owner: owner, operation: "renew",
             set: "lease_expiry = now() + \(milliseconds)::float8 * interval '1 millisecond'")
@@ -319,7 +319,7 @@ public final class PostgresMailQueue: MailQueue {
     }
 
     private func claimRows(owner: String, lease: Duration, limit: Int) async throws -> [ClaimedRow] {
-        let milliseconds = Self.milliseconds(lease)
+        let milliseconds = lease.clampedMilliseconds
         let rows = try await self.client.query(
             """
             WITH due AS (
@@ -393,27 +393,10 @@ public final class PostgresMailQueue: MailQueue {
         )
     }
 
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return max(0, seconds.multipliedReportingOverflow(by: 1000).partialValue + attoseconds / 1_000_000_000_000_000)
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000
-    }
-
     /// `reason` cut to ``maximumReasonSize`` bytes, with NUL (which PostgreSQL's text refuses) replaced by U+FFFD.
     static func truncated(_ reason: String) -> String {
         let reason = reason.contains("\0") ? reason.replacingOccurrences(of: "\0", with: "\u{FFFD}") : reason
-        var bytes = Array(reason.utf8)
-        guard bytes.count > Self.maximumReasonSize else { return reason }
-        var cut = Self.maximumReasonSize
-        while cut > 0, bytes[cut] & 0xC0 == 0x80 {
-            cut -= 1  // Not inside a UTF-8 sequence.
-        }
-        bytes.removeSubrange(cut...)
-        return String(decoding: bytes, as: UTF8.self)
+        return String(decoding: QueueReason.utf8Prefix(reason, maximumBytes: Self.maximumReasonSize), as: UTF8.self)
     }
 }
 

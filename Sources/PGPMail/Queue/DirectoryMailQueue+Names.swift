@@ -119,16 +119,6 @@ enum QueueFileName {
         Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
 
-    /// Milliseconds of a duration, clamped to 0...10 years.
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0 else {
-            return 0
-        }
-        let limit: Int64 = 10 * 366 * 86_400
-        return min(seconds, limit) * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-
     /// A short token for `owner` that is safe in a file name and has no dot.
     static func ownerToken(_ owner: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -144,5 +134,17 @@ enum QueueFileName {
         }
         let hex = String(hash, radix: 16)
         return readable + "~" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, clamped to 0...10 years: a lease or a wait given by a caller, safe to add to a time.
+    package var clampedMilliseconds: Int64 {
+        let (seconds, attoseconds) = self.components
+        guard seconds >= 0 else {
+            return 0
+        }
+        let limit: Int64 = 10 * 366 * 86_400
+        return min(seconds, limit) * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

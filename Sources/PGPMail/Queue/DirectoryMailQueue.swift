@@ -248,7 +248,7 @@ public final class DirectoryMailQueue: MailQueue {
             guard queued.notBefore <= QueueFileName.milliseconds(now) else {
                 continue
             }
-            let expiry = QueueFileName.milliseconds(now) + QueueFileName.milliseconds(lease)
+            let expiry = QueueFileName.milliseconds(now) + lease.clampedMilliseconds
             let claimed = QueueFileName.Claimed(
                 id: queued.id, attempts: queued.attempts, leaseExpiry: expiry, ownerToken: token)
             let claimedPath = self.path(.claimed, QueueFileName.name(claimed))
@@ -324,7 +324,7 @@ public final class DirectoryMailQueue: MailQueue {
     func renewNow(_ id: MailQueueEntryID, owner: String, lease: Duration) throws(MailQueueError) {
         let held = try self.heldClaim(id, owner: owner)
         var renewed = held
-        renewed.leaseExpiry = QueueFileName.milliseconds(Date()) + QueueFileName.milliseconds(lease)
+        renewed.leaseExpiry = QueueFileName.milliseconds(Date()) + lease.clampedMilliseconds
         try self.move(held, to: self.path(.claimed, QueueFileName.name(renewed)))
         self.heldClaims.withLockedValue { $0[id] = renewed }
     }
@@ -573,14 +573,7 @@ public final class DirectoryMailQueue: MailQueue {
     static let maximumReasonSize = 65_536
 
     private func writeReason(_ reason: String, id: MailQueueEntryID, attempt: Int) throws(MailQueueError) {
-        var bytes = Array(reason.utf8)
-        if bytes.count > Self.maximumReasonSize {
-            var cut = Self.maximumReasonSize
-            while cut > 0, bytes[cut] & 0xC0 == 0x80 {
-                cut -= 1  // Not inside a UTF-8 sequence.
-            }
-            bytes.removeSubrange(cut...)
-        }
+        let bytes = QueueReason.utf8Prefix(reason, maximumBytes: Self.maximumReasonSize)
         let name = QueueFileName.reason(id, attempt: attempt)
         let temporary =
             self.temporaryDirectory + "/" + name + "." + String(UInt64.random(in: 0...UInt64.max), radix: 36)

@@ -211,7 +211,7 @@ public struct MailQueueWorker: Sendable, Service {
             span.attributes["pgpmail.queue.entry_id"] = claim.id.rawValue
             span.attributes["pgpmail.queue.attempt"] = claim.attempts + 1
             let started = ContinuousClock.now
-            defer { self.metrics.deliveryDuration.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started)) }
+            defer { self.metrics.deliveryDuration.record(duration: ContinuousClock.now - started) }
             let outcome = try await self.deliverInSpan(claim)
             span.attributes["pgpmail.queue.outcome"] = WorkerMetrics.name(of: outcome)
             return outcome
@@ -299,11 +299,6 @@ public struct MailQueueWorker: Sendable, Service {
             text += " (server replied: \(reply))"
         }
         return text
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000
     }
 
     static func seconds(_ duration: Duration) -> TimeInterval {
