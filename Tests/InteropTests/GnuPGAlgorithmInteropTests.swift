@@ -59,15 +59,15 @@ struct GnuPGAlgorithmInteropTests {
 
     @Test(arguments: peerKeys)
     func gnupgKeyWorksBothWays(_ peer: PeerKey) throws {
-        let gpg = try GnuPG()
         let passphrase = "peer \(peer.primary)"
         let userID = "Peer \(peer.primary) <peer-\(peer.primary.lowercased())@example.org>"
-        let fingerprint = try gpg.generateKey(
-            userID: userID, primary: peer.primary, subkey: peer.subkey, passphrase: passphrase)
+        let (gpg, fingerprint, exportedSecret) = try GnuPG.withFreshHome { gpg in
+            let fingerprint = try gpg.generateKey(
+                userID: userID, primary: peer.primary, subkey: peer.subkey, passphrase: passphrase)
+            return (gpg, fingerprint, try gpg.exportSecretKeys(fingerprint, passphrase: passphrase).stdoutText)
+        }
         let certificate = try Certificate(armored: try gpg.run(["--armor", "--export", fingerprint]).stdoutText)
-        let secretKey = try SecretKey(
-            armored: try gpg.run(["--armor", "--export-secret-keys", fingerprint], passphrase: passphrase).stdoutText,
-            passphrase: passphrase)
+        let secretKey = try SecretKey(armored: exportedSecret, passphrase: passphrase)
 
         // We read gpg's key as gpg describes it.
         #expect(certificate.fingerprint.hex == fingerprint)

@@ -35,27 +35,23 @@ struct GnuPGInteropTests {
     }
 
     @Test func weDecryptAndVerifyGnuPGMessages() throws {
-        let gpg = try GnuPG()
-        try gpg.run([
-            "--passphrase", "", "--pinentry-mode", "loopback", "--quick-generate-key", "Peer <peer@example.org>",
-            "ed25519", "sign", "never",
-        ])
-        let listing = try gpg.run(["--with-colons", "--list-keys", "peer@example.org"]).stdoutText
-        let fingerprint = try #require(
-            listing.split(separator: "\n").first { $0.hasPrefix("fpr:") }?.split(
-                separator: ":", omittingEmptySubsequences: false)[9])
-        try gpg.run([
-            "--passphrase", "", "--pinentry-mode", "loopback", "--quick-add-key", String(fingerprint), "cv25519",
-            "encr", "never",
-        ])
-        try gpg.run(["--passphrase", "peer pass", "--pinentry-mode", "loopback", "--passwd", String(fingerprint)])
-        let exportedSecret = try gpg.run(
-            ["--armor", "--export-secret-keys", String(fingerprint)], passphrase: "peer pass"
-        ).stdoutText
-        let exportedPublic = try gpg.run(["--armor", "--export", String(fingerprint)]).stdoutText
+        let (gpg, fingerprint, exportedSecret) = try GnuPG.withFreshHome { gpg in
+            try gpg.run([
+                "--passphrase", "", "--pinentry-mode", "loopback", "--quick-generate-key", "Peer <peer@example.org>",
+                "ed25519", "sign", "never",
+            ])
+            let fingerprint = try gpg.fingerprint(of: "peer@example.org")
+            try gpg.run([
+                "--passphrase", "", "--pinentry-mode", "loopback", "--quick-add-key", fingerprint, "cv25519",
+                "encr", "never",
+            ])
+            try gpg.run(["--passphrase", "peer pass", "--pinentry-mode", "loopback", "--passwd", fingerprint])
+            return (gpg, fingerprint, try gpg.exportSecretKeys(fingerprint, passphrase: "peer pass").stdoutText)
+        }
+        let exportedPublic = try gpg.run(["--armor", "--export", fingerprint]).stdoutText
 
         let certificate = try Certificate(armored: exportedPublic)
-        #expect(certificate.fingerprint.hex == String(fingerprint))
+        #expect(certificate.fingerprint.hex == fingerprint)
         #expect(certificate.primaryUserID?.email == "peer@example.org")
         #expect(certificate.encryptionKeys().count == 1)
         let secretKey = try SecretKey(armored: exportedSecret, passphrase: "peer pass")
@@ -63,7 +59,7 @@ struct GnuPGInteropTests {
         for compression in ["0", "1", "2"] {
             let encrypted = try gpg.run(
                 [
-                    "--encrypt", "--sign", "--recipient", String(fingerprint), "--compress-algo", compression,
+                    "--encrypt", "--sign", "--recipient", fingerprint, "--compress-algo", compression,
                     "--cipher-algo", "AES",
                 ],
                 input: plaintext, passphrase: "peer pass")

@@ -89,15 +89,17 @@ struct GnuPGKeyringInteropTests {
     }
 
     @Test func legacyKeyringDirectoryExportedByGnuPG() async throws {
-        let gpg = try GnuPG()
-        let alice = try gpg.generateKey("Alice <alice@example.org>", passphrase: "alice pass")
-        let bob = try gpg.generateKey("Bob <bob@example.org>")
+        let (gpg, alice, bob, secrets) = try GnuPG.withFreshHome { gpg in
+            let alice = try gpg.generateKey("Alice <alice@example.org>", passphrase: "alice pass")
+            let bob = try gpg.generateKey("Bob <bob@example.org>")
+            let secrets =
+                try gpg.exportSecretKeys(alice[0], passphrase: "alice pass", options: []).stdout
+                + gpg.exportSecretKeys(bob[0], passphrase: "", options: []).stdout
+            return (gpg, alice, bob, secrets)
+        }
         let directory = try TemporaryDirectory(prefix: "legacy-keyring")
         _ = try directory.write("pubring.gpg", try gpg.run(["--export"]).stdout)
-        _ = try directory.write(
-            "secring.gpg", try gpg.run(["--export-secret-keys", alice[0]], passphrase: "alice pass").stdout)
-        let bobSecret = try gpg.run(["--export-secret-keys", bob[0]], passphrase: "").stdout
-        _ = try directory.write("secring.gpg", Array(try Data(contentsOf: directory.file("secring.gpg"))) + bobSecret)
+        _ = try directory.write("secring.gpg", secrets)
 
         let keyring = try Keyring(contentsOf: directory.url)
         #expect(keyring.certificates.map(\.fingerprint.hex) == [alice[0], bob[0]])

@@ -113,14 +113,17 @@ struct GnuPGS2KInteropTests {
     // MARK: Keys gpg exports, we unlock
 
     @Test func weUnlockKeysGnuPGExports() throws {
-        let gpg = try GnuPG()
-        let fingerprint = try gpg.generateKey("Export <export@example.org>", passphrase: Self.passphrase)[0]
-        for options in [
+        let optionSets = [
             [], ["--s2k-cipher-algo", "TWOFISH", "--s2k-digest-algo", "SHA512"], ["--export-options", "export-backup"],
-        ] {
-            let exported = try gpg.run(
-                ["--armor"] + options + ["--export-secret-keys", fingerprint], passphrase: Self.passphrase
-            ).stdoutText
+        ]
+        let (gpg, fingerprint, exports) = try GnuPG.withFreshHome { gpg in
+            let fingerprint = try gpg.generateKey("Export <export@example.org>", passphrase: Self.passphrase)[0]
+            let exports = try optionSets.map {
+                try gpg.exportSecretKeys(fingerprint, passphrase: Self.passphrase, options: ["--armor"] + $0).stdoutText
+            }
+            return (gpg, fingerprint, exports)
+        }
+        for exported in exports {
             let locked = try SecretKey(armored: exported)
             #expect(locked.isLocked)
             let key = try SecretKey(armored: exported, passphrase: Self.passphrase)
@@ -144,12 +147,11 @@ struct GnuPGS2KInteropTests {
     ]
 
     @Test func weReadGnuPGMessagesWithTheseCiphersAndBZip2() throws {
-        let gpg = try GnuPG()
-        let fingerprint = try gpg.generateKey("Sender <sender@example.org>", passphrase: Self.passphrase)[0]
-        let secretKey = try SecretKey(
-            armored: try gpg.run(["--armor", "--export-secret-keys", fingerprint], passphrase: Self.passphrase)
-                .stdoutText,
-            passphrase: Self.passphrase)
+        let (gpg, fingerprint, exportedSecret) = try GnuPG.withFreshHome { gpg in
+            let fingerprint = try gpg.generateKey("Sender <sender@example.org>", passphrase: Self.passphrase)[0]
+            return (gpg, fingerprint, try gpg.exportSecretKeys(fingerprint, passphrase: Self.passphrase).stdoutText)
+        }
+        let secretKey = try SecretKey(armored: exportedSecret, passphrase: Self.passphrase)
         for (name, algorithm) in Self.messageCiphers {
             let encrypted = try gpg.run(
                 ["--encrypt", "--sign", "--recipient", fingerprint, "--cipher-algo", name, "--compress-algo", "BZIP2"],

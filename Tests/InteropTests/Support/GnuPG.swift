@@ -77,6 +77,50 @@ extension GnuPG {
         return fingerprint
     }
 
+    /// Exports the secret key `fingerprint` (with `options` before the command), unlocking it
+    /// with `passphrase`. Throws `AgentCorruptedProtection` when gpg's agent fails its own
+    /// check of the key file, so that `withFreshHome` can start again with a new key.
+    func exportSecretKeys(
+        _ fingerprint: String, passphrase: String, options: [String] = ["--armor"]
+    ) throws -> ExternalProcess.Result {
+        let result = try run(
+            options + ["--export-secret-keys", fingerprint], passphrase: passphrase, expectSuccess: false)
+        if result.status != 0 && result.stderr.contains("Corrupted protection") {
+            throw AgentCorruptedProtection(stderr: result.stderr)
+        }
+        guard result.status == 0 else {
+            throw TestSupportError("gpg --export-secret-keys \(fingerprint) exited \(result.status): \(result.stderr)")
+        }
+        return result
+    }
+
+    /// gpg's agent refused to hand out a key it had just generated, because the key's
+    /// integrity check failed when it read its own key file back ("error receiving key from
+    /// agent: Corrupted protection"). Seen once in CI under full load, with gpg 2.2.40 and an
+    /// RSA subkey made by `--quick-add-key`; it happens inside gpg before any PGPMail code runs.
+    struct AgentCorruptedProtection: Error, CustomStringConvertible {
+        let stderr: String
+        var description: String {
+            let reasons = stderr.split(separator: "\n").filter { $0.contains("Corrupted protection") }
+            return "gpg's agent could not unprotect its own key: \(reasons.joined(separator: "; "))"
+        }
+    }
+
+    /// Runs `body` with a fresh GnuPG home, again with another fresh home (and so a newly
+    /// generated key) if gpg's agent reports `AgentCorruptedProtection`, at most `attempts`
+    /// times. Every other error, and the last attempt's, fails the caller.
+    static func withFreshHome<T>(attempts: Int = 3, _ body: (GnuPG) throws -> T) throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try body(try GnuPG())
+            } catch let error as AgentCorruptedProtection where attempt < attempts {
+                print("gpg agent failure, attempt \(attempt) of \(attempts), retrying with a fresh key: \(error)")
+                attempt += 1
+            }
+        }
+    }
+
     /// The fingerprint of the primary key gpg lists for `query`.
     func fingerprint(of query: String) throws -> String {
         let listing = try run(["--with-colons", "--list-keys", query]).stdoutText
