@@ -36,16 +36,9 @@ struct GnuPGInteropTests {
 
     @Test func weDecryptAndVerifyGnuPGMessages() throws {
         let (gpg, fingerprint, exportedSecret) = try GnuPG.withFreshHome { gpg in
-            try gpg.run([
-                "--passphrase", "", "--pinentry-mode", "loopback", "--quick-generate-key", "Peer <peer@example.org>",
-                "ed25519", "sign", "never",
-            ])
-            let fingerprint = try gpg.fingerprint(of: "peer@example.org")
-            try gpg.run([
-                "--passphrase", "", "--pinentry-mode", "loopback", "--quick-add-key", fingerprint, "cv25519",
-                "encr", "never",
-            ])
-            try gpg.run(["--passphrase", "peer pass", "--pinentry-mode", "loopback", "--passwd", fingerprint])
+            let fingerprint = try gpg.generateKey("Peer <peer@example.org>")[0]
+            // Protect the unprotected key afterwards: the new passphrase goes through loopback.
+            try gpg.run(["--passwd", fingerprint], passphrase: "peer pass")
             return (gpg, fingerprint, try gpg.exportSecretKeys(fingerprint, passphrase: "peer pass").stdoutText)
         }
         let exportedPublic = try gpg.run(["--armor", "--export", fingerprint]).stdoutText

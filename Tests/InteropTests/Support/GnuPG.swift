@@ -83,15 +83,11 @@ extension GnuPG {
     func exportSecretKeys(
         _ fingerprint: String, passphrase: String, options: [String] = ["--armor"]
     ) throws -> ExternalProcess.Result {
-        let result = try run(
-            options + ["--export-secret-keys", fingerprint], passphrase: passphrase, expectSuccess: false)
-        if result.status != 0 && result.stderr.contains("Corrupted protection") {
-            throw AgentCorruptedProtection(stderr: result.stderr)
+        do {
+            return try run(options + ["--export-secret-keys", fingerprint], passphrase: passphrase)
+        } catch let error as TestSupportError where error.description.contains("Corrupted protection") {
+            throw AgentCorruptedProtection(stderr: error.description)
         }
-        guard result.status == 0 else {
-            throw TestSupportError("gpg --export-secret-keys \(fingerprint) exited \(result.status): \(result.stderr)")
-        }
-        return result
     }
 
     /// gpg's agent refused to hand out a key it had just generated, because the key's
